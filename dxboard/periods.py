@@ -1,0 +1,94 @@
+"""Reporting periods: quarters written ``2024-Q3``."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+MERGER_PERIOD = "2025-Q3"
+"""First quarter reported by the 34 current provinces (merger effective 1 July 2025)."""
+
+_PATTERN = re.compile(r"^\s*(\d{4})\s*[-/ ]?\s*[Qq](?:uý|uy)?\s*([1-4])\s*$")
+_ALT = re.compile(r"^\s*[Qq](?:uý|uy)?\s*([1-4])\s*[-/ ]\s*(\d{4})\s*$")
+
+
+class PeriodError(ValueError):
+    """A period string that is not a quarter."""
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    """A calendar quarter."""
+
+    year: int
+    quarter: int
+
+    @classmethod
+    def parse(cls, text: str | Period) -> Period:
+        """Parse ``2024-Q3`` (also ``2024Q3``, ``2024 Q3``, ``Q3/2024``, ``Quý 3/2024``)."""
+        if isinstance(text, Period):
+            return text
+        raw = str(text)
+        m = _PATTERN.match(raw)
+        if m:
+            year, quarter = int(m.group(1)), int(m.group(2))
+        else:
+            m = _ALT.match(raw.replace("Quý", "Q").replace("quý", "Q"))
+            if not m:
+                raise PeriodError(f"not a quarter like 2024-Q3: {raw!r}")
+            quarter, year = int(m.group(1)), int(m.group(2))
+        if not 2000 <= year <= 2100:
+            raise PeriodError(f"year out of range: {raw!r}")
+        return cls(year, quarter)
+
+    def __str__(self) -> str:
+        return f"{self.year}-Q{self.quarter}"
+
+    @property
+    def start(self) -> date:
+        return date(self.year, 3 * self.quarter - 2, 1)
+
+    @property
+    def end(self) -> date:
+        nxt = self.next()
+        return nxt.start - timedelta(days=1)
+
+    @property
+    def index(self) -> int:
+        """Quarters since year 0: consecutive quarters differ by one."""
+        return self.year * 4 + self.quarter - 1
+
+    @classmethod
+    def from_index(cls, index: int) -> Period:
+        return cls(index // 4, index % 4 + 1)
+
+    def next(self, n: int = 1) -> Period:
+        return Period.from_index(self.index + n)
+
+    def previous(self, n: int = 1) -> Period:
+        return Period.from_index(self.index - n)
+
+    def deadline(self, days: int = 15) -> date:
+        """Reporting deadline: ``days`` after quarter end."""
+        return self.end + timedelta(days=days)
+
+    @property
+    def era(self) -> str:
+        """``legacy`` (63 provinces) before 2025-Q3, ``current`` (34) from then on."""
+        return "legacy" if self < Period.parse(MERGER_PERIOD) else "current"
+
+    @classmethod
+    def containing(cls, day: date) -> Period:
+        return cls(day.year, (day.month - 1) // 3 + 1)
+
+    @classmethod
+    def last_full_before(cls, day: date) -> Period:
+        """The last quarter that ended before ``day``."""
+        return cls.containing(day).previous()
+
+
+def period_range(first: str | Period, last: str | Period) -> list[Period]:
+    """Every quarter from ``first`` to ``last`` inclusive."""
+    a, b = Period.parse(first), Period.parse(last)
+    return [Period.from_index(i) for i in range(a.index, b.index + 1)]

@@ -1,0 +1,159 @@
+"""Reading a national bulk table: one row per province and period, for historical import.
+
+The first sheet (or one named ``Dữ liệu``/``data``) holds a header row within its first ten
+rows. Columns are named by field code (``procedures_total``) or by the field's Vietnamese or
+English label, in any case, with or without diacritics; ``province`` (or ``Tỉnh``, ``Mã tỉnh``)
+and ``period`` (or ``Kỳ báo cáo``, ``Quý``) are required. Optional evidence columns are
+``<field>_ref_no``, ``<field>_ref_date`` and ``<field>_note``. Unknown columns are reported as
+warnings and ignored. The file is accepted or rejected as a whole.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from dxboard.catalogue import Catalogue
+from dxboard.periods import Period
+from dxboard.textnorm import compact
+from loaders.cells import cell_text
+from loaders.problems import Problem, Reason, cell_ref
+from loaders.report import CellInput, Report, Where, resolve_period, resolve_province, validate_inputs
+from loaders.workbook import Sheet, Workbook
+
+PROVINCE_HEADERS = {"province", "provincecode", "tinh", "tinhthanhpho", "matinh", "tinhthanh",
+                    "donvi", "diaphuong"}
+PERIOD_HEADERS = {"period", "kybaocao", "ky", "quy", "quarter"}
+DATA_SHEETS = {"dulieu", "data", "bulk"}
+_SUFFIXES = ("ref_no", "ref_date", "note")
+
+
+def _header_keys(catalogue: Catalogue) -> dict[str, tuple[str, str]]:
+    """Folded header text → (field code, part) where part is value/ref_no/ref_date/note."""
+    keys: dict[str, tuple[str, str]] = {}
+    for fld in catalogue.fields:
+        for name in (fld.code, fld.name_vi, fld.name_en):
+            keys[compact(name)] = (fld.code, "value")
+            keys[compact(name + " (*)")] = (fld.code, "value")
+        for part in _SUFFIXES:
+            keys[compact(f"{fld.code}_{part}")] = (fld.code, part)
+    for name in PROVINCE_HEADERS:
+        keys[name] = ("", "province")
+    for name in PERIOD_HEADERS:
+        keys[name] = ("", "period")
+    return keys
+
+
+def pick_sheet(book: Workbook) -> str:
+    for name in book.sheet_names:
+        if compact(name) in DATA_SHEETS:
+            return name
+    return book.sheet_names[0]
+
+
+def read_bulk(book: Workbook, catalogue: Catalogue, today: date | None = None
+              ) -> tuple[list[Report], list[Problem]]:
+    """Read and validate every row; the reports list is empty when any error was found."""
+    name = pick_sheet(book)
+    sheet = book.sheet(name)
+    where = Where(book.file_name, name)
+    header_row, columns, problems = _find_header(sheet, where, catalogue)
+    if header_row is None:
+        return [], problems
+    reports: list[Report] = []
+    seen: dict[tuple[str, str], int] = {}
+    for row in range(header_row + 1, len(sheet.rows)):
+        if all(cell_text(v) == "" for v in sheet.rows[row]):
+            continue
+        report, row_problems = _read_row(sheet, row, columns, where, catalogue, today)
+        problems += row_problems
+        if report is None:
+            continue
+        key = (report.province.code, str(report.period))
+        if key in seen:
+            problems.append(where.problem(
+                Reason.DUPLICATE_REPORT,
+                f"{report.province.name}, kỳ {report.period} đã có ở dòng {seen[key] + 1}.",
+                f"{report.province.name}, {report.period} already appears in row {seen[key] + 1}.",
+                cell_ref(row, columns["province"][0]), "province"))
+        seen[key] = row
+        reports.append(report)
+    if not seen and not any(p.severity == "error" for p in problems):
+        problems.append(where.problem(Reason.EMPTY_FILE, "Bảng không có dòng số liệu nào.",
+                                      "The table has no data rows."))
+    if any(p.severity == "error" for p in problems):
+        return [], problems
+    return reports, problems
+
+
+def _find_header(sheet: Sheet, where: Where, catalogue: Catalogue
+                 ) -> tuple[int | None, dict[str, tuple[int, str]], list[Problem]]:
+    keys = _header_keys(catalogue)
+    for row in range(min(len(sheet.rows), 10)):
+        texts = [cell_text(v) for v in sheet.rows[row]]
+        matched = {c: keys[compact(t)] for c, t in enumerate(texts) if compact(t) in keys}
+        parts = {part for _, part in matched.values()}
+        if {"province", "period"} <= parts:
+            return row, _column_map(matched), _unknown_columns(texts, matched, row, where)
+    return None, {}, [where.problem(
+        Reason.UNKNOWN_LAYOUT,
+        "Không tìm thấy dòng tiêu đề có cột tỉnh (province) và kỳ báo cáo (period) trong 10 dòng "
+        "đầu. Tên cột là mã trường (ví dụ procedures_total) hoặc tên chỉ tiêu tiếng Việt.",
+        "No header row with a province and a period column in the first 10 rows. Columns are "
+        "named by field code (e.g. procedures_total) or by the Vietnamese label.")]
+
+
+def _column_map(matched: dict[int, tuple[str, str]]) -> dict[str, tuple[int, str]]:
+    """``province``/``period``/``<field>:<part>`` → (column, part)."""
+    out: dict[str, tuple[int, str]] = {}
+    for col, (code, part) in matched.items():
+        key = part if not code else f"{code}:{part}"
+        out.setdefault(key, (col, part))
+    return out
+
+
+def _unknown_columns(texts: list[str], matched: dict[int, tuple[str, str]], row: int,
+                     where: Where) -> list[Problem]:
+    return [
+        where.problem(Reason.UNKNOWN_COLUMN, f"Cột «{t}» không thuộc mẫu nên được bỏ qua.",
+                      f"Column «{t}» is not a known field and is ignored.", cell_ref(row, c),
+                      severity="warning")
+        for c, t in enumerate(texts) if t and c not in matched
+    ]
+
+
+def _read_row(sheet: Sheet, row: int, columns: dict[str, tuple[int, str]], where: Where,
+              catalogue: Catalogue, today: date | None) -> tuple[Report | None, list[Problem]]:
+    pcol, qcol = columns["province"][0], columns["period"][0]
+    period = resolve_period(sheet.value(row, qcol), where, cell_ref(row, qcol), today)
+    if not isinstance(period, Period):
+        return None, [period]
+    province = resolve_province(sheet.value(row, pcol), period, where, cell_ref(row, pcol))
+    if isinstance(province, Problem):
+        return None, [province]
+    inputs = {}
+    for fld in catalogue.fields:
+        if f"{fld.code}:value" not in columns:
+            continue
+        inputs[fld.code] = _row_input(sheet, row, fld.code, columns)
+    values, problems = validate_inputs(inputs, where, catalogue, warn_blank=False)
+    if any(p.severity == "error" for p in problems):
+        return None, problems
+    return Report(province, period, values, f"{where.sheet}!{row + 1}"), problems
+
+
+def _row_input(sheet: Sheet, row: int, code: str, columns: dict[str, tuple[int, str]]
+               ) -> CellInput:
+    col = columns[f"{code}:value"][0]
+
+    def part(name: str) -> tuple[object, str]:
+        if f"{code}:{name}" not in columns:
+            return None, ""
+        c = columns[f"{code}:{name}"][0]
+        return sheet.value(row, c), cell_ref(row, c)
+
+    ref_date, ref_date_cell = part("ref_date")
+    return CellInput(
+        value=sheet.value(row, col), cell=cell_ref(row, col), note=part("note")[0],
+        ref_no=part("ref_no")[0], ref_date=ref_date, ref_date_cell=ref_date_cell,
+        formula_untrusted=sheet.formulas.get((row, col)) is False,
+    )

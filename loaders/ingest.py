@@ -1,0 +1,274 @@
+"""Ingest: the one function the UI and the command line use to load a file into the store.
+
+- Rejected (any error): an upload row with status ``rejected`` and its messages; no values.
+- Accepted: in one transaction the upload, one submission per province and period with its
+  values, and the previous accepted submission for that province and period marked superseded.
+- Duplicate: every report equals the current accepted one; nothing but the upload log changes.
+- Dry run: the same checks and the list of changes (field, old, new), nothing written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import pandas as pd
+
+from dxboard.catalogue import Catalogue, load_catalogue
+from dxboard.store import Store
+from loaders.bulk import read_bulk
+from loaders.problems import Problem, Reason
+from loaders.report import Report
+from loaders.template_reader import is_template, read_template
+from loaders.workbook import Workbook, WorkbookError
+
+_VALUE_COLUMNS = ["submission_id", "province_code", "period", "field", "value", "note", "ref_no",
+                  "ref_date"]
+
+
+@dataclass(frozen=True)
+class Change:
+    province_code: str
+    period: str
+    field: str
+    old: float | None
+    new: float | None
+
+
+@dataclass
+class IngestResult:
+    """What happened to one file."""
+
+    file_name: str
+    sha256: str
+    status: str  # accepted | rejected | duplicate
+    kind: str = "unknown"  # template | bulk | unknown
+    problems: list[Problem] = field(default_factory=list)
+    reports: list[Report] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+    duplicates: int = 0
+    upload_id: int | None = None
+    submission_ids: list[int] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    def as_dict(self) -> dict:
+        return {
+            "file": self.file_name, "sha256": self.sha256, "status": self.status,
+            "kind": self.kind, "dry_run": self.dry_run, "upload_id": self.upload_id,
+            "reports": len(self.reports), "duplicates": self.duplicates,
+            "changes": len(self.changes),
+            "messages": [p.model_dump(mode="json") for p in self.problems],
+        }
+
+
+def parse_file(data: bytes, file_name: str, catalogue: Catalogue, today: date | None = None
+               ) -> tuple[str, list[Report], list[Problem]]:
+    """Read and validate a file: (kind, reports, problems); reports is empty on any error."""
+    try:
+        book = Workbook(data, file_name)
+    except WorkbookError as exc:
+        return "unknown", [], [exc.problem]
+    if is_template(book):
+        report, problems = read_template(book, catalogue, today)
+        return "template", [report] if report else [], problems
+    reports, problems = read_bulk(book, catalogue, today)
+    return "bulk", reports, problems
+
+
+def ingest_file(store: Store, path: str | Path, **kwargs: object) -> IngestResult:
+    path = Path(path)
+    return ingest_bytes(store, path.read_bytes(), path.name, **kwargs)  # type: ignore[arg-type]
+
+
+def ingest_bytes(store: Store, data: bytes, file_name: str, *, actor: str = "system",
+                 dataset: str = "official", dry_run: bool = False, today: date | None = None,
+                 received_at: datetime | None = None, catalogue: Catalogue | None = None
+                 ) -> IngestResult:
+    """Validate ``data`` and, unless ``dry_run``, store it. Never raises for a bad file.
+
+    ``received_at`` overrides the receipt time (demo data and back-dated historical imports);
+    ``today`` overrides the date used to refuse future periods.
+    """
+    received_at = received_at or datetime.now()
+    catalogue = catalogue or load_catalogue()
+    sha = hashlib.sha256(data).hexdigest()
+    kind, reports, problems = parse_file(data, file_name, catalogue, today)
+    result = IngestResult(file_name, sha, "rejected", kind, problems, reports, dry_run=dry_run)
+    if result.errors:
+        if not dry_run:
+            with store.write() as cur:
+                result.upload_id = _insert_upload(cur, result, actor, dataset, received_at)
+        return result
+    if dry_run:
+        _compare(store.cursor(), result)
+        return result
+    with store.write() as cur:
+        fresh = _compare(cur, result)
+        result.upload_id = _insert_upload(cur, result, actor, dataset, received_at)
+        if fresh:
+            result.submission_ids = _insert_reports(cur, result.upload_id, fresh, dataset,
+                                                    received_at)
+            Store.bump_version(cur)
+        _log(cur, actor, "upload", result.upload_id, None,
+             {"status": result.status, "file": file_name, "reports": len(fresh)})
+    return result
+
+
+def _compare(cur, result: IngestResult) -> list[Report]:
+    """Set status, duplicates, changes and warnings; return the reports that are new."""
+    current = _current(cur, result.reports)
+    fresh = [r for r in result.reports if current.get(_key(r), (None,))[0] != r.content_hash()]
+    result.duplicates = len(result.reports) - len(fresh)
+    result.status = "accepted" if fresh else "duplicate"
+    for report in fresh:
+        old = current.get(_key(report), (None, {}))[1]
+        new = {code: v.value for code, v in report.values.items()}
+        for code in sorted(set(old) | set(new)):
+            if old.get(code) != new.get(code):
+                result.changes.append(Change(*_key(report), code, old.get(code), new.get(code)))
+    result.problems += _yes_to_no(cur, fresh, result.file_name)
+    return fresh
+
+
+def _key(report: Report) -> tuple[str, str]:
+    return report.province.code, str(report.period)
+
+
+def _keys_frame(reports: list[Report], shift: int = 0) -> pd.DataFrame:
+    return pd.DataFrame(
+        [(r.province.code, str(r.period.previous(shift)) if shift else str(r.period))
+         for r in reports], columns=["province_code", "period"])
+
+
+def _current(cur, reports: list[Report]) -> dict[tuple[str, str], tuple[str, dict]]:
+    """(province, period) → (content hash, {field: value}) of the accepted submission."""
+    if not reports:
+        return {}
+    cur.register("incoming_keys", _keys_frame(reports))
+    try:
+        rows = cur.execute(
+            "SELECT s.province_code, s.period, s.content_hash, v.field, v.value "
+            "FROM submissions s JOIN incoming_keys k USING (province_code, period) "
+            "LEFT JOIN raw_values v ON v.submission_id = s.id WHERE s.status = 'accepted'"
+        ).fetchall()
+    finally:
+        cur.unregister("incoming_keys")
+    out: dict[tuple[str, str], tuple[str, dict]] = {}
+    for prov, period, chash, fld, value in rows:
+        entry = out.setdefault((prov, period), (chash, {}))
+        if fld is not None:
+            entry[1][fld] = value
+    return out
+
+
+def _yes_to_no(cur, reports: list[Report], file_name: str) -> list[Problem]:
+    """Warn when a yes/no field was Có last quarter and is Không now (same era only)."""
+    same_era = [r for r in reports if r.period.previous().era == r.period.era]
+    if not same_era:
+        return []
+    cur.register("previous_keys", _keys_frame(same_era, shift=1))
+    try:
+        rows = cur.execute(
+            "SELECT c.province_code, c.period, c.field FROM current_values c "
+            "JOIN previous_keys k USING (province_code, period) WHERE c.value = 1"
+        ).fetchall()
+    finally:
+        cur.unregister("previous_keys")
+    was_yes = {(p, f) for p, _, f in rows}
+    warnings = []
+    for report in same_era:
+        for code, val in report.values.items():
+            if val.value == 0 and (report.province.code, code) in was_yes:
+                warnings.append(Problem(
+                    file=file_name, field=code, reason=Reason.YES_TO_NO, severity="warning",
+                    message_vi=f"{report.province.short_name} {report.period}: «{code}» chuyển từ "
+                               f"Có (kỳ {report.period.previous()}) sang Không. Hãy kiểm tra lại.",
+                    message_en=f"{report.province.short_name} {report.period}: «{code}» went from "
+                               f"yes ({report.period.previous()}) to no. Please check."))
+    return warnings
+
+
+def _insert_upload(cur, result: IngestResult, actor: str, dataset: str,
+                   received_at: datetime) -> int:
+    template = result.kind == "template" and len(result.reports) == 1
+    province = result.reports[0].province.code if template else None
+    period = str(result.reports[0].period) if template else None
+    messages = json.dumps([p.model_dump(mode="json") for p in result.problems], ensure_ascii=False)
+    (upload_id,) = cur.execute(
+        "INSERT INTO uploads (kind, dataset, file_name, sha256, actor, received_at, status, "
+        "province_code, period, n_reports, messages) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "RETURNING id",
+        [result.kind, dataset, result.file_name, result.sha256, actor, received_at,
+         result.status, province, period, len(result.reports), messages],
+    ).fetchone()
+    return int(upload_id)
+
+
+def _insert_reports(cur, upload_id: int, reports: list[Report], dataset: str,
+                    now: datetime) -> list[int]:
+    ids = [r[0] for r in cur.execute(
+        "SELECT nextval('submission_ids') FROM range(?)", [len(reports)]).fetchall()]
+    subs = pd.DataFrame([
+        (sid, upload_id, r.province.code, str(r.period), r.period.era, dataset, r.content_hash(),
+         now, "accepted", r.source_ref) for sid, r in zip(ids, reports, strict=True)
+    ], columns=["id", "upload_id", "province_code", "period", "era", "dataset", "content_hash",
+                "received_at", "status", "source_ref"])
+    values = pd.DataFrame([
+        (sid, r.province.code, str(r.period), code, v.value, v.note, v.ref_no, v.ref_date)
+        for sid, r in zip(ids, reports, strict=True) for code, v in r.values.items()
+    ], columns=_VALUE_COLUMNS)
+    values["ref_date"] = pd.to_datetime(values["ref_date"])
+    cur.register("incoming_subs", subs)
+    cur.register("incoming_values", values)
+    try:
+        cur.execute(
+            "UPDATE submissions SET status = 'superseded' FROM incoming_subs i "
+            "WHERE submissions.status = 'accepted' AND submissions.province_code = i.province_code "
+            "AND submissions.period = i.period")
+        cur.execute("INSERT INTO submissions BY NAME SELECT * FROM incoming_subs")
+        cur.execute("INSERT INTO raw_values BY NAME SELECT * FROM incoming_values")
+    finally:
+        cur.unregister("incoming_subs")
+        cur.unregister("incoming_values")
+    return ids
+
+
+def _log(cur, actor: str, action: str, upload_id: int | None, submission_id: int | None,
+         detail: dict) -> None:
+    cur.execute(
+        "INSERT INTO events (at_time, actor, action, upload_id, submission_id, detail) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        [datetime.now(), actor, action, upload_id, submission_id,
+         json.dumps(detail, ensure_ascii=False)])
+
+
+class RestoreError(ValueError):
+    """The submission cannot be restored (unknown id)."""
+
+
+def restore(store: Store, submission_id: int, actor: str = "system") -> int | None:
+    """Make an earlier submission the accepted one again; returns the one it replaced."""
+    with store.write() as cur:
+        row = cur.execute("SELECT province_code, period, status FROM submissions WHERE id = ?",
+                          [submission_id]).fetchone()
+        if row is None:
+            raise RestoreError(f"no submission {submission_id}")
+        province, period, status = row
+        if status == "accepted":
+            return None
+        replaced = cur.execute(
+            "UPDATE submissions SET status = 'superseded' WHERE province_code = ? AND period = ? "
+            "AND status = 'accepted' RETURNING id", [province, period]).fetchall()
+        cur.execute("UPDATE submissions SET status = 'accepted' WHERE id = ?", [submission_id])
+        Store.bump_version(cur)
+        previous = replaced[0][0] if replaced else None
+        _log(cur, actor, "restore", None, submission_id,
+             {"province": province, "period": period, "replaced": previous})
+    return previous

@@ -1,0 +1,145 @@
+"""Reading a filled report template (any of .xlsx, .xls, .ods) into a :class:`Report`."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from dxboard.catalogue import Catalogue
+from dxboard.periods import Period
+from loaders.cells import cell_text
+from loaders.problems import Problem, Reason, cell_ref
+from loaders.report import CellInput, Report, Where, resolve_period, resolve_province, validate_inputs
+from loaders.template import COLUMN_KEYS, KEY_ROW_MARKER, META_KEYS, REPORT_SHEET
+from loaders.workbook import Sheet, Workbook
+
+
+def is_template(book: Workbook) -> bool:
+    """Whether the workbook looks like our template (has the report sheet)."""
+    return REPORT_SHEET in book.sheet_names
+
+
+def read_template(book: Workbook, catalogue: Catalogue, today: date | None = None
+                  ) -> tuple[Report | None, list[Problem]]:
+    """Read and validate a template; the report is ``None`` when any error was found."""
+    where = Where(book.file_name, REPORT_SHEET)
+    sheet = book.sheet(REPORT_SHEET)
+    keys = _column_a(sheet)
+    columns, problems = _columns(sheet, where)
+    meta_problems, province, period = _read_meta(sheet, keys, columns.get("value"), where,
+                                                 catalogue, today)
+    problems += meta_problems
+    if "value" not in columns:
+        return None, problems
+    inputs, row_problems = _field_inputs(sheet, keys, columns, where, catalogue)
+    problems += row_problems
+    values, value_problems = validate_inputs(inputs, where, catalogue)
+    problems += value_problems
+    if any(p.severity == "error" for p in problems) or province is None or period is None:
+        return None, problems
+    warnings = [p for p in problems if p.severity == "warning"]
+    return Report(province, period, values, REPORT_SHEET, warnings), problems
+
+
+def _column_a(sheet: Sheet) -> dict[str, list[int]]:
+    """Text in column A → the rows holding it."""
+    found: dict[str, list[int]] = {}
+    for row in range(len(sheet.rows)):
+        text = cell_text(sheet.value(row, 0))
+        if text:
+            found.setdefault(text, []).append(row)
+    return found
+
+
+def _columns(sheet: Sheet, where: Where) -> tuple[dict[str, int], list[Problem]]:
+    """Find the hidden key row and map column keys to column indexes."""
+    for row in range(min(len(sheet.rows), 50)):
+        if cell_text(sheet.value(row, 0)) == KEY_ROW_MARKER:
+            cols = {cell_text(v): c for c, v in enumerate(sheet.rows[row]) if cell_text(v)}
+            found = {k: cols[k] for k in COLUMN_KEYS if k in cols}
+            if "value" in found:
+                return found, []
+    return {}, [where.problem(
+        Reason.UNKNOWN_LAYOUT,
+        "Không tìm thấy dòng khóa cột (ẩn) của mẫu: sheet đã bị sửa cấu trúc. Hãy tải mẫu mới.",
+        "The template's hidden column-key row is missing: the sheet's layout was changed. "
+        "Download a fresh template.")]
+
+
+def _read_meta(sheet: Sheet, keys: dict[str, list[int]], value_col: int | None, where: Where,
+               catalogue: Catalogue, today: date | None
+               ) -> tuple[list[Problem], object, Period | None]:
+    col = value_col if value_col is not None else 3
+    problems: list[Problem] = []
+    cells = {}
+    for key in META_KEYS:
+        rows = keys.get(key)
+        if not rows:
+            problems.append(where.problem(
+                Reason.UNKNOWN_LAYOUT, f"Thiếu dòng «{key}» ở cột A của mẫu. Hãy tải mẫu mới.",
+                f"Row «{key}» is missing from column A of the template. Download a fresh one.",
+                fld=key))
+            continue
+        cells[key] = (sheet.value(rows[0], col), cell_ref(rows[0], col))
+    version = cells.get("template_version")
+    if version and cell_text(version[0]) != catalogue.template_version:
+        problems.append(where.problem(
+            Reason.TEMPLATE_VERSION,
+            f"Phiên bản mẫu «{cell_text(version[0])}» không được hỗ trợ (hiện tại: "
+            f"{catalogue.template_version}). Hãy tải mẫu mới và nhập lại số liệu.",
+            f"Template version «{cell_text(version[0])}» is not supported (current: "
+            f"{catalogue.template_version}). Download the current template.",
+            version[1], "template_version"))
+    period = None
+    if "period" in cells:
+        result = resolve_period(cells["period"][0], where, cells["period"][1], today)
+        period = result if isinstance(result, Period) else None
+        problems += [] if period else [result]
+    province = None
+    if "province" in cells:
+        result = resolve_province(cells["province"][0], period, where, cells["province"][1])
+        province = None if isinstance(result, Problem) else result
+        problems += [result] if isinstance(result, Problem) else []
+    return problems, province, period
+
+
+def _field_inputs(sheet: Sheet, keys: dict[str, list[int]], columns: dict[str, int],
+                  where: Where, catalogue: Catalogue
+                  ) -> tuple[dict[str, CellInput], list[Problem]]:
+    problems: list[Problem] = []
+    inputs: dict[str, CellInput] = {}
+    vcol = columns["value"]
+    for fld in catalogue.fields:
+        rows = keys.get(fld.code, [])
+        if len(rows) != 1:
+            reason = Reason.MISSING_ROW if not rows else Reason.DUPLICATE_ROW
+            vi = "Thiếu dòng" if not rows else "Dòng bị lặp:"
+            en = "Missing row" if not rows else "Duplicated row:"
+            problems.append(where.problem(
+                reason, f"{vi} «{fld.name_vi}» (mã {fld.code} ở cột A). Không xóa/chép dòng mẫu.",
+                f"{en} «{fld.name_en}» (code {fld.code} in column A). Do not delete or copy rows.",
+                cell_ref(rows[1], 0) if len(rows) > 1 else "", fld.code))
+            continue
+        row = rows[0]
+        if sheet.merged_at(row, vcol):
+            problems.append(where.problem(
+                Reason.MERGED_CELL, "Ô giá trị nằm trong vùng ô đã gộp (merge). Hãy bỏ gộp ô.",
+                "The value cell is inside merged cells. Unmerge them.", cell_ref(row, vcol),
+                fld.code))
+            continue
+        inputs[fld.code] = _cell_input(sheet, row, columns)
+    return inputs, problems
+
+
+def _cell_input(sheet: Sheet, row: int, columns: dict[str, int]) -> CellInput:
+    vcol = columns["value"]
+    trusted = sheet.formulas.get((row, vcol))
+    date_col = columns.get("ref_date")
+    return CellInput(
+        value=sheet.value(row, vcol),
+        cell=cell_ref(row, vcol),
+        note=sheet.value(row, columns["note"]) if "note" in columns else None,
+        ref_no=sheet.value(row, columns["ref_no"]) if "ref_no" in columns else None,
+        ref_date=sheet.value(row, date_col) if date_col is not None else None,
+        ref_date_cell=cell_ref(row, date_col) if date_col is not None else "",
+        formula_untrusted=trusted is False,
+    )

@@ -1,0 +1,1 @@
+"""Streamlit pages. Thin: widgets, calls into ``metrics``/``loaders``, figures. No SQL here."""
