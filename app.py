@@ -17,5 +17,5 @@ with st.sidebar:
 get_store()
 if note := st.session_state.pop("demo_loaded_note", None):
     st.toast(note)
-pages = [st.Page("pages/data.py", title=t("page.data", lang()), icon="🗂️", default=True)]
+pages = [st.Page("pages/data.py", title=t("nav.data", lang()), icon="🗂️", default=True)]
 st.navigation(pages).run()

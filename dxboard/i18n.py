@@ -1,42 +1,47 @@
 """The one translation table (Vietnamese first, English) and locale-aware number formatting.
 
-Every user-facing string of the UI comes from :data:`TEXTS` through :func:`t`. Vietnamese
-numbers use ``.`` for thousands and ``,`` for decimals (1.234,5 and 12,5 %); dates dd/mm/yyyy.
+Every user-facing string of the UI comes from :data:`TEXTS` through :func:`t`. The table is
+stored as TOML files under ``data/i18n/`` (one per page, so pages are edited independently) and
+merged here into one table; a key defined twice is an error. Catalogue names (fields,
+indicators, pillars) come from the catalogue itself. Vietnamese numbers use ``.`` for thousands
+and ``,`` for decimals (1.234,5 and 12,5 %); dates dd/mm/yyyy.
 """
 
 from __future__ import annotations
 
 import math
+import tomllib
 from datetime import date, datetime
+from pathlib import Path
+
+from dxboard.paths import DATA_DIR
 
 LANGS = ("vi", "en")
 DEFAULT_LANG = "vi"
+I18N_DIR = DATA_DIR / "i18n"
 
-TEXTS: dict[str, tuple[str, str]] = {
-    "app.title": ("Mức độ sẵn sàng chuyển đổi số cấp tỉnh", "Provincial digital-transformation readiness"),
-    "app.language": ("Ngôn ngữ", "Language"),
-    "app.loading_demo": ("Đang nạp dữ liệu minh họa lần đầu…", "Loading the demo data for the first time…"),
-    "app.demo_loaded": ("Đã nạp dữ liệu minh họa: {reports} báo cáo trong {seconds} giây.",
-                        "Demo data loaded: {reports} reports in {seconds} s."),
-    "banner.demo": ("Dữ liệu minh họa (tổng hợp) — không phải số liệu chính thức.",
-                    "Demo data (synthetic) — not official figures."),
-    "page.data": ("Dữ liệu đã nạp", "Loaded data"),
-    "data.summary": ("{periods} kỳ báo cáo, {reports} báo cáo hiện hành, {values} giá trị.",
-                     "{periods} periods, {reports} current reports, {values} values."),
-    "data.period": ("Kỳ báo cáo", "Reporting period"),
-    "data.reports_per_period": ("Số tỉnh đã báo cáo theo kỳ", "Provinces reporting per period"),
-    "data.values": ("Giá trị hiện hành của kỳ", "Current values for the period"),
-    "data.empty": ("Chưa có dữ liệu. Chạy «dxboard demo» hoặc nạp báo cáo.",
-                   "No data yet. Run «dxboard demo» or load reports."),
-    "col.province": ("Tỉnh/thành phố", "Province"),
-    "col.province_code": ("Mã tỉnh", "Province code"),
-    "col.period": ("Kỳ", "Period"),
-    "col.field": ("Trường", "Field"),
-    "col.value": ("Giá trị", "Value"),
-    "col.dataset": ("Bộ dữ liệu", "Dataset"),
-    "col.reports": ("Số báo cáo", "Reports"),
-    "download.csv": ("Tải CSV", "Download CSV"),
-}
+
+class TranslationError(RuntimeError):
+    """A translation file is malformed or repeats a key."""
+
+
+def _load(folder: Path) -> dict[str, tuple[str, str]]:
+    table: dict[str, tuple[str, str]] = {}
+    for path in sorted(folder.glob("*.toml")):
+        with path.open("rb") as fh:
+            sections = tomllib.load(fh)
+        for section, entries in sections.items():
+            for name, pair in entries.items():
+                key = f"{section}.{name}"
+                if key in table:
+                    raise TranslationError(f"{path.name}: key {key!r} is defined twice")
+                if not (isinstance(pair, list) and len(pair) == 2 and all(pair)):
+                    raise TranslationError(f"{path.name}: {key!r} needs [vi, en], both non-empty")
+                table[key] = (pair[0], pair[1])
+    return table
+
+
+TEXTS: dict[str, tuple[str, str]] = _load(I18N_DIR)
 
 
 def t(key: str, lang: str = DEFAULT_LANG, **values: object) -> str:

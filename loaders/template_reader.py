@@ -6,22 +6,45 @@ from datetime import date
 
 from dxboard.catalogue import Catalogue
 from dxboard.periods import Period
+from dxboard.registry import ProvinceMatchError, load_registry
 from loaders.cells import cell_text
 from loaders.problems import Problem, Reason, cell_ref
-from loaders.report import CellInput, Report, Where, resolve_period, resolve_province, validate_inputs
-from loaders.template import COLUMN_KEYS, KEY_ROW_MARKER, META_KEYS, REPORT_SHEET
+from loaders.report import (
+    CellInput,
+    Report,
+    Where,
+    resolve_period,
+    resolve_province,
+    validate_inputs,
+)
+from loaders.template import (
+    COLUMN_KEYS,
+    GUIDE_SHEET,
+    KEY_ROW_MARKER,
+    META_KEYS,
+    META_SHEET,
+    REPORT_SHEET,
+)
 from loaders.workbook import Sheet, Workbook
 
 
 def is_template(book: Workbook) -> bool:
-    """Whether the workbook looks like our template (has the report sheet)."""
-    return REPORT_SHEET in book.sheet_names
+    """Whether the workbook is our template: it has the report, guide or hidden meta sheet."""
+    return bool({REPORT_SHEET, GUIDE_SHEET, META_SHEET} & set(book.sheet_names))
 
 
 def read_template(book: Workbook, catalogue: Catalogue, today: date | None = None
                   ) -> tuple[Report | None, list[Problem]]:
     """Read and validate a template; the report is ``None`` when any error was found."""
     where = Where(book.file_name, REPORT_SHEET)
+    if REPORT_SHEET not in book.sheet_names:
+        names = ", ".join(f"«{n}»" for n in book.sheet_names if n != META_SHEET)
+        return None, [where.problem(
+            Reason.MISSING_SHEET,
+            f"Không tìm thấy sheet «{REPORT_SHEET}» (các sheet hiện có: {names}). "
+            "Không đổi tên sheet của mẫu.",
+            f"Sheet «{REPORT_SHEET}» not found (sheets present: {names}). "
+            "Do not rename the template's sheets.")]
     sheet = book.sheet(REPORT_SHEET)
     keys = _column_a(sheet)
     columns, problems = _columns(sheet, where)
@@ -95,11 +118,25 @@ def _read_meta(sheet: Sheet, keys: dict[str, list[int]], value_col: int | None, 
         period = result if isinstance(result, Period) else None
         problems += [] if period else [result]
     province = None
-    if "province" in cells:
+    if "province" in cells and period is not None:
         result = resolve_province(cells["province"][0], period, where, cells["province"][1])
         province = None if isinstance(result, Problem) else result
         problems += [result] if isinstance(result, Problem) else []
+    elif "province" in cells:
+        problems += _province_in_any_era(cells["province"], where)
     return problems, province, period
+
+
+def _province_in_any_era(cell: tuple[object, str], where: Where) -> list[Problem]:
+    """Without a valid period, only report a province that exists in neither era."""
+    for era in ("legacy", "current"):
+        try:
+            load_registry().match(cell_text(cell[0]), era=era)
+            return []
+        except ProvinceMatchError:
+            continue
+    result = resolve_province(cell[0], None, where, cell[1])
+    return [result] if isinstance(result, Problem) else []
 
 
 def _field_inputs(sheet: Sheet, keys: dict[str, list[int]], columns: dict[str, int],

@@ -11,13 +11,13 @@ from pages.common import demo_banner, get_store, lang
 
 store = get_store()
 L = lang()
-st.title(t("page.data", L))
+st.title(t("nav.data", L))
 demo_banner(records.datasets(store))
 periods = records.periods_with_data(store)
 if not periods:
-    st.info(t("data.empty", L))
+    st.info(t("app.no_data", L))
     st.stop()
-period = st.selectbox(t("data.period", L), periods[::-1], key="data.period")
+period = st.selectbox(t("app.period", L), periods[::-1], key="data.period")
 values = records.raw_values(store, period)
 st.subheader(t("data.values", L) + f" {period}")
 st.caption(t("data.summary", L, periods=len(periods), reports=values["province_code"].nunique(),

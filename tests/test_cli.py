@@ -95,5 +95,6 @@ def test_export_raw_history_restore(files: dict[str, Path], tmp_path: Path,
     assert "superseded" in history and "accepted" in history
     assert main(["restore", "1"]) == 0
     assert main(["export", "raw", "--period", "2024-Q2", "--format", "xlsx", "-o", str(out)]) == 0
-    df = pd.read_excel(io.BytesIO(out.read_bytes()), engine="calamine", dtype={"province_code": str})
+    df = pd.read_excel(io.BytesIO(out.read_bytes()), engine="calamine",
+                       dtype={"province_code": str})
     assert df.loc[df.field == "it_budget", "value"].item() == 10

@@ -1,0 +1,34 @@
+"""The README stays true: its test command is what CI runs, and every CLI command is documented."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from dxboard.cli import _parser
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def _quickstart() -> list[str]:
+    section = README.split("## Quickstart", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```bash\n(.+?)\n```", section)
+
+
+def test_quickstart_is_two_commands() -> None:
+    commands = _quickstart()
+    assert len(commands) == 2
+    assert "streamlit run app.py" in commands[0]
+    assert "pytest" in commands[1] and ".[test]" in commands[1]
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert _quickstart()[1] in ci
+
+
+def test_every_cli_command_is_documented() -> None:
+    sub = next(a for a in _parser()._actions if a.dest == "==SUPPRESS==" or a.choices)
+    for name in sub.choices:
+        assert f"`dxboard {name}" in README, name
