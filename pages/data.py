@@ -1,10 +1,13 @@
-"""Placeholder page: what is loaded, per period, and the values of one period."""
+"""Loaded data: what is stored, per period, with names from the catalogue and the registry."""
 
 from __future__ import annotations
 
 import streamlit as st
 
+from dxboard.catalogue import load_catalogue
 from dxboard.i18n import fmt_number, t
+from dxboard.periods import Period
+from dxboard.registry import load_registry
 from dxboard.safe_export import to_csv_bytes
 from loaders import records
 from pages.common import demo_banner, get_store, lang
@@ -22,8 +25,16 @@ values = records.raw_values(store, period)
 st.subheader(t("data.values", L) + f" {period}")
 st.caption(t("data.summary", L, periods=len(periods), reports=values["province_code"].nunique(),
              values=fmt_number(len(values), L)))
-table = values[["province_code", "field", "value", "dataset"]].rename(columns={
-    "province_code": t("col.province_code", L), "field": t("col.field", L),
-    "value": t("col.value", L), "dataset": t("col.dataset", L)})
-st.dataframe(table, hide_index=True, use_container_width=True)
+catalogue, registry = load_catalogue(), load_registry()
+era = Period.parse(period).era
+kinds = {f.code: f.kind for f in catalogue.fields}
+table = values.assign(
+    province=values["province_code"].map(lambda c: registry.get(c, era).short_name),
+    field_name=values["field"].map(lambda c: catalogue.field(c).name(L)),
+    shown=[fmt_number(v, L, 1 if kinds[f] == "amount" else 0) if kinds[f] != "bool"
+           else ("–" if v != v else t("data.yes" if v else "data.no", L))
+           for f, v in zip(values["field"], values["value"], strict=True)],
+)[["province", "field_name", "shown", "dataset"]]
+table.columns = [t("col.province", L), t("col.field", L), t("col.value", L), t("col.dataset", L)]
+st.dataframe(table, hide_index=True, width="stretch")
 st.download_button(t("download.csv", L), to_csv_bytes(values), f"raw_{period}.csv", "text/csv")
