@@ -67,7 +67,7 @@ class Target(_Model):
         return self
 
     def stage_for(self, day: date) -> Stage:
-        """The stage in force on ``day``: the first whose deadline is not yet past, else the last."""
+        """The stage in force on ``day``: the first whose deadline has not passed, else the last."""
         for stage in self.stages:
             if stage.deadline is None or stage.deadline >= day:
                 return stage
@@ -195,7 +195,8 @@ def parse_catalogue(raw: dict, origin: str = "catalogue") -> Catalogue:
     try:
         return Catalogue.model_validate(raw)
     except ValidationError as exc:
-        raise CatalogueError(f"Invalid indicator catalogue {origin}: {_describe(exc, raw)}") from None
+        detail = _describe(exc, raw)
+        raise CatalogueError(f"Invalid indicator catalogue {origin}: {detail}") from None
 
 
 def load_catalogue_file(path: Path) -> Catalogue:

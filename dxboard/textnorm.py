@@ -22,5 +22,5 @@ def fold(text: str) -> str:
 
 
 def compact(text: str) -> str:
-    """``fold`` with every non-alphanumeric character removed: ``"Bà Rịa - Vũng Tàu"`` → ``"bariavungtau"``."""
+    """``fold`` without non-alphanumerics: ``"Bà Rịa - Vũng Tàu"`` → ``"bariavungtau"``."""
     return re.sub(r"[^0-9a-z]", "", fold(text))

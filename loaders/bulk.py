@@ -17,7 +17,14 @@ from dxboard.periods import Period
 from dxboard.textnorm import compact
 from loaders.cells import cell_text
 from loaders.problems import Problem, Reason, cell_ref
-from loaders.report import CellInput, Report, Where, resolve_period, resolve_province, validate_inputs
+from loaders.report import (
+    CellInput,
+    Report,
+    Where,
+    resolve_period,
+    resolve_province,
+    validate_inputs,
+)
 from loaders.workbook import Sheet, Workbook
 
 PROVINCE_HEADERS = {"province", "provincecode", "tinh", "tinhthanhpho", "matinh", "tinhthanh",
@@ -27,7 +34,18 @@ DATA_SHEETS = {"dulieu", "data", "bulk"}
 _SUFFIXES = ("ref_no", "ref_date", "note")
 
 
+_HEADER_KEYS: dict[int, tuple[Catalogue, dict[str, tuple[str, str]]]] = {}
+
+
 def _header_keys(catalogue: Catalogue) -> dict[str, tuple[str, str]]:
+    """Cached :func:`_build_header_keys` (keyed by catalogue identity)."""
+    cached = _HEADER_KEYS.get(id(catalogue))
+    if cached is None or cached[0] is not catalogue:
+        cached = _HEADER_KEYS[id(catalogue)] = (catalogue, _build_header_keys(catalogue))
+    return cached[1]
+
+
+def _build_header_keys(catalogue: Catalogue) -> dict[str, tuple[str, str]]:
     """Folded header text → (field code, part) where part is value/ref_no/ref_date/note."""
     keys: dict[str, tuple[str, str]] = {}
     for fld in catalogue.fields:

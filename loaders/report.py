@@ -12,14 +12,13 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from dxboard.catalogue import Catalogue, RawField
 from dxboard.periods import Period, PeriodError
-from dxboard.registry import ProvinceMatchError, Province, load_registry
+from dxboard.registry import Province, ProvinceMatchError, load_registry
 from loaders.cells import CellError, cell_text, is_blank, parse_bool, parse_date, parse_number
 from loaders.problems import Problem, Reason
 
@@ -81,8 +80,18 @@ class Where:
         return self.problem(err.reason, err.message_vi, err.message_en, cell, fld)
 
 
-@cache
+_MODELS: dict[int, tuple[Catalogue, type[BaseModel]]] = {}
+
+
 def _values_model(catalogue: Catalogue) -> type[BaseModel]:
+    """The cached pydantic model of ``catalogue`` (keyed by identity: hashing it is slow)."""
+    cached = _MODELS.get(id(catalogue))
+    if cached is None or cached[0] is not catalogue:
+        cached = _MODELS[id(catalogue)] = (catalogue, _build_values_model(catalogue))
+    return cached[1]
+
+
+def _build_values_model(catalogue: Catalogue) -> type[BaseModel]:
     """A pydantic model with one optional, typed, non-negative attribute per raw field."""
     types = {
         "bool": bool | None,
@@ -211,7 +220,9 @@ def _part_whole_problems(parsed: dict[str, object], inputs: dict[str, CellInput]
 def _fmt(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return f"{value:,}".replace(",", ".") if isinstance(value, int) else str(value).replace(".", ",")
+    if isinstance(value, int):
+        return f"{value:,}".replace(",", ".")
+    return str(value).replace(".", ",")
 
 
 def _as_float(value: object) -> float | None:

@@ -44,22 +44,24 @@ GUIDE_LINES = [
     ("title", "HƯỚNG DẪN ĐIỀN BÁO CÁO CHUYỂN ĐỔI SỐ CẤP TỈNH"),
     ("", ""),
     ("", "1. Chỉ nhập vào các ô màu vàng nhạt ở sheet «Báo cáo» (cột Giá trị, Số văn bản, "
-         "Ngày ban hành, Ghi chú). Các ô khác đã khóa để tránh ghi đè nhầm (khóa không có mật khẩu)."),
+         "Ngày ban hành, Ghi chú). Các ô khác đã khóa để tránh ghi đè nhầm "
+         "(khóa không có mật khẩu)."),
     ("", "2. Không đổi tên sheet, không xóa hoặc chèn dòng, không sửa cột «Mã trường» (cột A)."),
-    ("", "3. Câu hỏi Có/Không: chọn «Có» hoặc «Không» trong danh sách. Với «Có», ghi số và ngày "
-         "của văn bản (quyết định, nghị quyết, kế hoạch)."),
-    ("", "4. Số đếm (thủ tục, hồ sơ, hộ, xã...) là số nguyên không âm. Số tiền tính bằng triệu đồng, "
-         "có thể có phần thập phân."),
-    ("", "5. Nên nhập giá trị dạng số. Nếu nhập dạng văn bản: dấu chấm ngăn cách hàng nghìn, dấu phẩy "
-         "là phần thập phân (1.234.567 hoặc 12,5). Cách viết có thể hiểu hai nghĩa (1,234) sẽ bị từ chối."),
-    ("", "6. Dòng «Trong đó» không được lớn hơn dòng tổng tương ứng (ví dụ: thủ tục mức độ 4 ≤ "
-         "tổng số thủ tục; chi an toàn thông tin ≤ chi CNTT ≤ tổng chi ngân sách)."),
-    ("", "7. Số liệu dạng tồn kho (số thủ tục, số hộ, số xã...) lấy tại ngày cuối quý. Số liệu ngân "
-         "sách là số của cả năm tài chính theo hiểu biết tại thời điểm báo cáo."),
+    ("", "3. Câu hỏi Có/Không: chọn «Có» hoặc «Không» trong danh sách. Với «Có», ghi số và "
+         "ngày của văn bản (quyết định, nghị quyết, kế hoạch)."),
+    ("", "4. Số đếm (thủ tục, hồ sơ, hộ, xã...) là số nguyên không âm. Số tiền tính bằng "
+         "triệu đồng, có thể có phần thập phân."),
+    ("", "5. Nên nhập giá trị dạng số. Nếu nhập dạng văn bản: dấu chấm ngăn cách hàng nghìn, "
+         "dấu phẩy là phần thập phân (1.234.567 hoặc 12,5). Cách viết có thể hiểu hai nghĩa "
+         "(1,234) sẽ bị từ chối."),
+    ("", "6. Dòng «Trong đó» không được lớn hơn dòng tổng tương ứng (ví dụ: thủ tục mức độ 4 "
+         "≤ tổng số thủ tục; chi an toàn thông tin ≤ chi CNTT ≤ tổng chi ngân sách)."),
+    ("", "7. Số liệu dạng tồn kho (số thủ tục, số hộ, số xã...) lấy tại ngày cuối quý. Số "
+         "liệu ngân sách là số của cả năm tài chính theo hiểu biết tại thời điểm báo cáo."),
     ("", "8. Không dùng công thức trong ô nhập liệu; nếu dùng, hãy lưu tệp bằng Excel hoặc "
          "LibreOffice để tệp có giá trị đã tính."),
-    ("", "9. Hạn nộp: 15 ngày sau khi kết thúc quý. Có thể nộp lại; bản được chấp nhận sau cùng "
-         "là bản hiện hành, các bản trước vẫn được lưu."),
+    ("", "9. Hạn nộp: 15 ngày sau khi kết thúc quý. Có thể nộp lại; bản được chấp nhận sau "
+         "cùng là bản hiện hành, các bản trước vẫn được lưu."),
     ("", "10. Ô để trống nghĩa là «chưa có số liệu» (không phải số 0 hay «Không»)."),
 ]
 
