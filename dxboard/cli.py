@@ -1,4 +1,5 @@
-"""Command line: ``dxboard init | template | ingest | export | demo | history | restore``.
+"""Command line: ``dxboard init | template | ingest | export | demo | history | restore | user |
+audit | backup | restore-db``.
 
 Exit codes: 0 success; 1 a file was rejected (ingest) or an operation failed; 2 usage error.
 The database path comes from ``$DXBOARD_DB`` (default ``var/dxboard.duckdb``) or ``--db``.
@@ -12,6 +13,8 @@ import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from dxboard.auth import AccountError
+from dxboard.backup import BackupError
 from dxboard.periods import Period, PeriodError
 from dxboard.registry import ProvinceMatchError, load_registry
 from dxboard.store import Store, StoreBusyError
@@ -37,6 +40,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except StoreBusyError as exc:
         print(f"dxboard: {exc.message_vi}\n         {exc.message_en}", file=sys.stderr)
         return 1
+    except (AccountError, BackupError) as exc:
+        print(f"dxboard: {exc.message_vi}\n         {exc.message_en}", file=sys.stderr)
+        return 1
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -55,7 +61,8 @@ def _parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser("ingest", help="validate and load report files or folders")
     c.add_argument("paths", nargs="+", metavar="PATH")
-    c.add_argument("--dry-run", action="store_true", help="validate and show changes; write nothing")
+    c.add_argument("--dry-run", action="store_true",
+                   help="validate and show changes; write nothing")
     c.add_argument("--json", action="store_true", help="one JSON object per file on stdout")
     c.add_argument("--dataset", default="official", help="dataset label (default: official)")
     c.add_argument("--actor", default="cli", help="who is loading (recorded with each upload)")
@@ -80,7 +87,49 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("submission_id", type=int)
     c.add_argument("--actor", default="cli")
     c.set_defaults(func=cmd_restore)
+
+    c = sub.add_parser("user", help="local accounts: add, disable, enable, list")
+    users = c.add_subparsers(metavar="ACTION")
+    u = users.add_parser("add", help="add an account (password prompted or from stdin)")
+    u.add_argument("username")
+    u.add_argument("--role", required=True, choices=["admin", "analyst", "leader", "officer"])
+    u.add_argument("--province", help="officers: their current province (code or name)")
+    u.add_argument("--name", default="", help="display name")
+    u.add_argument("--password-stdin", action="store_true",
+                   help="read the password from the first line of standard input")
+    u.add_argument("--actor", default="cli")
+    u.set_defaults(func=cmd_user_add)
+    for action, disabled in (("disable", True), ("enable", False)):
+        u = users.add_parser(action, help=f"{action} an account")
+        u.add_argument("username")
+        u.add_argument("--actor", default="cli")
+        u.set_defaults(func=cmd_user_disable, disabled=disabled)
+    u = users.add_parser("list", help="list the accounts")
+    u.set_defaults(func=cmd_user_list)
+    c.set_defaults(func=lambda args, user_parser=c: _help(user_parser))
+
+    c = sub.add_parser("audit", help="the audit log (uploads, restores, sign-ins, accounts)")
+    c.add_argument("--limit", type=int, default=500)
+    c.add_argument("--format", choices=["csv", "xlsx"], default=None)
+    c.add_argument("-o", "--output", help="write CSV or Excel instead of printing")
+    c.set_defaults(func=cmd_audit)
+
+    c = sub.add_parser("backup", help="write a consistent copy of the database to FILE")
+    c.add_argument("file")
+    c.add_argument("--actor", default="cli")
+    c.set_defaults(func=cmd_backup)
+
+    c = sub.add_parser("restore-db", help="replace the database by a backup FILE")
+    c.add_argument("file")
+    c.add_argument("--force", action="store_true", help="replace an existing database")
+    c.add_argument("--actor", default="cli")
+    c.set_defaults(func=cmd_restore_db)
     return p
+
+
+def _help(parser: argparse.ArgumentParser) -> int:
+    parser.print_help()
+    return 2
 
 
 def _store(args: argparse.Namespace) -> Store:
@@ -239,6 +288,91 @@ def cmd_restore(args: argparse.Namespace) -> int:
             raise UsageError(str(exc)) from None
     print(f"submission {args.submission_id} is current" +
           (f" (replaced {replaced})" if replaced else ""))
+    return 0
+
+
+def _read_password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    import getpass
+
+    first = getpass.getpass("Mật khẩu / password: ")
+    if getpass.getpass("Nhập lại / repeat: ") != first:
+        raise UsageError("hai mật khẩu khác nhau / the passwords differ")
+    return first
+
+
+def cmd_user_add(args: argparse.Namespace) -> int:
+    from dxboard.auth import MIN_PASSWORD_LENGTH, check_password_rules, create_user
+
+    password = _read_password(args)
+    if len(password) < MIN_PASSWORD_LENGTH:
+        check_password_rules(password)  # AccountError: exit 1 with the bilingual message
+    with _store(args) as store:
+        user = create_user(store, args.username, password, args.role, args.province, args.name,
+                           actor=args.actor)
+    where = f", {user.province_code}" if user.province_code else ""
+    print(f"{user.username}: {user.role}{where}")
+    return 0
+
+
+def cmd_user_disable(args: argparse.Namespace) -> int:
+    from dxboard.auth import set_disabled
+
+    with _store(args) as store:
+        user = set_disabled(store, args.username, args.disabled, actor=args.actor)
+    print(f"{user.username}: {'disabled' if user.disabled else 'enabled'}")
+    return 0
+
+
+def cmd_user_list(args: argparse.Namespace) -> int:
+    from dxboard.auth import list_users
+
+    with _store(args) as store:
+        users = list_users(store)
+    for u in users:
+        state = "disabled" if u.disabled else "active"
+        print(f"{u.username:<24} {u.role:<8} {u.province_code or '-':<3} {state:<8} "
+              f"{u.display_name}")
+    print(f"{len(users)} accounts")
+    return 0
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    from dxboard.auth import audit_log
+
+    if args.format and not args.output:
+        raise UsageError("--format cần -o FILE / --format needs -o FILE")
+    with _store(args) as store:
+        df = audit_log(store, args.limit)
+    if not args.output:
+        print(df.to_string(index=False) if len(df) else "(no events)")
+        return 0
+    from dxboard.safe_export import write_frame
+
+    out = Path(args.output)
+    fmt = args.format or ("xlsx" if out.suffix.lower() == ".xlsx" else "csv")
+    write_frame(df, out, fmt)
+    print(f"{out}: {len(df)} events")
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from dxboard.backup import backup
+
+    with _store(args) as store:
+        out = backup(store, args.file, actor=args.actor)
+        version = store.data_version()
+    print(f"{out}: {out.stat().st_size} bytes, data version {version}")
+    return 0
+
+
+def cmd_restore_db(args: argparse.Namespace) -> int:
+    from dxboard.backup import restore_backup
+
+    target = restore_backup(args.file, args.db, force=args.force, actor=args.actor)
+    with Store(target) as store:
+        print(f"{target}: restored from {args.file}, data version {store.data_version()}")
     return 0
 
 

@@ -32,7 +32,7 @@ def safe_frame(df: pd.DataFrame) -> pd.DataFrame:
 
 def to_csv_bytes(df: pd.DataFrame) -> bytes:
     """UTF-8 with BOM so Excel shows Vietnamese correctly."""
-    return safe_frame(df).to_csv(index=False).encode("utf-8-sig")
+    return safe_frame(df).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
 def to_xlsx_bytes(df: pd.DataFrame, sheet: str = "data") -> bytes:

@@ -6,7 +6,8 @@ Tables
 - ``submissions``: one accepted report for one province and period, from an upload; status
   ``accepted`` (the current one) or ``superseded``. Earlier versions stay and can be restored.
 - ``raw_values``: the values of each submission (long form, yes/no stored as 1/0).
-- ``events``: the audit log (uploads, restores, ...).
+- ``events``: the audit log (uploads, restores, sign-ins, account changes, ...).
+- ``users`` and ``login_attempts``: local accounts and every sign-in attempt (``dxboard.auth``).
 - ``provinces``: the registry (both eras), copied in for joins.
 - ``meta``: key/value, including ``data_version`` which changes on every accepted write.
 View ``current_values``: the values of the accepted submission of every province and period.
@@ -14,10 +15,14 @@ View ``current_values``: the values of the accepted submission of every province
 
 from __future__ import annotations
 
+import json
+import os
 import threading
 import time
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -81,9 +86,58 @@ MIGRATIONS: list[str] = [
         FROM raw_values v JOIN submissions s ON s.id = v.submission_id
         WHERE s.status = 'accepted';
     """,
+    # 2: accounts and sign-in attempts (dxboard.auth)
+    """
+    CREATE TABLE users (
+        username VARCHAR PRIMARY KEY,       -- lower case
+        display_name VARCHAR NOT NULL DEFAULT '',
+        role VARCHAR NOT NULL CHECK (role IN ('admin', 'analyst', 'leader', 'officer')),
+        province_era VARCHAR,               -- officers: always 'current'
+        province_code VARCHAR,              -- officers: the current province they report for
+        password_hash VARCHAR NOT NULL,     -- scrypt$n$r$p$salt_b64$hash_b64
+        disabled BOOLEAN NOT NULL DEFAULT false,
+        created_at TIMESTAMP NOT NULL,
+        CHECK ((role = 'officer') = (province_code IS NOT NULL)));
+    CREATE TABLE login_attempts (
+        username VARCHAR NOT NULL, at_time TIMESTAMP NOT NULL, ok BOOLEAN NOT NULL);
+    CREATE INDEX login_attempts_user ON login_attempts (username, at_time);
+    """,
 ]
 
+WAIT_ENV = "DXBOARD_DB_WAIT"
+DEFAULT_WAIT_SECONDS = 10.0
+
 _WRITE_LOCK = threading.RLock()
+_OPEN_LOCK = threading.Lock()
+_OPEN_STORES: weakref.WeakSet[Store] = weakref.WeakSet()  # on-disk stores open in this process
+
+
+def wait_seconds_default() -> float:
+    """How long to wait for a database held by another process: ``$DXBOARD_DB_WAIT`` or 10 s."""
+    raw = os.environ.get(WAIT_ENV, "").strip()
+    try:
+        return max(0.0, float(raw)) if raw else DEFAULT_WAIT_SECONDS
+    except ValueError:
+        return DEFAULT_WAIT_SECONDS
+
+
+def is_open_in_process(path: str | Path) -> bool:
+    """Whether a :class:`Store` of this process has ``path`` open (DuckDB's file lock does not
+    stop a second connection from the same process, so :mod:`dxboard.backup` asks here)."""
+    key = Path(path).resolve()
+    with _OPEN_LOCK:
+        return any(s._key == key for s in list(_OPEN_STORES))
+
+
+def log_event(cur: duckdb.DuckDBPyConnection, actor: str, action: str,
+              upload_id: int | None = None, submission_id: int | None = None,
+              detail: dict | None = None, at_time: datetime | None = None) -> None:
+    """Append one row to the audit log ``events`` inside the caller's transaction."""
+    cur.execute(
+        "INSERT INTO events (at_time, actor, action, upload_id, submission_id, detail) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        [at_time or datetime.now(), actor, action, upload_id, submission_id,
+         json.dumps(detail or {}, ensure_ascii=False, default=str)])
 
 
 class StoreBusyError(RuntimeError):
@@ -109,14 +163,29 @@ class Store:
     :meth:`write`, which serialises writers in this process and wraps them in a transaction.
     """
 
-    def __init__(self, path: str | Path | None = None, wait_seconds: float = 10.0) -> None:
+    def __init__(self, path: str | Path | None = None, wait_seconds: float | None = None) -> None:
+        """``wait_seconds``: how long to wait while another process holds the file (default
+        ``$DXBOARD_DB_WAIT`` or 10 s), then :class:`StoreBusyError`."""
         self.path = Path(path) if path is not None else db_path()
+        self._key: Path | None = None
         if str(self.path) != ":memory:":
             self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.con = _connect(self.path, wait_seconds)
-        self._migrate()
+        wait = wait_seconds_default() if wait_seconds is None else wait_seconds
+        self.con = _connect(self.path, wait)
+        if str(self.path) != ":memory:":
+            self._key = self.path.resolve()
+            with _OPEN_LOCK:
+                _OPEN_STORES.add(self)
+        try:
+            self._migrate()
+        except BaseException:
+            self.close()
+            raise
 
     def close(self) -> None:
+        with _OPEN_LOCK:
+            _OPEN_STORES.discard(self)
+        self._key = None
         self.con.close()
 
     def __enter__(self) -> Store:
@@ -144,6 +213,17 @@ class Store:
             finally:
                 cur.close()
 
+    @contextmanager
+    def exclusive(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A cursor under the writer lock, outside any transaction (no writer of this process
+        runs meanwhile): for statements that manage their own transactions, such as a backup."""
+        with _WRITE_LOCK:
+            cur = self.con.cursor()
+            try:
+                yield cur
+            finally:
+                cur.close()
+
     def data_version(self) -> int:
         """A counter that changes with every accepted write: the cache key for derived data."""
         row = self.cursor().execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()
@@ -158,7 +238,8 @@ class Store:
         )
 
     def schema_version(self) -> int:
-        return int(self.cursor().execute("SELECT max(version) FROM schema_migrations").fetchone()[0])
+        sql = "SELECT max(version) FROM schema_migrations"
+        return int(self.cursor().execute(sql).fetchone()[0])
 
     def _migrate(self) -> None:
         with _WRITE_LOCK:

@@ -5,6 +5,11 @@
   values, and the previous accepted submission for that province and period marked superseded.
 - Duplicate: every report equals the current accepted one; nothing but the upload log changes.
 - Dry run: the same checks and the list of changes (field, old, new), nothing written.
+- Refused (``user`` given and not allowed): a leader or analyst cannot upload; an officer's file
+  must hold only reports of their province (the current province, or for periods before 2025-Q3
+  one of the legacy provinces merged into it). Otherwise the whole file is rejected with a
+  ``province`` problem, the upload is logged as rejected with the event ``upload_refused``, and
+  no submission or value is written.
 """
 
 from __future__ import annotations
@@ -17,11 +22,15 @@ from pathlib import Path
 
 import pandas as pd
 
+from dxboard.auth import ROLE_LABELS_VI, User
 from dxboard.catalogue import Catalogue, load_catalogue
-from dxboard.store import Store
+from dxboard.periods import Period
+from dxboard.registry import load_registry
+from dxboard.store import Store, log_event
 from loaders.bulk import read_bulk
 from loaders.problems import Problem, Reason
 from loaders.report import Report
+from loaders.template import REPORT_SHEET
 from loaders.template_reader import is_template, read_template
 from loaders.workbook import Workbook, WorkbookError
 
@@ -87,20 +96,34 @@ def ingest_file(store: Store, path: str | Path, **kwargs: object) -> IngestResul
     return ingest_bytes(store, path.read_bytes(), path.name, **kwargs)  # type: ignore[arg-type]
 
 
-def ingest_bytes(store: Store, data: bytes, file_name: str, *, actor: str = "system",
+def ingest_bytes(store: Store, data: bytes, file_name: str, *, actor: str | None = None,
                  dataset: str = "official", dry_run: bool = False, today: date | None = None,
-                 received_at: datetime | None = None, catalogue: Catalogue | None = None
-                 ) -> IngestResult:
+                 received_at: datetime | None = None, catalogue: Catalogue | None = None,
+                 user: User | None = None) -> IngestResult:
     """Validate ``data`` and, unless ``dry_run``, store it. Never raises for a bad file.
 
     ``received_at`` overrides the receipt time (demo data and back-dated historical imports);
-    ``today`` overrides the date used to refuse future periods.
+    ``today`` overrides the date used to refuse future periods. ``user``: the signed-in account;
+    when given, its upload rights are enforced (see the module docstring) and ``actor``
+    defaults to its username. Without ``user`` (command line, demo) nothing is restricted.
     """
+    actor = actor or (user.username if user is not None else "system")
     received_at = received_at or datetime.now()
     catalogue = catalogue or load_catalogue()
     sha = hashlib.sha256(data).hexdigest()
     kind, reports, problems = parse_file(data, file_name, catalogue, today)
     result = IngestResult(file_name, sha, "rejected", kind, problems, reports, dry_run=dry_run)
+    refusals = _refusals(user, result) if user is not None else []
+    if refusals:
+        result.problems = [*refusals, *problems]
+        if not dry_run:
+            with store.write() as cur:
+                result.upload_id = _insert_upload(cur, result, actor, dataset, received_at)
+                _log(cur, actor, "upload_refused", result.upload_id, None, {
+                    "file": file_name, "role": user.role, "allowed": user.province_code,
+                    "found": sorted({f"{r.province.code} {r.period}" for r in reports})})
+        result.reports = []
+        return result
     if result.errors:
         if not dry_run:
             with store.write() as cur:
@@ -119,6 +142,42 @@ def ingest_bytes(store: Store, data: bytes, file_name: str, *, actor: str = "sys
         _log(cur, actor, "upload", result.upload_id, None,
              {"status": result.status, "file": file_name, "reports": len(fresh)})
     return result
+
+
+def _refusals(user: User, result: IngestResult) -> list[Problem]:
+    """Problems (reason ``province``) when ``user`` may not load every report of the file."""
+    name = result.file_name
+    if not user.uploads_anything:
+        role = ROLE_LABELS_VI.get(user.role, user.role)
+        state_vi, state_en = ("đã bị vô hiệu hoá", "is disabled") if user.disabled else (
+            f"có vai trò «{role}», chỉ được xem",
+            f"has the role «{user.role}», which may only view")
+        return [Problem(
+            file=name, field="province", reason=Reason.PROVINCE,
+            message_vi=f"Tài khoản «{user.username}» {state_vi}: không được tải số liệu lên.",
+            message_en=f"The account «{user.username}» {state_en}: it may not upload data.")]
+    registry = load_registry()
+    problems = []
+    for report in result.reports:
+        if user.can_upload(report.province.code, report.period) and (
+                user.is_admin or report.province.era == report.period.era):
+            continue
+        allowed = [registry.get(c, report.period.era) for c in user.allowed_codes(report.period)]
+        allowed_vi = ", ".join(p.label for p in allowed) or "không tỉnh nào"
+        allowed_en = ", ".join(f"{p.name} (code {p.code})" for p in allowed) or "none"
+        if result.kind == "template":
+            sheet, cell = REPORT_SHEET, "D2"
+        else:
+            sheet, _, cell = report.source_ref.partition("!")
+        problems.append(Problem(
+            file=name, sheet=sheet, cell=cell, field="province", reason=Reason.PROVINCE,
+            message_vi=f"Báo cáo của {report.province.label}, kỳ {report.period}: tài khoản "
+                       f"«{user.username}» chỉ được tải lên báo cáo của {allowed_vi}. "
+                       "Tệp bị từ chối, không có số liệu nào được lưu.",
+            message_en=f"Report of {report.province.name} (code {report.province.code}), "
+                       f"{report.period}: the account «{user.username}» may only upload reports "
+                       f"of {allowed_en}. The file is rejected; nothing was stored."))
+    return problems
 
 
 def _compare(cur, result: IngestResult) -> list[Report]:
@@ -242,33 +301,59 @@ def _insert_reports(cur, upload_id: int, reports: list[Report], dataset: str,
 
 def _log(cur, actor: str, action: str, upload_id: int | None, submission_id: int | None,
          detail: dict) -> None:
-    cur.execute(
-        "INSERT INTO events (at_time, actor, action, upload_id, submission_id, detail) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
-        [datetime.now(), actor, action, upload_id, submission_id,
-         json.dumps(detail, ensure_ascii=False)])
+    log_event(cur, actor, action, upload_id, submission_id, detail)
 
 
 class RestoreError(ValueError):
     """The submission cannot be restored (unknown id)."""
 
 
-def restore(store: Store, submission_id: int, actor: str = "system") -> int | None:
-    """Make an earlier submission the accepted one again; returns the one it replaced."""
+class RestoreRefused(RestoreError, PermissionError):
+    """The account may not restore a submission of this province (logged ``restore_refused``)."""
+
+    def __init__(self, message_vi: str, message_en: str) -> None:
+        super().__init__(message_en)
+        self.message_vi = message_vi
+        self.message_en = message_en
+
+
+def restore(store: Store, submission_id: int, actor: str | None = None,
+            user: User | None = None) -> int | None:
+    """Make an earlier submission the accepted one again; returns the one it replaced.
+
+    With ``user``, only a province the account may upload for (``User.can_restore``); otherwise
+    :class:`RestoreRefused` after logging ``restore_refused``.
+    """
+    actor = actor or (user.username if user is not None else "system")
     with store.write() as cur:
         row = cur.execute("SELECT province_code, period, status FROM submissions WHERE id = ?",
                           [submission_id]).fetchone()
         if row is None:
             raise RestoreError(f"no submission {submission_id}")
         province, period, status = row
-        if status == "accepted":
+        allowed = user is None or user.can_restore(province, period)
+        if allowed and status == "accepted":
             return None
-        replaced = cur.execute(
-            "UPDATE submissions SET status = 'superseded' WHERE province_code = ? AND period = ? "
-            "AND status = 'accepted' RETURNING id", [province, period]).fetchall()
-        cur.execute("UPDATE submissions SET status = 'accepted' WHERE id = ?", [submission_id])
-        Store.bump_version(cur)
-        previous = replaced[0][0] if replaced else None
-        _log(cur, actor, "restore", None, submission_id,
-             {"province": province, "period": period, "replaced": previous})
+        if allowed:
+            replaced = cur.execute(
+                "UPDATE submissions SET status = 'superseded' WHERE province_code = ? "
+                "AND period = ? AND status = 'accepted' RETURNING id",
+                [province, period]).fetchall()
+            cur.execute("UPDATE submissions SET status = 'accepted' WHERE id = ?",
+                        [submission_id])
+            Store.bump_version(cur)
+            previous = replaced[0][0] if replaced else None
+            _log(cur, actor, "restore", None, submission_id,
+                 {"province": province, "period": period, "replaced": previous})
+        else:
+            _log(cur, actor, "restore_refused", None, submission_id,
+                 {"province": province, "period": period, "role": user.role,
+                  "allowed": user.province_code})
+    if not allowed:
+        name = load_registry().get(province, Period.parse(period).era).name
+        raise RestoreRefused(
+            f"Tài khoản «{user.username}» không được khôi phục báo cáo của {name} (mã "
+            f"{province}), kỳ {period}.",
+            f"The account «{user.username}» may not restore a report of {name} (code "
+            f"{province}), {period}.")
     return previous
