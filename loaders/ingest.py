@@ -130,10 +130,10 @@ def ingest_bytes(store: Store, data: bytes, file_name: str, *, actor: str | None
                 result.upload_id = _insert_upload(cur, result, actor, dataset, received_at)
         return result
     if dry_run:
-        _compare(store.cursor(), result)
+        _compare(store.cursor(), result, catalogue)
         return result
     with store.write() as cur:
-        fresh = _compare(cur, result)
+        fresh = _compare(cur, result, catalogue)
         result.upload_id = _insert_upload(cur, result, actor, dataset, received_at)
         if fresh:
             result.submission_ids = _insert_reports(cur, result.upload_id, fresh, dataset,
@@ -180,10 +180,17 @@ def _refusals(user: User, result: IngestResult) -> list[Problem]:
     return problems
 
 
-def _compare(cur, result: IngestResult) -> list[Report]:
-    """Set status, duplicates, changes and warnings; return the reports that are new."""
+def _compare(cur, result: IngestResult, catalogue: Catalogue) -> list[Report]:
+    """Set status, duplicates, changes and warnings; return the reports that are new.
+
+    A report is a duplicate when it equals the current accepted one, and every report of a
+    file is a duplicate when the same bytes were accepted before: loading a file twice
+    changes nothing, even after a later correction (use restore to go back to it).
+    """
+    seen = _accepted_before(cur, result)
     current = _current(cur, result.reports)
-    fresh = [r for r in result.reports if current.get(_key(r), (None,))[0] != r.content_hash()]
+    fresh = [] if seen else [
+        r for r in result.reports if current.get(_key(r), (None,))[0] != r.content_hash()]
     result.duplicates = len(result.reports) - len(fresh)
     result.status = "accepted" if fresh else "duplicate"
     for report in fresh:
@@ -192,8 +199,26 @@ def _compare(cur, result: IngestResult) -> list[Report]:
         for code in sorted(set(old) | set(new)):
             if old.get(code) != new.get(code):
                 result.changes.append(Change(*_key(report), code, old.get(code), new.get(code)))
-    result.problems += _yes_to_no(cur, fresh, result.file_name)
+    result.problems += _yes_to_no(cur, fresh, result.file_name, catalogue)
     return fresh
+
+
+def _accepted_before(cur, result: IngestResult) -> bool:
+    """Whether these exact bytes were accepted before; adds a note saying when."""
+    rows = cur.execute(  # fetchall: DuckDB refuses new work on a cursor with unread rows
+        "SELECT min(id), min(received_at) FROM uploads WHERE sha256 = ? AND status = 'accepted'",
+        [result.sha256]).fetchall()
+    row = rows[0]
+    if row[0] is None:
+        return False
+    when = row[1].strftime("%d/%m/%Y %H:%M")
+    result.problems.append(Problem(
+        file=result.file_name, reason=Reason.DUPLICATE_REPORT, severity="warning",
+        message_vi=f"Tệp này (cùng nội dung từng byte) đã được nạp lúc {when} (lượt tải "
+                   f"{row[0]}); không có gì thay đổi. Để dùng lại số liệu cũ, hãy khôi phục.",
+        message_en=f"This exact file was already loaded on {when} (upload {row[0]}); nothing "
+                   "changes. To make its values current again, restore that submission."))
+    return True
 
 
 def _key(report: Report) -> tuple[str, str]:
@@ -227,8 +252,10 @@ def _current(cur, reports: list[Report]) -> dict[tuple[str, str], tuple[str, dic
     return out
 
 
-def _yes_to_no(cur, reports: list[Report], file_name: str) -> list[Problem]:
+def _yes_to_no(cur, reports: list[Report], file_name: str, catalogue: Catalogue
+               ) -> list[Problem]:
     """Warn when a yes/no field was Có last quarter and is Không now (same era only)."""
+    yes_no = {f.code: f for f in catalogue.fields if f.kind == "bool"}
     same_era = [r for r in reports if r.period.previous().era == r.period.era]
     if not same_era:
         return []
@@ -244,13 +271,14 @@ def _yes_to_no(cur, reports: list[Report], file_name: str) -> list[Problem]:
     warnings = []
     for report in same_era:
         for code, val in report.values.items():
-            if val.value == 0 and (report.province.code, code) in was_yes:
+            if code in yes_no and val.value == 0 and (report.province.code, code) in was_yes:
+                fld, prev = yes_no[code], report.period.previous()
                 warnings.append(Problem(
                     file=file_name, field=code, reason=Reason.YES_TO_NO, severity="warning",
-                    message_vi=f"{report.province.short_name} {report.period}: «{code}» chuyển từ "
-                               f"Có (kỳ {report.period.previous()}) sang Không. Hãy kiểm tra lại.",
-                    message_en=f"{report.province.short_name} {report.period}: «{code}» went from "
-                               f"yes ({report.period.previous()}) to no. Please check."))
+                    message_vi=f"{report.province.short_name} {report.period}: «{fld.name_vi}» "
+                               f"chuyển từ Có (kỳ {prev}) sang Không. Hãy kiểm tra lại.",
+                    message_en=f"{report.province.short_name} {report.period}: «{fld.name_en}» "
+                               f"went from yes ({prev}) to no. Please check."))
     return warnings
 
 
