@@ -86,9 +86,9 @@ def parse_file(data: bytes, file_name: str, catalogue: Catalogue, today: date | 
         return "unknown", [], [exc.problem]
     if is_template(book):
         report, problems = read_template(book, catalogue, today)
-        return "template", [report] if report else [], problems
+        return "template", [report] if report else [], [*book.warnings, *problems]
     reports, problems = read_bulk(book, catalogue, today)
-    return "bulk", reports, problems
+    return "bulk", reports, [*book.warnings, *problems]
 
 
 def ingest_file(store: Store, path: str | Path, **kwargs: object) -> IngestResult:

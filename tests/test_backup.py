@@ -48,9 +48,10 @@ def _everything(path: Path) -> dict[str, object]:
 
 def _fill(store: Store) -> None:
     """Some of everything: accepted, superseded, restored, rejected, duplicate; accounts."""
-    for i, extra in enumerate(({}, {"it_budget": 300}, {"procedures_level4": 5000}, {})):
-        ingest_bytes(store, good_template("Đà Nẵng", "2024-Q2", **extra), f"dn{i}.xlsx",
-                     actor="cli", today=TODAY)
+    changes = ({}, {"it_budget": 300}, {"procedures_level4": 5000}, {"it_budget": 301})
+    files = [good_template("Đà Nẵng", "2024-Q2", **extra) for extra in changes]
+    for i, data in enumerate([*files, files[1]]):  # the last one is a duplicate
+        ingest_bytes(store, data, f"dn{i}.xlsx", actor="cli", today=TODAY)
     ingest_bytes(store, good_template("Cần Thơ", "2025-Q4"), "ct.xlsx", today=TODAY)
     restore(store, 1, actor="cli")
     create_user(store, "ct", PASSWORD, "officer", province="92", display_name="Cán bộ")

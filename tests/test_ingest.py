@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
+from helpers import current_values, fill_template, good_values, store_snapshot
+
 from dxboard.store import Store
 from loaders.ingest import ingest_bytes
 from loaders.problems import Reason
-from tests.helpers import current_values, fill_template, good_values, store_snapshot
 
 TODAY = date(2026, 11, 22)
 
