@@ -4,19 +4,58 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dxboard.auth import viewing_requires_login
 from dxboard.catalogue import load_catalogue
 from dxboard.i18n import LANGS, t
-from pages.common import get_store, lang
+from pages.common import BASES, cached_periods, demo_banner, get_store, lang, user
+
+# (key, file, icon, who sees it): "all", "admin", or "signed_out_ok" for the sign-in page.
+PAGES = [
+    ("overview", "pages/overview.py", ":material/dashboard:", "all"),
+    ("compare", "pages/compare.py", ":material/map:", "all"),
+    ("profile", "pages/profile.py", ":material/account_balance:", "all"),
+    ("completeness", "pages/completeness.py", ":material/event_available:", "all"),
+    ("upload", "pages/upload.py", ":material/upload_file:", "all"),
+    ("methodology", "pages/methodology.py", ":material/menu_book:", "all"),
+    ("admin", "pages/admin.py", ":material/admin_panel_settings:", "admin"),
+    ("login", "pages/login.py", ":material/login:", "signed_out_ok"),
+]
 
 st.set_page_config(page_title="DX readiness", page_icon="📊", layout="wide")
 load_catalogue()  # an invalid catalogue stops start-up here, naming the entry
 st.session_state.setdefault("lang", "vi")
-pages = [st.Page("pages/data.py", title=t("nav.data", lang()), icon="🗂️", default=True)]
-page = st.navigation(pages)  # first, so Streamlit never lists the pages/ folder itself
+st.session_state.setdefault("basis", "reported")
+
+
+def _visible(who: str) -> bool:
+    account = user()
+    if viewing_requires_login() and account is None:
+        return who == "signed_out_ok"
+    return who != "admin" or (account is not None and account.is_admin)
+
+
+pages = {key: st.Page(path, title=t(f"nav.{key}", lang()), icon=icon, url_path=key)
+         for key, path, icon, who in PAGES if _visible(who)}
+page = st.navigation(list(pages.values()))  # first: Streamlit never lists pages/ by itself
+st.session_state["page_urls"] = {key: p for key, p in pages.items()}
+
 with st.sidebar:
     st.radio(t("app.language", lang()), LANGS, key="lang", horizontal=True,
              format_func=lambda code: {"vi": "Tiếng Việt", "en": "English"}[code])
 get_store()
+periods = cached_periods()
+with st.sidebar:
+    if periods:
+        if st.session_state.get("period") not in periods:
+            st.session_state["period"] = periods[-1]
+        st.selectbox(t("app.period", lang()), periods[::-1], key="period")
+    st.radio(t("app.basis", lang()), BASES, key="basis", help=t("app.basis_help", lang()),
+             format_func=lambda b: t(f"app.basis_{b}", lang()))
+    account = user()
+    if account is not None:
+        st.caption(t("app.signed_in_as", lang(), name=account.label, role=account.role))
 if note := st.session_state.pop("demo_loaded_note", None):
     st.toast(note)
+if page.url_path != "login":
+    demo_banner()
 page.run()

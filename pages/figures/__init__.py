@@ -1,0 +1,1 @@
+"""Plotly figure builders: plain functions of DataFrames, no Streamlit, tested as functions."""
