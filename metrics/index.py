@@ -1,0 +1,221 @@
+"""Pillar scores, the readiness index, ranks, rank change and rank sensitivity.
+
+- Pillar score: mean of the attainments available for the pillar's scored indicators; missing
+  when fewer than half of them have a value.
+- Index (0–100): ``100 × Σ w_p s_p / Σ w_p`` over the pillars that have a score, with the
+  weights normalised over those pillars; missing when the pillars with a score carry less than
+  half of the total weight. Weights are non-negative (equal by default); a zero weight removes
+  the pillar.
+- Ranks: competition ranks ("1, 2, 2, 4") of the index, highest first, among the provinces
+  with an index in the period; the index is rounded to 9 decimals first so float noise does
+  not break ties.
+- Rank change: previous quarter's rank minus this quarter's (positive = moved up); missing when
+  the province was not ranked then (or did not exist: legacy vs current provinces).
+- Sensitivity: best and worst rank over the base weights, each positive weight halved and
+  doubled in turn, and ``samples`` random weight vectors drawn from a flat Dirichlet over the
+  pillars with positive weight (``random.Random(seed).gammavariate(1, 1)``).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from dxboard.catalogue import Catalogue, load_catalogue
+from dxboard.periods import Period
+from dxboard.store import Store
+from metrics.frames import KEYS, PeriodsLike, as_periods, group_ids
+from metrics.indicators import indicator_values
+from metrics.status import assess
+
+INDEX = "readiness_index"
+RANK = "rank"
+MIN_SHARE = 0.5
+DECIMALS = 9
+SAMPLES = 200
+SEED = 20200804
+PROVINCE_INFO = [*KEYS, "province_name", "region"]
+
+
+def pillar_codes(catalogue: Catalogue | None = None) -> list[str]:
+    return [p.code for p in (catalogue or load_catalogue()).pillars]
+
+
+def pillar_scores(assessed: pd.DataFrame, catalogue: Catalogue | None = None) -> pd.DataFrame:
+    """One row per province-period: ``era, province_code, period, province_name, region`` and a
+    score column (0–1, NaN when missing) per pillar, from an ``status.assess`` frame."""
+    catalogue = catalogue or load_catalogue()
+    pillars = pillar_codes(catalogue)
+    scored = {i.code: pillars.index(i.pillar) for i in catalogue.indicators
+              if i.scored and i.target is not None}
+    needed = np.bincount(list(scored.values()), minlength=len(pillars))
+    gid, first = group_ids(assessed["period"], assessed["era"], assessed["province_code"])
+    pil = assessed["indicator"].map(scored).to_numpy(dtype=float)
+    att = assessed["attainment"].to_numpy(dtype=float)
+    ok = ~np.isnan(pil) & ~np.isnan(att)
+    flat = gid[ok] * len(pillars) + pil[ok].astype(np.int64)
+    size = len(first) * len(pillars)
+    total = np.bincount(flat, att[ok], size).reshape(len(first), len(pillars))
+    count = np.bincount(flat, minlength=size).reshape(len(first), len(pillars))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scores = np.where((needed > 0) & (count * 2 >= needed), total / count, np.nan)
+    out = assessed[PROVINCE_INFO].iloc[first].reset_index(drop=True)
+    return pd.concat([out, pd.DataFrame(scores, columns=pillars)], axis=1)
+
+
+def normalise_weights(weights: Mapping[str, float] | None, pillars: list[str]) -> np.ndarray:
+    """Weights per pillar (in ``pillars`` order) summing to 1; missing pillars weigh 0.
+
+    ``None`` gives equal weights. Raises ``ValueError`` for a negative weight, an unknown pillar
+    or weights that are all zero.
+    """
+    if weights is None:
+        return np.full(len(pillars), 1.0 / len(pillars))
+    unknown = set(weights) - set(pillars)
+    if unknown:
+        raise ValueError(f"unknown pillars: {', '.join(sorted(unknown))}")
+    w = np.array([float(weights.get(p, 0.0)) for p in pillars])
+    if (w < 0).any() or not np.isfinite(w).all():
+        raise ValueError("pillar weights must be finite and non-negative")
+    if w.sum() <= 0:
+        raise ValueError("at least one pillar weight must be positive")
+    return w / w.sum()
+
+
+def index_values(scores: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Index 0–100 of score rows (provinces × pillars) for one or more weight rows.
+
+    ``weights`` is a vector (→ one index per province) or a matrix (scenarios × pillars →
+    provinces × scenarios). See the module docstring for the missing-pillar rule.
+    """
+    w = np.atleast_2d(weights)
+    present = ~np.isnan(scores)
+    num = np.where(present, scores, 0.0) @ w.T
+    den = present.astype(float) @ w.T
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.where(den >= MIN_SHARE * w.sum(axis=1) - 1e-12, 100.0 * num / den, np.nan)
+    return out[:, 0] if np.ndim(weights) == 1 else out
+
+
+def competition_ranks(values: np.ndarray) -> np.ndarray:
+    """Competition ranks, highest first (1, 2, 2, 4), per column; NaN values get NaN."""
+    v = np.round(np.asarray(values, dtype=float), DECIMALS)
+    flat = v.ndim == 1
+    v = v.reshape(len(v), -1)
+    out = np.full(v.shape, np.nan)
+    for j in range(v.shape[1]):
+        col = v[:, j]
+        ok = ~np.isnan(col)
+        ordered = np.sort(-col[ok])
+        out[ok, j] = np.searchsorted(ordered, -col[ok], side="left") + 1
+    return out[:, 0] if flat else out
+
+
+def readiness(assessed: pd.DataFrame, weights: Mapping[str, float] | None = None,
+              catalogue: Catalogue | None = None) -> pd.DataFrame:
+    """Pillar scores, index and rank (per period) of every province-period in ``assessed``.
+
+    Columns: ``era, province_code, period, province_name, region``, one per pillar,
+    ``readiness_index``, ``rank`` and ``n_ranked`` (provinces with an index in the period).
+    """
+    catalogue = catalogue or load_catalogue()
+    pillars = pillar_codes(catalogue)
+    table = pillar_scores(assessed, catalogue)
+    table[INDEX] = index_values(table[pillars].to_numpy(), normalise_weights(weights, pillars))
+    index = table[INDEX].to_numpy()
+    ranks = np.full(len(table), np.nan)
+    ranked = np.zeros(len(table), dtype=np.int64)
+    for rows in table.groupby("period", sort=False).indices.values():
+        ranks[rows] = competition_ranks(index[rows])
+        ranked[rows] = int((~np.isnan(index[rows])).sum())
+    table[RANK] = _int_column(ranks)
+    table["n_ranked"] = ranked
+    return table
+
+
+def _int_column(values: np.ndarray) -> pd.arrays.IntegerArray:
+    """Whole numbers with missing values (pandas ``Int64``)."""
+    return pd.array(np.asarray(values, dtype=float), dtype="Int64")
+
+
+def with_rank_change(table: pd.DataFrame) -> pd.DataFrame:
+    """Add ``previous_rank`` and ``rank_change`` (previous − current) to a :func:`readiness`
+    table; the previous quarter's rows must be in ``table``."""
+    prev = {p: str(Period.parse(p).previous()) for p in pd.unique(table["period"])}
+    era, code, period = (table[c].to_numpy() for c in ("era", "province_code", "period"))
+    rank = table[RANK].to_numpy(dtype=float, na_value=np.nan)
+    at = {key: i for i, key in enumerate(zip(era, code, period, strict=True))}
+    previous = np.array([rank[j] if (j := at.get((e, c, prev[p]))) is not None else np.nan
+                         for e, c, p in zip(era, code, period, strict=True)], dtype=float)
+    out = table.copy()
+    out["previous_rank"] = _int_column(previous)
+    out["rank_change"] = _int_column(previous - rank)
+    return out
+
+
+def readiness_index(store: Store, periods: PeriodsLike, basis: str = "reported",
+                    weights: Mapping[str, float] | None = None,
+                    catalogue: Catalogue | None = None) -> pd.DataFrame:
+    """Pillar scores, index, rank, previous rank and rank change for ``periods`` on ``basis``.
+
+    Reads each period and the quarter before it (for the rank change). One row per province
+    that exists in the period; see :func:`readiness` and :func:`with_rank_change`.
+    """
+    plist = as_periods(periods)
+    read = as_periods({q for p in plist for q in (p, p.previous())})
+    values = assess(indicator_values(store, read, basis, catalogue=catalogue), catalogue)
+    table = with_rank_change(readiness(values, weights, catalogue))
+    wanted = {str(p) for p in plist}
+    return table[table["period"].isin(wanted)].reset_index(drop=True)
+
+
+def weight_scenarios(weights: np.ndarray, samples: int = SAMPLES, seed: int = SEED
+                     ) -> np.ndarray:
+    """Weight rows: the base, each positive weight halved then doubled, and ``samples``
+    flat-Dirichlet draws over the pillars with positive weight."""
+    base = np.asarray(weights, dtype=float)
+    rows = [base]
+    for j in np.flatnonzero(base > 0):
+        for factor in (0.5, 2.0):
+            w = base.copy()
+            w[j] *= factor
+            rows.append(w)
+    rng = random.Random(seed)
+    positive = np.flatnonzero(base > 0)
+    for _ in range(samples):
+        w = np.zeros_like(base)
+        w[positive] = [rng.gammavariate(1.0, 1.0) for _ in positive]
+        rows.append(w)
+    out = np.array(rows)
+    return out / out.sum(axis=1, keepdims=True)
+
+
+def sensitivity(table: pd.DataFrame, weights: Mapping[str, float] | None = None,
+                samples: int = SAMPLES, seed: int = SEED,
+                catalogue: Catalogue | None = None) -> pd.DataFrame:
+    """Best and worst rank of each province of one period over :func:`weight_scenarios`.
+
+    ``table`` is a :func:`readiness` table of one period. Adds ``best_rank`` and ``worst_rank``
+    (NaN for provinces without an index under the base weights).
+    """
+    pillars = pillar_codes(catalogue)
+    scenarios = weight_scenarios(normalise_weights(weights, pillars), samples, seed)
+    ranks = competition_ranks(index_values(table[pillars].to_numpy(), scenarios))
+    base = ~np.isnan(ranks[:, 0])
+    ranks[~base] = 0.0  # keep nanmin/nanmax quiet; blanked below
+    out = table.copy()
+    out["best_rank"] = _int_column(np.where(base, np.nanmin(ranks, axis=1), np.nan))
+    out["worst_rank"] = _int_column(np.where(base, np.nanmax(ranks, axis=1), np.nan))
+    return out
+
+
+def rank_sensitivity(store: Store, period: str | Period, basis: str = "reported",
+                     weights: Mapping[str, float] | None = None, samples: int = SAMPLES,
+                     seed: int = SEED, catalogue: Catalogue | None = None) -> pd.DataFrame:
+    """Index, rank, best and worst rank per province for one period (see :func:`sensitivity`)."""
+    values = assess(indicator_values(store, period, basis, catalogue=catalogue), catalogue)
+    return sensitivity(readiness(values, weights, catalogue), weights, samples, seed, catalogue)
+

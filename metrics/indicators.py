@@ -1,0 +1,158 @@
+"""Indicator values from raw values, through the catalogue's formulas.
+
+No indicator is named in this module: a ``yes_no`` indicator is its field, a ``ratio`` is
+``numerator / denominator``, both read from ``data/catalogue.toml``. The computation goes through
+numerator/denominator pairs (:func:`indicator_inputs`) so that the same code serves single
+provinces, provinces aggregated to current boundaries, and national ratios of sums.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from dxboard.catalogue import Catalogue, Indicator, load_catalogue
+from dxboard.store import Store
+from metrics.frames import KEYS, PeriodsLike, as_periods, read_raw, take_str
+from metrics.harmonise import (
+    all_yes,
+    constituents_reported,
+    expected_provinces,
+    grid_keys,
+    grid_rows,
+    row_datasets,
+    source_codes,
+    sum_rows,
+)
+
+VALUE_COLUMNS = [*KEYS, "province_name", "region", "indicator", "value", "num", "den",
+                 "constituents_reported", "constituents_total", "dataset"]
+
+
+def select_indicators(indicators: Collection[str] | None = None,
+                      catalogue: Catalogue | None = None) -> list[Indicator]:
+    """The catalogue's indicators (in catalogue order), or those named; ``KeyError`` if unknown."""
+    catalogue = catalogue or load_catalogue()
+    if indicators is None:
+        return list(catalogue.indicators)
+    known = {i.code for i in catalogue.indicators}
+    unknown = sorted(set(indicators) - known)
+    if unknown:
+        raise KeyError(f"unknown indicators: {', '.join(unknown)}")
+    return [i for i in catalogue.indicators if i.code in set(indicators)]
+
+
+def indicator_inputs(raw: pd.DataFrame, indicators: Sequence[Indicator]
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """Numerator and denominator matrices (rows of ``raw`` × indicators).
+
+    ``yes_no``: the numerator is the field (1/0), the denominator 1 when it was reported, else 0.
+    ``ratio``: the numerator and denominator fields, both NaN unless both were reported
+    (complete cases), so that sums over provinces pair the same provinces on both sides.
+    """
+    n, k = len(raw), len(indicators)
+    fields = sorted({f for i in indicators for f in i.inputs})
+    matrix = raw[fields].to_numpy(dtype=float)
+    col = {f: matrix[:, j] for j, f in enumerate(fields)}
+    num = np.full((n, k), np.nan)
+    den = np.full((n, k), np.nan)
+    for j, ind in enumerate(indicators):
+        if ind.unit == "yes_no":
+            x = col[ind.field]
+            num[:, j] = x
+            den[:, j] = ~np.isnan(x)
+        else:
+            a, b = col[ind.numerator], col[ind.denominator]
+            ok = ~(np.isnan(a) | np.isnan(b))
+            num[:, j] = np.where(ok, a, np.nan)
+            den[:, j] = np.where(ok, b, np.nan)
+    return num, den
+
+
+def apply_formulas(num: np.ndarray, den: np.ndarray, constituents: np.ndarray,
+                   indicators: Sequence[Indicator]) -> np.ndarray:
+    """Indicator values from (aggregated) numerators and denominators (rows × indicators).
+
+    A ratio is ``num / den``, missing (NaN) when the denominator is zero or missing, never 0
+    or infinite. A yes/no is :func:`metrics.harmonise.all_yes` of ``num`` yes answers among
+    ``den`` answers out of ``constituents`` provinces (1 for a province as reported).
+    """
+    is_ratio = np.array([i.unit == "ratio" for i in indicators])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
+    yes_no = all_yes(num, den, np.asarray(constituents, dtype=float)[:, None])
+    return np.where(is_ratio[None, :], ratio, yes_no)
+
+
+@dataclass
+class Panel:
+    """Indicator values of a grid of province-periods: matrices of grid rows × indicators."""
+
+    grid: pd.DataFrame
+    indicators: list[Indicator]
+    num: np.ndarray
+    den: np.ndarray
+    value: np.ndarray
+
+    def long(self) -> pd.DataFrame:
+        """One row per province, period and indicator (``VALUE_COLUMNS``)."""
+        g, k = self.value.shape
+        rep = np.repeat(np.arange(g), k)
+        data = {c: self.grid[c].array.take(rep) for c in VALUE_COLUMNS
+                if c in self.grid.columns}
+        data["indicator"] = take_str([i.code for i in self.indicators],
+                                     np.tile(np.arange(k), g)).array
+        data.update(value=self.value.ravel(), num=self.num.ravel(), den=self.den.ravel())
+        return pd.DataFrame({c: data[c] for c in VALUE_COLUMNS}, copy=False)
+
+
+def compute_panel(raw: pd.DataFrame, periods: PeriodsLike, basis: str = "reported",
+                  provinces: Collection[str] | None = None,
+                  indicators: Collection[str] | None = None,
+                  catalogue: Catalogue | None = None, every: PeriodsLike = ()) -> Panel:
+    """Indicator values of every expected province-period (pure; see :func:`compute_values`)."""
+    inds = select_indicators(indicators, catalogue)
+    grid = expected_provinces(periods, basis, provinces, every)
+    rows = grid_rows(raw, grid, grid_keys(periods, basis, provinces, every))
+    num_in, den_in = indicator_inputs(raw, inds)
+    n = len(grid)
+    num, den = sum_rows(rows, num_in, n), sum_rows(rows, den_in, n)
+    grid["constituents_reported"] = constituents_reported(rows, n)
+    grid["dataset"] = row_datasets(rows, raw["dataset"], n)
+    value = apply_formulas(num, den, grid["constituents_total"].to_numpy(), inds)
+    return Panel(grid, inds, num, den, value)
+
+
+def compute_values(raw: pd.DataFrame, periods: PeriodsLike, basis: str = "reported",
+                   provinces: Collection[str] | None = None,
+                   indicators: Collection[str] | None = None,
+                   catalogue: Catalogue | None = None, every: PeriodsLike = ()) -> pd.DataFrame:
+    """Indicator values for every expected province, period and indicator (pure).
+
+    ``raw`` is as reported (``frames.read_raw``). On the ``current`` basis legacy rows are first
+    summed into their current province (numerators, denominators, yes answers), then the same
+    formulas apply. Rows without data have ``value`` NaN. ``provinces`` restricts the
+    provinces except in the periods ``every``. Columns: ``VALUE_COLUMNS``.
+    """
+    return compute_panel(raw, periods, basis, provinces, indicators, catalogue, every).long()
+
+
+def indicator_values(store: Store, periods: PeriodsLike, basis: str = "reported",
+                     provinces: Collection[str] | None = None,
+                     indicators: Collection[str] | None = None,
+                     catalogue: Catalogue | None = None) -> pd.DataFrame:
+    """Indicator values from the current accepted raw values, for ``periods`` on ``basis``.
+
+    One row per province that exists in the period on the basis (reported: the 63 or the 34 of
+    the period's era; current: always the 34), period and indicator, with ``value`` NaN when
+    there is no data. ``provinces`` (codes of the basis) restricts the provinces read.
+    Columns: ``era, province_code, period, province_name, region, indicator, value, num, den,
+    constituents_reported, constituents_total, dataset``.
+    """
+    plist = as_periods(periods)
+    fields = {f for i in select_indicators(indicators, catalogue) for f in i.inputs}
+    raw = read_raw(store, plist, source_codes(plist, basis, provinces), catalogue, fields)
+    return compute_values(raw, plist, basis, provinces, indicators, catalogue)

@@ -1,0 +1,45 @@
+"""The metrics on the synthetic demo data (the seed's national counts at 2022-Q2)."""
+
+from __future__ import annotations
+
+import importlib.util
+from datetime import date
+
+import pytest
+
+from dxboard.periods import period_range
+from dxboard.store import Store
+from metrics.indicators import indicator_values
+from metrics.national import national
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(importlib.util.find_spec("loaders.demo") is None,
+                       reason="loaders/demo.py is not there yet"),
+]
+TODAY = date(2026, 11, 22)
+
+
+@pytest.fixture(scope="module")
+def demo_store() -> Store:
+    from loaders.demo import load_demo
+
+    store = Store(":memory:")
+    load_demo(store, today=TODAY)
+    return store
+
+
+def test_seed_counts_at_2022_q2(demo_store):
+    n = national(demo_store, "2022-Q2", regions=False).set_index("indicator")
+    counts = {code: (int(n.loc[code, "n_met"]), int(n.loc[code, "n_provinces"]))
+              for code in ("steering_committee", "dx_resolution", "dx_program")}
+    assert counts == {"steering_committee": (63, 63), "dx_resolution": (55, 63),
+                      "dx_program": (59, 63)}
+
+
+def test_current_basis_series_is_continuous(demo_store):
+    periods = period_range("2020-Q1", "2026-Q3")
+    v = indicator_values(demo_store, periods, "current", indicators=["steering_committee"])
+    assert len(v) == 34 * len(periods)
+    assert set(v["era"]) == {"current"}
+    assert v.groupby("province_code")["period"].nunique().eq(len(periods)).all()
