@@ -1,11 +1,46 @@
-"""Test-wide settings: never touch the developer's database."""
+"""Test-wide settings: never touch the developer's database; a demo database for page tests."""
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
 import pytest
+
+DEMO_TODAY = date(2026, 11, 22)
 
 
 @pytest.fixture(autouse=True)
 def _isolated_db(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """Point ``$DXBOARD_DB`` at a temporary file for every test."""
     monkeypatch.setenv("DXBOARD_DB", str(tmp_path_factory.mktemp("db") / "test.duckdb"))
+
+
+@pytest.fixture(scope="session")
+def demo_db_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database with the demo data loaded, built once per test session."""
+    from dxboard.store import Store
+    from loaders.demo import load_demo
+
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    with Store(path) as store:
+        load_demo(store, today=DEMO_TODAY)
+    return path
+
+
+@pytest.fixture()
+def demo_db(demo_db_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+            ) -> Iterator[Path]:
+    """A private copy of the demo database as ``$DXBOARD_DB``, with Streamlit caches cleared."""
+    import streamlit as st
+
+    path = tmp_path / "demo.duckdb"
+    shutil.copy(demo_db_template, path)
+    monkeypatch.setenv("DXBOARD_DB", str(path))
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield path
+    st.cache_resource.clear()
+    st.cache_data.clear()
