@@ -7,7 +7,15 @@ import streamlit as st
 from dxboard.auth import viewing_requires_login
 from dxboard.catalogue import load_catalogue
 from dxboard.i18n import LANGS, t
-from pages.common import BASES, cached_periods, demo_banner, get_store, lang, user
+from pages.common import (
+    BASES,
+    adopt_sso_user,
+    cached_periods,
+    demo_banner,
+    get_store,
+    lang,
+    user,
+)
 
 # (key, file, icon, who sees it): "all", "admin", or "signed_out_ok" for the sign-in page.
 PAGES = [
@@ -43,17 +51,20 @@ with st.sidebar:
     st.radio(t("app.language", lang()), LANGS, key="lang", horizontal=True,
              format_func=lambda code: {"vi": "Tiếng Việt", "en": "English"}[code])
 get_store()
+adopt_sso_user()
 periods = cached_periods()
 with st.sidebar:
     if periods:
         if st.session_state.get("period") not in periods:
             st.session_state["period"] = periods[-1]
         st.selectbox(t("app.period", lang()), periods[::-1], key="period")
-    st.radio(t("app.basis", lang()), BASES, key="basis", help=t("app.basis_help", lang()),
-             format_func=lambda b: t(f"app.basis_{b}", lang()))
+    L = lang()  # bound now: widgets may format their options outside the script run
+    st.radio(t("app.basis", L), BASES, key="basis", help=t("app.basis_help", L),
+             format_func=lambda b: t(f"app.basis_{b}", L))
     account = user()
     if account is not None:
-        st.caption(t("app.signed_in_as", lang(), name=account.label, role=account.role))
+        role = t(f"login.role_{account.role}", L)
+        st.caption(t("app.signed_in_as", L, name=account.label, role=role))
 if note := st.session_state.pop("demo_loaded_note", None):
     st.toast(note)
 if page.url_path != "login":

@@ -12,13 +12,30 @@ from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
-from dxboard.auth import User, list_users
+from dxboard.auth import AuthError, User, list_users, record_login, user_from_claims
 from dxboard.i18n import DEFAULT_LANG, t
 from dxboard.store import Store
 from loaders import records
 
 BASES = ("reported", "current")
+
+
+def _route_through_app() -> None:
+    """Make every run go through ``app.py``, even when Streamlit started a page script itself.
+
+    The design card names the page folder ``pages/``; Streamlit then starts in its legacy
+    multipage mode (a process-wide flag, set once) until ``st.navigation`` runs. A first request
+    for a deep link such as ``/login`` would run that page alone, without the router, the
+    sidebar or the access rules. Clearing the flag and rerunning sends it through ``app.py``.
+    """
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+_route_through_app()
 
 
 @st.cache_resource(show_spinner=False)
@@ -106,6 +123,39 @@ def demo_roles_available() -> bool:
     """Demo mode: only demo data and no accounts yet, so a role may be picked without a password."""
     store = get_store()
     return datasets() == ["demo"] and not list_users(store)
+
+
+def sso_configured() -> bool:
+    """Whether ``.streamlit/secrets.toml`` has an ``[auth]`` section (OpenID Connect)."""
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file, or an unreadable one: no SSO
+        return False
+
+
+def sso_logged_in() -> bool:
+    try:
+        return bool(st.user.is_logged_in)
+    except Exception:  # st.user without an auth configuration
+        return False
+
+
+def adopt_sso_user() -> None:
+    """Turn an OIDC sign-in (``st.user``) into the session account once, and log it.
+
+    Called by ``app.py`` on every run, since ``st.login`` returns to the app's root.
+    """
+    if user() is not None or not sso_configured() or not sso_logged_in():
+        return
+    try:
+        account = user_from_claims(st.user.to_dict())
+    except AuthError as exc:
+        message = exc.message_vi if lang() == "vi" else exc.message_en
+        st.error(t("login.sso_refused", lang(), message=message))
+        return
+    record_login(get_store(), account)
+    st.session_state["user"] = account
+    st.rerun()
 
 
 def need(condition: bool, key: str) -> None:

@@ -18,6 +18,21 @@ def _isolated_db(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     monkeypatch.setenv("DXBOARD_DB", str(tmp_path_factory.mktemp("db") / "test.duckdb"))
 
 
+@pytest.fixture(autouse=True)
+def _no_legacy_pages_mode(monkeypatch: pytest.MonkeyPatch) -> None:
+    """AppTest resets Streamlit's legacy ``pages/`` flag before every run; clear it again so
+    every run goes through ``app.py`` as it does on the real server (see pages/common.py)."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    original = PagesManager.__init__
+
+    def init(self: PagesManager, *args: object, **kwargs: object) -> None:
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)
+
+
 @pytest.fixture(scope="session")
 def demo_db_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A database with the demo data loaded, built once per test session."""

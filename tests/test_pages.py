@@ -24,7 +24,7 @@ def _pages() -> list[tuple[str, str]]:
 
 
 PAGES = _pages()
-ADMIN = User(username="admin", role="admin", display_name="Quản trị viên")
+ADMIN = User(username="root", role="admin", display_name="Nguyễn Văn A")
 
 
 def _texts(at: AppTest) -> str:

@@ -1,0 +1,227 @@
+"""Methodology & data: the indicator catalogue as text (formula with field names, target,
+deadline, band, scoring, source quotes), the method of the index, and the data downloads.
+
+Downloads (raw values, indicator export) are for accounts with ``can_download`` (analysts,
+administrators); leaders and officers read, and a visitor who is not signed in only views.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+import streamlit as st
+
+from dxboard.catalogue import Indicator, Pillar, Stage, load_catalogue
+from dxboard.i18n import fmt_date, fmt_number, fmt_percent, t
+from dxboard.periods import Period
+from dxboard.registry import load_registry
+from dxboard.safe_export import to_csv_bytes, to_xlsx_bytes
+from loaders import records
+from metrics import export
+from metrics.completeness import DEADLINE_DAYS
+from metrics.flags import HISTORY, MIN_HISTORY, MIN_QUARTERS_MISSING, Z_THRESHOLD
+from metrics.index import INDEX, MIN_SHARE, RANK, SAMPLES
+from metrics.status import LOOKBACK, STATUSES, TREND_QUARTERS
+from pages.common import basis, cached, lang, period, user
+from pages.upload_flow import role_label
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+COMPARATORS = {">=": "≥", "<=": "≤"}
+
+
+# --- the catalogue as text ------------------------------------------------------------------
+
+
+def percent(value: float, lg: str) -> str:
+    """A target share: whole percents without decimals (100 %), else one (1,5 %)."""
+    decimals = 0 if round(value * 100, 6).is_integer() else 1
+    return fmt_percent(value, lg, decimals)
+
+
+def stage_text(ind: Indicator, stage: Stage, comparator: str, lg: str) -> str:
+    """``≥ 50 % — hạn 31/12/2025``; a yes/no target is ``Có``."""
+    if ind.unit == "yes_no":
+        value = t("methodology.target_yes", lg)
+    else:
+        value = f"{COMPARATORS[comparator]} {percent(stage.value, lg)}"
+    when = (t("methodology.by_deadline", lg, date=fmt_date(stage.deadline, lg))
+            if stage.deadline else t("methodology.no_deadline", lg))
+    return f"{value} — {when}"
+
+
+def formula_text(ind: Indicator, lg: str) -> str:
+    """The formula with field names: «numerator» ÷ «denominator»."""
+    catalogue = load_catalogue()
+    if ind.unit == "yes_no":
+        return t("methodology.yes_no_formula", lg, field=f"«{catalogue.field(ind.field).name(lg)}»")
+    return (f"«{catalogue.field(ind.numerator).name(lg)}» ÷ "
+            f"«{catalogue.field(ind.denominator).name(lg)}»")
+
+
+def indicator_markdown(ind: Indicator, lg: str) -> str:
+    """One indicator as a markdown block: name, definition, facts, source quotes."""
+    def label(key: str) -> str:
+        return t(f"methodology.{key}", lg)
+
+    if ind.target is None:
+        target = label("target_none")
+    else:
+        target = label("stage_sep").join(stage_text(ind, s, ind.target.comparator, lg)
+                                         for s in ind.target.stages)
+    unit = label("unit_ratio" if ind.unit == "ratio" else "unit_yes_no")
+    lines = [f"#### {ind.name(lg)}", "", ind.definition(lg), "",
+             f"- **{label('formula')}:** {formula_text(ind, lg)}",
+             f"- **{label('unit')}:** {unit}",
+             f"- **{label('target')}:** {target}"]
+    if ind.target is not None and ind.target.band_max is not None:
+        low = ind.target.stages[0].value
+        lines.append(f"- **{label('band')}:** {percent(low, lg)} – "
+                     f"{percent(ind.target.band_max, lg)} ({label('band_note')})")
+    lines += [f"- **{label('scoring')}:** {label('scored' if ind.scored else 'not_scored')}",
+              "", f"**{label('sources')}:**", ""]
+    for source in ind.sources:
+        lines += [f"> «{source.quote}»  ", f"> — {label('seed')} `{source.seed}`", ""]
+    return "\n".join(lines)
+
+
+def _pillar_name(pillar: Pillar, lg: str) -> str:
+    return pillar.name_vi if lg == "vi" else pillar.name_en
+
+
+def _catalogue_tab() -> None:
+    catalogue = load_catalogue()
+    st.caption(t("methodology.catalogue_intro", lang(), n=len(catalogue.indicators),
+                 p=len(catalogue.pillars)))
+    for pillar in catalogue.pillars:
+        indicators = catalogue.indicators_of(pillar.code)
+        st.header(_pillar_name(pillar, lang()), divider="gray")
+        st.caption(t("methodology.pillar_count", lang(), n=len(indicators)))
+        columns = st.columns(2)
+        for i, ind in enumerate(indicators):
+            with columns[i % 2].container(border=True):
+                st.markdown(indicator_markdown(ind, lang()))
+
+
+# --- the method -----------------------------------------------------------------------------
+
+
+# The order in which metrics.status decides (docs/METHOD.md §3).
+STATUS_ORDER = ("not_scored", "no_data", "met", "not_met", "overdue", "on_track", "off_track")
+
+
+def _status_table() -> pd.DataFrame:
+    shown = [s for s in STATUS_ORDER if s in STATUSES]
+    return pd.DataFrame({
+        t("col.status", lang()): [t(f"status.{s}", lang()) for s in shown],
+        t("methodology.m_status_rule", lang()): [t(f"methodology.s_{s}", lang())
+                                                 for s in shown]})
+
+
+def _method_tab() -> None:
+    lg = lang()
+    st.caption(t("methodology.method_intro", lg))
+    sections: list[tuple[str, Callable[[], None]]] = [
+        ("m_raw", lambda: st.markdown(t("methodology.m_raw", lg))),
+        ("m_attain", lambda: st.markdown(t("methodology.m_attain", lg))),
+        ("m_status", _status_section),
+        ("m_index", lambda: st.markdown(t("methodology.m_index", lg, samples=SAMPLES,
+                                          share=percent(MIN_SHARE, lg)))),
+        ("m_national", lambda: st.markdown(t("methodology.m_national", lg))),
+        ("m_basis", lambda: st.markdown(t("methodology.m_basis", lg))),
+        ("m_complete", lambda: st.markdown(t("methodology.m_complete", lg, days=DEADLINE_DAYS))),
+        ("m_flags", lambda: st.markdown(t(
+            "methodology.m_flags", lg, history=HISTORY, min_history=MIN_HISTORY,
+            z=fmt_number(Z_THRESHOLD, lg, 1), missing=MIN_QUARTERS_MISSING))),
+    ]
+    for key, render in sections:
+        st.subheader(t(f"methodology.{key}_title", lg))
+        render()
+
+
+def _status_section() -> None:
+    st.markdown(t("methodology.m_status", lang()))
+    st.dataframe(_status_table(), hide_index=True, width="stretch")
+    st.markdown(t("methodology.m_trend", lang(), quarters=TREND_QUARTERS, lookback=LOOKBACK))
+
+
+# --- downloads ------------------------------------------------------------------------------
+
+
+def raw_export(raw: pd.DataFrame, lg: str) -> pd.DataFrame:
+    """Raw values with a province name and a field name next to the codes."""
+    registry, catalogue = load_registry(), load_catalogue()
+    out = raw.copy()
+    out.insert(1, "province_name", [registry.get(c, e).short_name
+                                    for c, e in zip(raw["province_code"], raw["era"],
+                                                    strict=True)])
+    out.insert(out.columns.get_loc("field") + 1, "field_name",
+               [catalogue.field(f).name(lg) for f in raw["field"]])
+    return out
+
+
+def indicator_export(table: pd.DataFrame, lg: str) -> pd.DataFrame:
+    """The indicator export with the indicator name and the status in words."""
+    catalogue = load_catalogue()
+    names = {i.code: i.name(lg) for i in catalogue.indicators}
+    names |= {INDEX: t("col.index", lg), RANK: t("col.rank", lg)}
+    out = table.copy()
+    out.insert(out.columns.get_loc("indicator") + 1, "indicator_name",
+               out["indicator"].map(names))
+    out.insert(out.columns.get_loc("status") + 1, "status_name",
+               [t(f"status.{s}", lg) if isinstance(s, str) else None for s in out["status"]])
+    return out
+
+
+def _downloads(frame: pd.DataFrame, stem: str, key: str) -> None:
+    left, right = st.columns(2)
+    left.download_button(t("download.csv", lang()), data=lambda: to_csv_bytes(frame),
+                         file_name=f"{stem}.csv", mime="text/csv", key=f"{key}_csv",
+                         on_click="ignore", icon=":material/download:", width="stretch")
+    right.download_button(t("download.xlsx", lang()), data=lambda: to_xlsx_bytes(frame),
+                          file_name=f"{stem}.xlsx", mime=XLSX_MIME, key=f"{key}_xlsx",
+                          on_click="ignore", icon=":material/download:", width="stretch")
+
+
+def _data_tab() -> None:
+    lg, quarter, shown_basis = lang(), period(), basis()
+    st.caption(t("methodology.data_rights", lg))
+    account = user()
+    if account is None or not account.can_download:
+        if account is None:
+            st.info(t("methodology.data_login", lg))
+            page = st.session_state.get("page_urls", {}).get("login")
+            if page is not None:
+                st.page_link(page, label=t("nav.login", lg), icon=":material/login:")
+        else:
+            st.info(t("methodology.data_denied", lg, role=role_label(account.role, lg)))
+        return
+    if quarter is None:
+        st.info(t("app.no_data", lg))
+        return
+    st.markdown(t("methodology.data_intro", lg, period=quarter,
+                  basis=t(f"app.basis_{shown_basis}", lg)))
+    raw = cached(records.raw_values, str(Period.parse(quarter)))
+    st.subheader(t("methodology.raw_header", lg))
+    if raw.empty:
+        st.info(t("methodology.no_values", lg, period=quarter))
+    else:
+        st.caption(t("methodology.raw_caption", lg, rows=fmt_number(len(raw), lg),
+                     provinces=raw["province_code"].nunique(), period=quarter))
+        _downloads(raw_export(raw, lg), f"so_lieu_goc_{quarter}", "meth_raw")
+    st.subheader(t("methodology.ind_header", lg))
+    table = cached(export.export_indicators, quarter, basis=shown_basis)
+    st.caption(t("methodology.ind_caption", lg, rows=fmt_number(len(table), lg)))
+    _downloads(indicator_export(table, lg), f"chi_tieu_{quarter}_{shown_basis}", "meth_ind")
+
+
+st.title(t("nav.methodology", lang()))
+st.caption(t("methodology.intro", lang()))
+tab_catalogue, tab_method, tab_data = st.tabs(
+    [t(f"methodology.{k}", lang()) for k in ("tab_catalogue", "tab_method", "tab_data")])
+with tab_catalogue:
+    _catalogue_tab()
+with tab_method:
+    _method_tab()
+with tab_data:
+    _data_tab()

@@ -1,0 +1,114 @@
+"""End to end in a real headless Chromium: start ``streamlit run app.py`` on a free local port
+with the demo data, visit every page in both languages (a screenshot each, under
+``tests/_artifacts/browser/``), and upload a filled template as a demo officer.
+
+Needs Debian's ``chromium`` and the ``playwright`` package; skipped without them unless
+``DXBOARD_REQUIRE_BROWSER=1`` (set by ``.ci/run`` once Chromium is installed).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from test_pages import PAGES
+
+from dxboard.i18n import t
+
+ROOT = Path(__file__).resolve().parent.parent
+SHOTS = ROOT / "tests" / "_artifacts" / "browser"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+
+if not CHROMIUM and os.environ.get("DXBOARD_REQUIRE_BROWSER") != "1":
+    pytest.skip("Debian chromium is not installed", allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, "streamlit exited early"
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
+                if resp.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise AssertionError("streamlit did not become healthy")
+
+
+@pytest.fixture(scope="module")
+def server(demo_db_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    db = tmp_path_factory.mktemp("browser") / "demo.duckdb"
+    shutil.copy(demo_db_template, db)
+    port = _free_port()
+    env = {**os.environ, "DXBOARD_DB": str(db)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(url, proc)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    with sync_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+def settle(page: object) -> None:
+    """Wait until Streamlit has finished the current run."""
+    page.wait_for_selector('[data-testid="stApp"]', timeout=60_000)
+    page.wait_for_timeout(300)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
+    page.wait_for_timeout(500)
+
+
+def open_page(browser: object, url: str, key: str, lang: str) -> object:
+    page = browser.new_page(viewport={"width": 1440, "height": 1000})
+    page.goto(f"{url}/{key}")
+    settle(page)
+    if lang == "en":
+        page.get_by_text("English", exact=True).first.click()
+        settle(page)
+    return page
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_every_page_in_the_browser(server: str, browser: object, lang: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for key, _ in PAGES:
+        if key == "admin":
+            continue  # admins only: not in the page list of a visitor
+        page = open_page(browser, server, key, lang)
+        body = page.inner_text("body")
+        assert "Traceback" not in body, key
+        assert t(f"nav.{key}", lang) in body, key
+        page.screenshot(path=str(SHOTS / f"{key}_{lang}.png"), full_page=True)
+        page.close()

@@ -1,0 +1,154 @@
+"""The sign-in page: local accounts (right, wrong, disabled, locked), demo roles, sign-out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dxboard.auth import AuthError, User, authenticate, create_user, set_disabled
+from dxboard.i18n import t
+from dxboard.store import Store
+from pages import common
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "mat-khau-dai-12"
+
+
+
+@pytest.fixture(autouse=True)
+def _apptest_workarounds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """AppTest calls a widget's ``format_func`` outside the script run, where ``lang()`` sees
+    no session and answers the default: ``_page`` sets that default to the test's language.
+    (The legacy ``pages/`` mode is handled for every test in tests/conftest.py.)
+    """
+    monkeypatch.setattr(common, "DEFAULT_LANG", "vi")
+
+
+def _page(lang: str = "vi", account: User | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    common.DEFAULT_LANG = lang  # see _apptest_workarounds
+    at.session_state["lang"] = lang
+    if account is not None:
+        at.session_state["user"] = account
+    at.run()
+    at.switch_page(str(ROOT / "pages" / "login.py"))
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _texts(at: AppTest) -> str:
+    kinds = ("title", "subheader", "markdown", "caption", "info", "success", "error", "warning")
+    return "\n".join(str(e.value) for kind in kinds for e in getattr(at, kind))
+
+
+def _button(at: AppTest, label: str):
+    return next(b for b in at.button if b.label == label)
+
+
+def _sign_in(at: AppTest, lang: str, username: str, password: str) -> AppTest:
+    at.text_input[0].input(username)
+    at.text_input[1].input(password)
+    _button(at, t("login.submit", lang)).click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _add_account(path: Path, name: str = "phantich", role: str = "analyst",
+                 province: str | None = None) -> None:
+    with Store(path) as store:
+        create_user(store, name, PASSWORD, role, province, "Chuyên viên A")
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_signed_out_page_offers_form_and_demo_roles(demo_db: Path, lang: str) -> None:
+    at = _page(lang)
+    text = _texts(at)
+    assert t("nav.login", lang) in text
+    assert t("login.demo_header", lang) in text  # demo data, no account yet
+    assert [w.label for w in at.text_input] == [t("login.username", lang),
+                                                t("login.password", lang)]
+    assert t("login.sso_header", lang) not in text  # no [auth] secrets here
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_demo_officer_role(demo_db: Path, lang: str) -> None:
+    at = _page(lang)
+    at.selectbox(key="login_demo_role").set_value("officer").run()
+    at.selectbox(key="login_demo_prov").set_value("48").run()
+    _button(at, t("login.demo_submit", lang)).click()
+    at.run()
+    account = at.session_state["user"]
+    assert (account.role, account.province_code, account.province_era) == ("officer", "48",
+                                                                          "current")
+    assert account.username.startswith("demo:")
+    text = _texts(at)
+    assert "Đà Nẵng" in text and t("login.signed_in_demo", lang) in text
+    assert "upload" in at.session_state["page_urls"]
+
+
+def test_demo_admin_sees_admin_page(demo_db: Path) -> None:
+    at = _page("vi")
+    at.selectbox(key="login_demo_role").set_value("admin").run()
+    _button(at, t("login.demo_submit", "vi")).click()
+    at.run()
+    assert at.session_state["user"].is_admin
+    assert "admin" in at.session_state["page_urls"]
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_password_sign_in(demo_db: Path, lang: str) -> None:
+    _add_account(demo_db)
+    at = _page(lang)
+    assert t("login.demo_header", lang) not in _texts(at)  # accounts exist: no demo roles
+    _sign_in(at, lang, "phantich", "sai-mat-khau-99")
+    assert [e.value for e in at.error] == [
+        "Tên đăng nhập hoặc mật khẩu không đúng." if lang == "vi"
+        else "Wrong username or password."]
+    assert "user" not in at.session_state
+    _sign_in(at, lang, "PhanTich ", PASSWORD)
+    assert at.session_state["user"].role == "analyst"
+    text = _texts(at)
+    assert t("login.welcome", lang, name="Chuyên viên A") in text
+    assert t("login.role_analyst", lang) in text
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_disabled_and_locked_accounts(demo_db: Path, lang: str) -> None:
+    _add_account(demo_db)
+    _add_account(demo_db, "khoa", "leader")
+    with Store(demo_db) as store:
+        set_disabled(store, "phantich", True)
+        for _ in range(5):
+            with pytest.raises(AuthError):
+                authenticate(store, "khoa", "sai-mat-khau-99")
+    at = _sign_in(_page(lang), lang, "phantich", PASSWORD)
+    assert at.error[0].value == ("Tài khoản đã bị vô hiệu hoá. Hãy liên hệ quản trị viên."
+                                 if lang == "vi" else
+                                 "This account is disabled. Contact an administrator.")
+    _sign_in(at, lang, "khoa", PASSWORD)
+    assert ("Đăng nhập sai quá nhiều lần" if lang == "vi" else "Too many failed sign-ins") \
+        in at.error[0].value
+    assert "user" not in at.session_state
+
+
+def test_empty_form_asks_for_both_fields(demo_db: Path) -> None:
+    at = _page("en")
+    _button(at, t("login.submit", "en")).click()
+    at.run()
+    assert at.warning[-1].value == t("login.missing", "en")
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_sign_out(demo_db: Path, lang: str) -> None:
+    at = _page(lang, User("admin", "admin", "Quản trị viên"))
+    text = _texts(at)
+    assert t("login.signed_in", lang, name="Quản trị viên", role=t("login.role_admin", lang)) \
+        in text
+    _button(at, t("login.sign_out", lang)).click()
+    at.run()
+    assert "user" not in at.session_state
+    assert "admin" not in at.session_state["page_urls"]

@@ -1,0 +1,173 @@
+"""The methodology page must agree with the catalogue: this test fails when an indicator, a
+source quote, a formula field or a target is missing from (or different on) the page. Also the
+method text and the download rights."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dxboard.auth import User
+from dxboard.catalogue import Indicator, load_catalogue
+from dxboard.i18n import t
+from metrics.status import STATUSES
+from pages import common
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def _apptest_workarounds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """AppTest calls a widget's ``format_func`` outside the script run, where ``lang()`` sees
+    no session and answers the default: ``_page`` sets that default to the test's language.
+    (The legacy ``pages/`` mode is handled for every test in tests/conftest.py.)
+    """
+    monkeypatch.setattr(common, "DEFAULT_LANG", "vi")
+
+
+def _page(lang: str = "vi", account: User | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    common.DEFAULT_LANG = lang  # see _apptest_workarounds
+    at.session_state["lang"] = lang
+    if account is not None:
+        at.session_state["user"] = account
+    at.run()
+    at.switch_page(str(ROOT / "pages" / "methodology.py"))
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _percent(fraction: float, lang: str) -> str:
+    """Written independently of the page: 1.0 → «100 %» / «100%», 0.015 → «1,5 %» / «1.5%»."""
+    number = f"{fraction * 100:g}"
+    return f"{number.replace('.', ',')} %" if lang == "vi" else f"{number}%"
+
+
+def _date(day, lang: str) -> str:
+    return day.strftime("%d/%m/%Y" if lang == "vi" else "%Y-%m-%d")
+
+
+def _expected_targets(ind: Indicator, lang: str) -> list[str]:
+    if ind.target is None:
+        return [t("methodology.target_none", lang)]
+    out = []
+    for stage in ind.target.stages:
+        value = ("Có" if lang == "vi" else "Yes") if ind.unit == "yes_no" else \
+            f"{'≥' if ind.target.comparator == '>=' else '≤'} {_percent(stage.value, lang)}"
+        out.append(value)
+        out.append(_date(stage.deadline, lang) if stage.deadline
+                   else ("không thời hạn" if lang == "vi" else "no deadline"))
+    if ind.target.band_max is not None:
+        out.append(_percent(ind.target.band_max, lang))
+    return out
+
+
+def _block(at: AppTest, ind: Indicator, lang: str) -> str:
+    blocks = [m.value for m in at.markdown if m.value.startswith(f"#### {ind.name(lang)}\n")]
+    assert len(blocks) == 1, f"{ind.code}: {len(blocks)} blocks named {ind.name(lang)!r}"
+    return blocks[0]
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_page_matches_the_catalogue(demo_db: Path, lang: str) -> None:
+    at = _page(lang)
+    catalogue = load_catalogue()
+    headers = [h.value for h in at.header]
+    for pillar in catalogue.pillars:
+        assert (pillar.name_vi if lang == "vi" else pillar.name_en) in headers
+    for ind in catalogue.indicators:
+        block = _block(at, ind, lang)
+        assert ind.definition(lang) in block, ind.code
+        for source in ind.sources:
+            assert f"«{source.quote}»" in block, (ind.code, source.quote)
+            assert source.seed in block, (ind.code, source.seed)
+        for code in ind.inputs:
+            assert f"«{catalogue.field(code).name(lang)}»" in block, (ind.code, code)
+        for expected in _expected_targets(ind, lang):
+            assert expected in block, (ind.code, expected, block)
+        scoring = t("methodology.scored" if ind.scored else "methodology.not_scored", lang)
+        assert scoring in block, ind.code
+    shown = "\n".join(m.value for m in at.markdown)
+    for code in ("level4_share", "procedures_total", "yes_no", "on_track"):
+        assert code not in shown  # names, never codes
+
+
+def test_formula_is_written_with_field_names(demo_db: Path) -> None:
+    at = _page("vi")
+    block = _block(at, load_catalogue().indicator("level4_share"), "vi")
+    assert ("«Trong đó: cung cấp dịch vụ công trực tuyến mức độ 4 (toàn trình)» ÷ "
+            "«Tổng số thủ tục hành chính»") in block
+    assert "≥ 100 % — hạn 31/12/2021" in block
+    remote = _block(at, load_catalogue().indicator("remote_inspection_share"), "vi")
+    assert "≥ 50 % — hạn 31/12/2025; sau đó ≥ 70 % — hạn 31/12/2030" in remote
+    budget = _block(at, load_catalogue().indicator("it_budget_share"), "vi")
+    assert "1 % – 1,5 %" in budget
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_method_section_explains_every_status(demo_db: Path, lang: str) -> None:
+    at = _page(lang)
+    table = next(d.value for d in at.dataframe if t("col.status", lang) in d.value.columns)
+    assert set(table[t("col.status", lang)]) == {t(f"status.{s}", lang) for s in STATUSES}
+    subheaders = [s.value for s in at.subheader]
+    for key in ("m_raw", "m_attain", "m_status", "m_index", "m_national", "m_basis",
+                "m_complete", "m_flags"):
+        assert t(f"methodology.{key}_title", lang) in subheaders
+    text = "\n".join(m.value for m in at.markdown)
+    assert ("15 ngày" if lang == "vi" else "15 days") in text
+
+
+def _download_labels(at: AppTest) -> list[str]:
+    return [b.label for b in at.get("download_button")]
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_analyst_downloads_four_files(demo_db: Path, lang: str) -> None:
+    at = _page(lang, User("pt", "analyst"))
+    labels = _download_labels(at)
+    assert labels.count(t("download.csv", lang)) == 2
+    assert labels.count(t("download.xlsx", lang)) == 2
+    text = "\n".join(str(c.value) for c in at.caption)
+    assert t("methodology.data_rights", lang) in text
+
+
+@pytest.mark.parametrize("account", [None, User("boss", "leader")], ids=["signed_out", "leader"])
+def test_others_read_but_do_not_download(demo_db: Path, account: User | None) -> None:
+    at = _page("vi", account)
+    assert not _download_labels(at)
+    infos = [i.value for i in at.info]
+    expected = t("methodology.data_login", "vi") if account is None else \
+        t("methodology.data_denied", "vi", role=t("login.role_leader", "vi"))
+    assert expected in infos
+
+
+def test_export_files_are_safe_and_named(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bytes behind the buttons: names next to codes, and no cell starts a formula."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    from dxboard.store import Store
+
+    files: dict[str, object] = {}
+    original = MediaFileManager.add_deferred
+
+    def record(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
+        files[file_name] = data_callable
+        return original(self, data_callable, mimetype, coordinates, file_name, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", record)
+    with Store(demo_db) as store, store.write() as cur:
+        cur.execute("UPDATE raw_values SET note = '=HYPERLINK(\"x\")' WHERE period = '2026-Q3'")
+    _page("vi", User("pt", "analyst"))
+    raw = pd.read_csv(io.BytesIO(files["so_lieu_goc_2026-Q3.csv"]()), encoding="utf-8-sig")
+    assert {"province_name", "field_name"} <= set(raw.columns)
+    assert raw["note"].dropna().str.startswith("'=").all()
+    assert "Tổng số thủ tục hành chính" in set(raw["field_name"])
+    indicators = pd.read_excel(io.BytesIO(files["chi_tieu_2026-Q3_reported.xlsx"]()),
+                               engine="calamine")
+    assert {"indicator_name", "status_name"} <= set(indicators.columns)
+    assert "Dịch vụ công trực tuyến mức độ 4" in set(indicators["indicator_name"])
