@@ -90,11 +90,14 @@ def settle(page: object) -> None:
 
 
 def open_page(browser: object, url: str, key: str, lang: str) -> object:
+    """Open a page by its URL and wait until its title (in ``lang``) is rendered."""
     page = browser.new_page(viewport={"width": 1440, "height": 1000})
-    page.goto(f"{url}/{key}")
+    page.goto(f"{url}/{'' if key == PAGES[0][0] else key}")  # the default page lives at /
+    page.get_by_text(t(f"nav.{key}", "vi")).first.wait_for(timeout=60_000)
     settle(page)
     if lang == "en":
         page.get_by_text("English", exact=True).first.click()
+        page.get_by_text(t(f"nav.{key}", "en")).first.wait_for(timeout=60_000)
         settle(page)
     return page
 
@@ -112,3 +115,38 @@ def test_every_page_in_the_browser(server: str, browser: object, lang: str) -> N
         assert t(f"nav.{key}", lang) in body, key
         page.screenshot(path=str(SHOTS / f"{key}_{lang}.png"), full_page=True)
         page.close()
+
+
+def choose(page: object, label: str, option: str) -> None:
+    """Pick ``option`` in the Streamlit selectbox labelled ``label``."""
+    box = page.locator('[data-testid="stSelectbox"]').filter(has_text=label).first
+    box.click()
+    page.keyboard.type(option)
+    page.get_by_role("option", name=option).first.click()
+    settle(page)
+
+
+@pytest.mark.browser
+def test_officer_uploads_a_filled_template(server: str, browser: object, tmp_path: Path) -> None:
+    from helpers import fill_template, good_values
+
+    filled = tmp_path / "da_nang_2026-Q3.xlsx"
+    filled.write_bytes(fill_template("Đà Nẵng", "2026-Q3", {**good_values(),
+                                                             "procedures_total": 2026}))
+    page = open_page(browser, server, "login", "vi")
+    choose(page, t("login.demo_role", "vi"), t("login.role_officer", "vi"))
+    choose(page, t("login.demo_province", "vi"), "Đà Nẵng")
+    page.get_by_role("button", name=t("login.demo_submit", "vi")).click()
+    settle(page)
+    page.get_by_role("link", name=t("nav.upload", "vi")).first.click()
+    settle(page)
+    page.locator('input[type="file"]').first.set_input_files(str(filled))
+    settle(page)
+    page.get_by_text("hợp lệ").first.wait_for(timeout=60_000)
+    page.screenshot(path=str(SHOTS / "upload_preview_vi.png"), full_page=True)
+    page.get_by_role("button", name=t("upload.confirm", "vi", n=1)).click()
+    settle(page)
+    body = page.inner_text("body")
+    assert "Traceback" not in body
+    assert filled.name in body  # the submission history lists the new file
+    page.screenshot(path=str(SHOTS / "upload_done_vi.png"), full_page=True)
