@@ -59,8 +59,12 @@ with st.sidebar:
             st.session_state["period"] = periods[-1]
         st.selectbox(t("app.period", lang()), periods[::-1], key="period")
     L = lang()  # bound now: widgets may format their options outside the script run
-    st.radio(t("app.basis", L), BASES, key="basis", help=t("app.basis_help", L),
-             format_func=lambda b: t(f"app.basis_{b}", L))
+    # The labels change with the language, so the widget is keyed per language and the choice
+    # itself lives in the plain session key "basis", which every page reads.
+    st.session_state["basis"] = st.radio(
+        t("app.basis", L), BASES, index=BASES.index(st.session_state["basis"]),
+        key=f"basis_{L}", help=t("app.basis_help", L),
+        format_func=lambda b: t(f"app.basis_{b}", L))
     account = user()
     if account is not None:
         role = t(f"login.role_{account.role}", L)
