@@ -1,0 +1,441 @@
+"""So sánh / Compare: one indicator (or the readiness index) across provinces.
+
+A map and a ranked bar chart (a click opens the province's profile), a sortable table with
+download, 2–5 provinces side by side (pillar scores and time series), and pillar weights with
+the rank change and rank range they cause. Thin: every number comes from ``metrics``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from dxboard.catalogue import Catalogue, load_catalogue
+from dxboard.geo import load_geojson
+from dxboard.i18n import fmt_date, fmt_number, fmt_percent, t
+from dxboard.periods import Period
+from dxboard.registry import load_registry
+from dxboard.safe_export import to_csv_bytes, to_xlsx_bytes
+from metrics.index import SAMPLES, rank_sensitivity, readiness_index
+from metrics.indicators import indicator_values
+from metrics.status import indicator_status
+from pages.common import basis, cached, cached_periods, lang, need, period
+from pages.figures.compare import (
+    STATUS_COLOURS,
+    pillar_groups,
+    rank_range,
+    ranked_bars,
+    series_lines,
+)
+from pages.figures.maps import MAP_CONFIG, choropleth
+
+INDEX = "readiness_index"
+MAX_PICK = 5
+MAP_HEIGHT = 640
+
+
+# ----------------------------------------------------------------------------- helpers
+def remember(key: str, default: Any) -> None:
+    """Give widget ``key`` its last value (kept in ``_key``) when the page is opened again."""
+    if key not in st.session_state:
+        st.session_state[key] = st.session_state.get(f"_{key}", default)
+
+
+def keep(key: str) -> None:
+    st.session_state[f"_{key}"] = st.session_state.get(key)
+
+
+def kind_of(choice: str, catalogue: Catalogue) -> str:
+    """``index``, ``ratio`` or ``yes_no``."""
+    return "index" if choice == INDEX else catalogue.indicator(choice).unit
+
+
+def choice_name(choice: str, catalogue: Catalogue, lg: str) -> str:
+    return t("col.index", lg) if choice == INDEX else catalogue.indicator(choice).name(lg)
+
+
+def fmt_value(value: float | None, kind: str, lg: str) -> str:
+    if value is None or pd.isna(value):
+        return t("status.no_data", lg)
+    if kind == "index":
+        return fmt_number(value, lg, 1)
+    if kind == "yes_no":
+        return t("data.yes" if value >= 0.5 else "data.no", lg)
+    return fmt_percent(value, lg)
+
+
+def fmt_change(value: object) -> str:
+    if value is None or pd.isna(value):  # type: ignore[arg-type]
+        return "–"
+    number = int(value)  # type: ignore[call-overload]
+    return f"+{number}" if number > 0 else ("0" if number == 0 else f"−{-number}")
+
+
+def fmt_rank(value: object) -> str:
+    return "–" if value is None or pd.isna(value) else str(int(value))  # type: ignore[arg-type, call-overload]
+
+
+def open_profile(event: Any, era: str) -> None:
+    """Switch to the profile of the province clicked on a chart (``customdata`` = code)."""
+    try:
+        points = event["selection"]["points"]
+    except (KeyError, TypeError):
+        return
+    for point in points:
+        code = point.get("customdata") or point.get("location")
+        if isinstance(code, list):
+            code = code[0] if code else None
+        if code:
+            st.session_state["profile_province"] = str(code)
+            st.session_state["profile_era"] = era
+            st.switch_page(st.session_state["page_urls"]["profile"])
+
+
+# ----------------------------------------------------------------------------- data
+def indicator_rows(choice: str, p: str, b: str) -> pd.DataFrame:
+    """One row per province: value, status, target and rank of the indicator."""
+    data = cached(indicator_status, p, b)
+    data = data[data["indicator"] == choice].reset_index(drop=True)
+    comparator = data["comparator"].dropna()
+    ascending = bool(len(comparator)) and comparator.iloc[0] == "<="
+    data["rank"] = data["value"].rank(method="min", ascending=ascending).astype("Int64")
+    return data
+
+
+def index_rows(p: str, b: str) -> pd.DataFrame:
+    data = cached(readiness_index, p, b).rename(columns={INDEX: "value"})
+    data["status"] = None
+    return data
+
+
+def display_rows(choice: str, kind: str, p: str, b: str, lg: str) -> pd.DataFrame:
+    """The rows shown: province, region names, value texts and hover labels."""
+    rows = index_rows(p, b) if choice == INDEX else indicator_rows(choice, p, b)
+    registry = load_registry()
+    regions = {r.code: (r.name_en if lg == "en" else r.name_vi) for r in registry.regions}
+    rows["name"] = rows["province_name"]
+    rows["region_name"] = rows["region"].map(regions)
+    rows["value_text"] = [fmt_value(v, kind, lg) for v in rows["value"]]
+    if kind == "yes_no" and rows["constituents_total"].max() > 1:
+        rows["value_text"] = [
+            t("compare.yes_of", lg, answer=text, k=int(k), n=int(n))
+            if n > 1 and pd.notna(k) else text
+            for text, k, n in zip(rows["value_text"], rows["num"], rows["constituents_total"],
+                                  strict=True)]
+    if "constituents_total" in rows.columns:
+        rows["constituents_text"] = [f"{r}/{n}" for r, n in zip(
+            rows["constituents_reported"], rows["constituents_total"], strict=True)]
+    n = len(rows)
+    rows["label"] = [_label(r, kind, n, lg) for r in rows.itertuples()]
+    return rows
+
+
+def _label(row: Any, kind: str, n: int, lg: str) -> str:
+    parts = [f"<b>{row.name}</b>", f"{t('col.value', lg)}: {row.value_text}"]
+    if row.status:
+        parts.append(f"{t('col.status', lg)}: {t(f'status.{row.status}', lg)}")
+    parts.append(f"{t('col.rank', lg)}: {fmt_rank(row.rank)}/{n}")
+    return "<br>".join(parts)
+
+
+# ----------------------------------------------------------------------------- sections
+def controls(catalogue: Catalogue, lg: str) -> tuple[str, list[str]]:
+    """Indicator (or index) and region filter."""
+    options = [INDEX] + [i.code for p in catalogue.pillars for i in catalogue.indicators_of(p.code)]
+
+    def label(code: str) -> str:
+        if code == INDEX:
+            return t("compare.index_option", lg)
+        ind = catalogue.indicator(code)
+        pillar = catalogue.pillar(ind.pillar)
+        return f"{pillar.name_en if lg == 'en' else pillar.name_vi} › {ind.name(lg)}"
+
+    regions = load_registry().regions
+    remember("compare_indicator", INDEX)
+    remember("compare_regions", [])
+    left, right = st.columns([3, 2])
+    choice = left.selectbox(t("compare.indicator", lg), options, format_func=label,
+                            key="compare_indicator", help=t("compare.indicator_help", lg),
+                            on_change=keep, args=("compare_indicator",))
+    picked = right.multiselect(
+        t("compare.regions", lg), [r.code for r in regions], key="compare_regions",
+        format_func=lambda c: next((r.name_en if lg == "en" else r.name_vi)
+                                   for r in regions if r.code == c),
+        placeholder=t("compare.regions_placeholder", lg), on_change=keep,
+        args=("compare_regions",))
+    return choice, picked
+
+
+def target_caption(rows: pd.DataFrame, choice: str, kind: str, catalogue: Catalogue,
+                   lg: str) -> float | None:
+    """Show the target in force (or the index note) and the counts; return the target."""
+    if kind == "index":
+        ranked = int(rows["value"].notna().sum())
+        st.caption(t("compare.index_note", lg) + " "
+                   + t("compare.ranked_count", lg, k=ranked, n=len(rows)))
+        return None
+    ind = catalogue.indicator(choice)
+    if not ind.scored or ind.target is None:
+        st.caption(t("compare.not_scored", lg))
+        return None
+    target = float(rows["target"].dropna().iloc[0]) if rows["target"].notna().any() else None
+    if target is None:
+        return None
+    shown = fmt_value(target, kind, lg) if kind == "yes_no" else fmt_percent(target, lg, 0)
+    deadline = rows["deadline"].dropna()
+    text = (t("compare.target_deadline", lg, target=shown, deadline=fmt_date(deadline.iloc[0], lg))
+            if len(deadline) else t("compare.target_none_deadline", lg, target=shown))
+    met = int((rows["status"] == "met").sum())
+    st.caption(f"{text} {t('compare.met_count', lg, k=met, n=len(rows))}.")
+    return target
+
+
+def map_and_bars(rows: pd.DataFrame, choice: str, kind: str, target: float | None,
+                 catalogue: Catalogue, lg: str) -> None:
+    """The map (left) and the ranked bars (right, scrolling when there are many)."""
+    name = choice_name(choice, catalogue, lg)
+    era = str(rows["era"].iloc[0])
+    yes_no = (t("data.no", lg), t("data.yes", lg))
+    zrange = None
+    if kind == "ratio" and target is not None and target <= 0.2:
+        zrange = (0.0, 2 * target)  # budget shares: 0–1 would paint every province white
+    left, right = st.columns([1, 1])
+    with left:
+        fig = choropleth(rows[["province_code", "value", "label"]], load_geojson(era), lg,
+                         t("compare.map_title", lg, name=name), kind=kind,
+                         colorbar_title="", missing_label=t("compare.map_missing", lg),
+                         yes_no_labels=yes_no, zrange=zrange, height=MAP_HEIGHT)
+        event = st.plotly_chart(fig, key="compare_map", on_select="rerun",
+                                selection_mode="points", width="stretch",
+                                config={**MAP_CONFIG, "displayModeBar": False})
+        open_profile(event, era)
+    with right, st.container(height=MAP_HEIGHT + 20, border=False):
+        target_label = t("compare.target_line", lg, target=fmt_value(target, kind, lg)) \
+            if target is not None else ""
+        bars = rows[["province_code", "name", "value", "label"]].copy()
+        if kind != "index":
+            bars["status"] = rows["status"]
+        fig = ranked_bars(bars, lg, t("compare.bar_title", lg, name=name), kind=kind,
+                          target=target, target_label=target_label, yes_no_labels=yes_no)
+        event = st.plotly_chart(fig, key="compare_bar", on_select="rerun",
+                                selection_mode="points", width="stretch",
+                                config={"displaylogo": False})
+        open_profile(event, era)
+    missing = int(rows["value"].isna().sum())
+    notes = [t("compare.click_hint", lg)]
+    if missing:
+        notes.append(t("compare.missing_count", lg, k=missing))
+    st.caption(" · ".join(notes))
+
+
+def table_frame(rows: pd.DataFrame, kind: str, lg: str, constituents: bool) -> pd.DataFrame:
+    """The ranking table with headers in ``lg`` (numbers kept numeric for sorting)."""
+    value_col = t("col.index" if kind == "index" else "col.value", lg)
+    df = pd.DataFrame({
+        t("col.rank", lg): rows["rank"],
+        t("col.province", lg): rows["name"],
+        t("col.region", lg): rows["region_name"],
+        value_col: rows["value_text"] if kind == "yes_no" else rows["value"],
+    })
+    if kind == "index":
+        df[t("compare.rank_change", lg)] = rows["rank_change"]
+    else:
+        df[t("col.status", lg)] = [f"● {t(f'status.{s}', lg)}" for s in rows["status"]]
+    if constituents and "constituents_text" in rows.columns:
+        df[t("compare.constituents", lg)] = rows["constituents_text"]
+    return df.sort_values([t("col.rank", lg), t("col.province", lg)], na_position="last"
+                          ).reset_index(drop=True)
+
+
+def ranking_table(rows: pd.DataFrame, kind: str, p: str, b: str, lg: str) -> None:
+    st.subheader(t("compare.table", lg))
+    constituents = b == "current" and Period.parse(p).era == "legacy"
+    df = table_frame(rows, kind, lg, constituents)
+    value_col = t("col.index" if kind == "index" else "col.value", lg)
+    formats: dict[str, Any] = {t("col.rank", lg): fmt_rank}
+    if kind == "ratio":
+        formats[value_col] = lambda v: fmt_value(v, kind, lg)
+    elif kind == "index":
+        formats[value_col] = lambda v: fmt_value(v, kind, lg)
+        formats[t("compare.rank_change", lg)] = fmt_change
+    styled = df.style.format(formats, na_rep="–")
+    if kind != "index":
+        colours = {f"● {t(f'status.{s}', lg)}": c for s, c in STATUS_COLOURS.items()}
+        styled = styled.map(lambda v: f"color: {colours.get(v, '#555555')}; font-weight: 600",
+                            subset=[t("col.status", lg)])
+    st.dataframe(styled, hide_index=True, width="stretch",
+                 height=min(35 * (len(df) + 1) + 3, 460),
+                 column_config={t("compare.rank_change", lg): st.column_config.TextColumn(
+                     help=t("compare.rank_change_help", lg))} if kind == "index" else None)
+    export = df.copy()
+    if kind != "index":
+        export[t("col.status", lg)] = export[t("col.status", lg)].str.removeprefix("● ")
+    if kind == "ratio":
+        export[value_col] = (export[value_col].astype(float) * 100).round(2)
+        export = export.rename(columns={value_col: f"{value_col} (%)"})
+    elif kind == "index":
+        export[value_col] = export[value_col].astype(float).round(1)
+    name = f"{t('compare.download_name', lg)}_{p}"
+    a, c, _ = st.columns([1, 1, 4])
+    a.download_button(t("download.csv", lg), to_csv_bytes(export), f"{name}.csv",
+                      mime="text/csv", key="compare_csv")
+    c.download_button(t("download.xlsx", lg), to_xlsx_bytes(export), f"{name}.xlsx",
+                      key="compare_xlsx",
+                      mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def default_picks(index: pd.DataFrame) -> list[str]:
+    """Best, middle and worst ranked provinces by the index."""
+    ranked = index[index["rank"].notna()].sort_values(["rank", "province_code"])
+    codes = list(ranked["province_code"])
+    if len(codes) < 3:
+        return codes
+    return [codes[0], codes[len(codes) // 2], codes[-1]]
+
+
+@st.fragment
+def side_by_side(choice: str, kind: str, p: str, b: str, catalogue: Catalogue,
+                 lg: str) -> None:
+    """2–5 provinces: pillar scores (grouped bars) and the chosen indicator over time."""
+    st.subheader(t("compare.side_by_side", lg))
+    index = cached(readiness_index, p, b)
+    era = str(index["era"].iloc[0])
+    names = dict(zip(index["province_code"], index["province_name"], strict=True))
+    registry = load_registry()
+    options = sorted(names, key=lambda c: registry.get(c, era).ascii_name)
+    if st.session_state.get("_compare_era") != era:  # the era changed: old picks are invalid
+        st.session_state.pop("compare_provinces", None)
+        st.session_state.pop("_compare_provinces", None)
+    st.session_state["_compare_era"] = era
+    remember("compare_provinces", default_picks(index))
+    st.session_state["compare_provinces"] = [c for c in st.session_state["compare_provinces"]
+                                             if c in names]
+    picked = st.multiselect(t("compare.pick_provinces", lg), options, key="compare_provinces",
+                            format_func=names.get, max_selections=MAX_PICK, on_change=keep,
+                            args=("compare_provinces",))
+    if len(picked) < 2:
+        st.info(t("compare.pick_more", lg))
+        return
+    pillars = [(pl.code, pl.name_en if lg == "en" else pl.name_vi) for pl in catalogue.pillars]
+    scores = index[index["province_code"].isin(picked)].copy()
+    scores["name"] = scores["province_name"]
+    scores = scores.set_index("province_code").loc[picked].reset_index()
+    left, right = st.columns(2)
+    left.plotly_chart(pillar_groups(scores, pillars, lg, t("compare.pillars_title", lg)),
+                      width="stretch", key="compare_pillars")
+    with right:
+        series = history(choice, b, era, picked)
+        if series.empty:
+            st.info(t("compare.series_empty", lg))
+        else:
+            name = choice_name(choice, catalogue, lg)
+            st.plotly_chart(series_lines(series, lg, t("compare.series_title", lg, name=name),
+                                         kind=kind, yes_no_labels=(t("data.no", lg),
+                                                                   t("data.yes", lg))),
+                            width="stretch", key="compare_series")
+    if b == "reported":
+        st.caption(t("compare.series_reported_note", lg))
+
+
+def history(choice: str, b: str, era: str, codes: list[str]) -> pd.DataFrame:
+    """``period, name, value`` of ``codes`` (of ``era``) over every period with data."""
+    periods = tuple(cached_periods())
+    if choice == INDEX:
+        data = cached(readiness_index, periods, b).rename(columns={INDEX: "value"})
+    else:
+        data = cached(indicator_values, periods, b, indicators=(choice,))
+    mine = data[(data["era"] == era) & data["province_code"].isin(codes)
+                & data["value"].notna()]
+    return pd.DataFrame({"period": mine["period"], "name": mine["province_name"],
+                         "value": mine["value"].astype(float)})
+
+
+@st.fragment
+def weights_section(p: str, b: str, regions: list[str], catalogue: Catalogue, lg: str) -> None:
+    """Weight sliders; each province's rank change vs equal weights and its rank range."""
+    st.subheader(t("compare.weights_title", lg))
+    with st.expander(t("compare.weights", lg), expanded=False):
+        st.caption(t("compare.weights_intro", lg))
+        with st.form("compare_weights_form", border=False):
+            cols = st.columns(len(catalogue.pillars))
+            for col, pillar in zip(cols, catalogue.pillars, strict=True):
+                key = f"compare_w_{pillar.code}"
+                remember(key, 1.0)
+                col.slider(pillar.name_en if lg == "en" else pillar.name_vi, 0.0, 3.0,
+                           step=0.5, key=key)
+            if st.form_submit_button(t("compare.weights_apply", lg)):
+                for pillar in catalogue.pillars:
+                    keep(f"compare_w_{pillar.code}")
+    weights = {pl.code: float(st.session_state[f"compare_w_{pl.code}"])
+               for pl in catalogue.pillars}
+    if sum(weights.values()) <= 0:
+        st.error(t("compare.weights_zero", lg))
+        return
+    sens = cached(rank_sensitivity, p, b, weights=weights)
+    equal = cached(readiness_index, p, b)[["era", "province_code", "rank"]]
+    data = sens.merge(equal.rename(columns={"rank": "equal_rank"}), on=["era", "province_code"])
+    if regions:
+        data = data[data["region"].isin(regions)]
+    data = data[data["rank"].notna()].copy()
+    data["name"] = data["province_name"]
+    labels = {"range": t("compare.range_label", lg), "rank": t("compare.weighted_rank", lg),
+              "equal_rank": t("compare.equal_rank", lg)}
+    st.caption(t("compare.weights_note", lg, n=1 + 2 * sum(w > 0 for w in weights.values())
+                 + SAMPLES))
+    left, right = st.columns(2)
+    with left, st.container(height=min(100 + 17 * len(data), 720), border=False):
+        st.plotly_chart(rank_range(data, lg, t("compare.rank_range", lg), labels),
+                        width="stretch", key="compare_range")
+    styled, config = weighted_table(data, lg)
+    right.dataframe(styled, column_config=config, hide_index=True, width="stretch",
+                    height=min(35 * (len(data) + 1) + 3, 720))
+
+
+def weighted_table(data: pd.DataFrame, lg: str) -> tuple[Any, dict[str, Any]]:
+    """The weighted ranking (a Styler) and its column help texts."""
+    rank, index = t("col.rank", lg), t("col.index", lg)
+    change, span = t("compare.change_short", lg), t("compare.rank_range", lg)
+    table = pd.DataFrame({
+        rank: data["rank"],
+        t("col.province", lg): data["name"],
+        index: data[INDEX],
+        change: data["equal_rank"].astype(float) - data["rank"].astype(float),
+        span: [f"{fmt_rank(a)}–{fmt_rank(z)}" for a, z in
+               zip(data["best_rank"], data["worst_rank"], strict=True)],
+    }).sort_values([rank, t("col.province", lg)])
+    styled = table.style.format({rank: fmt_rank, index: lambda v: fmt_number(v, lg, 1),
+                                 change: fmt_change}, na_rep="–")
+    config = {rank: st.column_config.Column(help=t("compare.weighted_rank", lg)),
+              index: st.column_config.Column(help=t("compare.weighted_index", lg)),
+              change: st.column_config.Column(help=t("compare.change_vs_equal_help", lg)),
+              span: st.column_config.Column(help=t("compare.range_label", lg))}
+    return styled, config
+
+
+# ----------------------------------------------------------------------------- page
+def main() -> None:
+    lg, p, b = lang(), period(), basis()
+    st.title(t("nav.compare", lg))
+    need(p is not None, "app.no_data")
+    assert p is not None
+    catalogue = load_catalogue()
+    st.caption(t("compare.intro", lg, period=p, basis=t(f"app.basis_{b}", lg)))
+    choice, regions = controls(catalogue, lg)
+    kind = kind_of(choice, catalogue)
+    rows = display_rows(choice, kind, p, b, lg)
+    shown = rows[rows["region"].isin(regions)] if regions else rows
+    target = target_caption(shown, choice, kind, catalogue, lg)
+    if shown["value"].notna().any():
+        map_and_bars(shown, choice, kind, target, catalogue, lg)
+    else:
+        st.info(t("compare.no_values", lg))
+    ranking_table(shown, kind, p, b, lg)
+    st.divider()
+    side_by_side(choice, kind, p, b, catalogue, lg)
+    st.divider()
+    weights_section(p, b, regions, catalogue, lg)
+
+
+main()

@@ -1,0 +1,149 @@
+"""The Compare page under AppTest: map, ranked bars, table, side by side, weights."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dxboard.i18n import t
+from dxboard.registry import load_registry
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGE = "pages/compare.py"
+
+
+def run_compare(lang: str = "vi", **state: Any) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.session_state["lang"] = lang
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.run()
+    at.switch_page(PAGE)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def charts(at: AppTest) -> dict[str, dict]:
+    """Plotly specs by widget key (``compare_map``, ``compare_bar``, ...)."""
+    return {e.proto.id.rsplit("-", 1)[-1]: json.loads(e.proto.spec)
+            for e in at.get("plotly_chart")}
+
+
+def texts(at: AppTest) -> str:
+    return "\n".join(str(e.value) for kind in ("title", "subheader", "caption", "info",
+                                                 "error", "markdown")
+                     for e in getattr(at, kind))
+
+
+def map_locations(at: AppTest) -> list[str]:
+    spec = charts(at)["compare_map"]
+    return [code for trace in spec["data"] for code in trace["locations"]]
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_renders_map_bars_table(demo_db: Path, lang: str) -> None:
+    at = run_compare(lang)
+    assert t("nav.compare", lang) in texts(at)
+    specs = charts(at)
+    assert specs["compare_map"]["data"][0]["type"] == "choropleth"
+    assert len(map_locations(at)) == 34  # latest quarter: the 34 current provinces
+    assert specs["compare_bar"]["data"][0]["type"] == "bar"
+    assert {"compare_pillars", "compare_series", "compare_range"} <= set(specs)
+    table = at.dataframe[0].value
+    assert len(table) == 34
+    assert t("col.province", lang) in table.columns
+    assert t("col.index", lang) in table.columns
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert t("download.csv", lang) in labels and t("download.xlsx", lang) in labels
+
+
+@pytest.mark.parametrize(("basis", "count"), [("reported", 63), ("current", 34)])
+def test_map_follows_the_basis(demo_db: Path, basis: str, count: int) -> None:
+    at = run_compare(period="2025-Q2", basis=basis)
+    assert len(map_locations(at)) == count
+    assert len(at.dataframe[0].value) == count
+
+
+def test_indicator_has_target_line_status_and_no_raw_codes(demo_db: Path) -> None:
+    at = run_compare("vi")
+    at.selectbox(key="compare_indicator").set_value("level4_share").run()
+    assert not at.exception
+    bar = charts(at)["compare_bar"]
+    lines = [s for s in bar["layout"]["shapes"] if s["type"] == "line"]
+    assert len(lines) == 1 and lines[0]["x0"] == pytest.approx(1.0)
+    table = at.dataframe[0].value
+    statuses = set(table[t("col.status", "vi")])
+    allowed = {f"● {t(f'status.{s}', 'vi')}" for s in
+               ("met", "on_track", "off_track", "overdue", "not_met", "no_data")}
+    assert statuses <= allowed
+    assert "level4_share" not in texts(at)
+    assert "Mục tiêu: 100 %" in texts(at)
+
+
+def test_index_has_no_target_line_and_informational_indicator_neither(demo_db: Path) -> None:
+    at = run_compare("en")
+    assert not charts(at)["compare_bar"]["layout"].get("shapes")
+    at.selectbox(key="compare_indicator").set_value("online_dossier_share").run()
+    assert not at.exception
+    assert not charts(at)["compare_bar"]["layout"].get("shapes")
+    assert t("compare.not_scored", "en") in texts(at)
+
+
+def test_yes_no_on_current_basis_shows_constituents(demo_db: Path) -> None:
+    at = run_compare("vi", period="2022-Q2", basis="current")
+    at.selectbox(key="compare_indicator").set_value("dx_resolution").run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert t("compare.constituents", "vi") in table.columns
+    values = " ".join(table[t("col.value", "vi")])
+    assert "tỉnh cũ" in values  # e.g. "Không (2/3 tỉnh cũ)"
+
+
+def test_region_filter(demo_db: Path) -> None:
+    at = run_compare("vi")
+    at.multiselect(key="compare_regions").set_value(["DBSCL"]).run()
+    assert not at.exception
+    registry = load_registry()
+    codes = map_locations(at)
+    assert codes and all(registry.get(c, "current").region == "DBSCL" for c in codes)
+    regions = set(at.dataframe[0].value[t("col.region", "vi")])
+    assert regions == {registry.region("DBSCL").name_vi}
+
+
+def test_side_by_side_needs_two_provinces(demo_db: Path) -> None:
+    at = run_compare("vi")
+    assert len(at.multiselect(key="compare_provinces").value) == 3
+    pillars = charts(at)["compare_pillars"]
+    assert len(pillars["data"]) == 3
+    at.multiselect(key="compare_provinces").set_value(["01"]).run()
+    assert not at.exception
+    assert t("compare.pick_more", "vi") in texts(at)
+
+
+def test_weights_change_ranks_and_zero_weights_are_refused(demo_db: Path) -> None:
+    at = run_compare("en")
+    table = at.dataframe[1].value
+    change = t("compare.change_short", "en")
+    assert (table[change] == 0).all()  # equal weights: no change
+    at.slider(key="compare_w_institutions").set_value(3.0)
+    at.slider(key="compare_w_digital_infrastructure").set_value(0.0)
+    submit = next(b for b in at.get("button") if b.proto.label == t("compare.weights_apply",
+                                                                     "en"))
+    submit.click().run()
+    assert not at.exception
+    table = at.dataframe[1].value
+    assert (table[change] != 0).any()
+    span = table[t("compare.rank_range", "en")]
+    assert span.str.fullmatch(r"\d+–\d+").all()
+    for pillar in ("institutions", "digital_government", "resources", "digital_community"):
+        at.slider(key=f"compare_w_{pillar}").set_value(0.0)
+    submit = next(b for b in at.get("button") if b.proto.label == t("compare.weights_apply",
+                                                                     "en"))
+    submit.click().run()
+    assert not at.exception
+    assert t("compare.weights_zero", "en") in texts(at)
