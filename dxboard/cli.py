@@ -12,6 +12,8 @@ import json
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
 from dxboard.auth import AccountError
 from dxboard.backup import BackupError
@@ -19,7 +21,12 @@ from dxboard.periods import Period, PeriodError
 from dxboard.registry import ProvinceMatchError, load_registry
 from dxboard.store import Store, StoreBusyError
 
+if TYPE_CHECKING:
+    from loaders.ingest import IngestResult
+
 SPREADSHEETS = {".xlsx", ".xlsm", ".xls", ".ods"}
+INGEST_WORKERS = 1
+"""Processes reading files for ``dxboard ingest`` (see docs/BENCHMARKS.md for the choice)."""
 
 
 class UsageError(Exception):
@@ -178,24 +185,35 @@ def iter_files(paths: Sequence[str]) -> Iterator[Path]:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from loaders.ingest import ingest_bytes
+    from loaders.batch import iter_ingest
 
     files = list(iter_files(args.paths))
     if not files:
         raise UsageError("không có tệp bảng tính nào / no spreadsheet files found")
     results = []
+    progress = None if args.json else (
+        lambda done, name: _progress(done, len(files), name))
     with _store(args) as store:
-        for i, path in enumerate(files, start=1):
-            result = ingest_bytes(store, path.read_bytes(), path.name, actor=args.actor,
-                                  dataset=args.dataset, dry_run=args.dry_run)
-            results.append(result)
+        # Read lazily: at most two batches of files are in memory at a time.
+        items = ((path.name, path.read_bytes()) for path in files)
+        for result in iter_ingest(store, items, actor=args.actor, dataset=args.dataset,
+                                  dry_run=args.dry_run, progress=progress,
+                                  workers=INGEST_WORKERS):
             if args.json:
-                print(json.dumps(result.as_dict(), ensure_ascii=False))
-            else:
-                _progress(i, len(files), path.name)
+                print(json.dumps(result.as_dict(), ensure_ascii=False), flush=True)
+            results.append(_slim(result))
     if not args.json:
         _summary(results)
     return 1 if any(r.status == "rejected" for r in results) else 0
+
+
+def _slim(result: IngestResult) -> SimpleNamespace:
+    """What the summary prints of a result, without its reports and changes (a bulk table of
+    thousands of reports would otherwise stay in memory until the end)."""
+    return SimpleNamespace(file_name=result.file_name, status=result.status,
+                           dry_run=result.dry_run, problems=result.problems,
+                           reports=range(len(result.reports)),
+                           changes=range(len(result.changes)))
 
 
 def _progress(done: int, total: int, name: str) -> None:

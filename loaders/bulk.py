@@ -21,6 +21,7 @@ from loaders.report import (
     CellInput,
     Report,
     Where,
+    cell_at,
     resolve_period,
     resolve_province,
     validate_inputs,
@@ -79,10 +80,11 @@ def read_bulk(book: Workbook, catalogue: Catalogue, today: date | None = None
         return [], problems
     reports: list[Report] = []
     seen: dict[tuple[str, str], int] = {}
+    plan = _plan(columns, catalogue)
     for row in range(header_row + 1, len(sheet.rows)):
         if all(cell_text(v) == "" for v in sheet.rows[row]):
             continue
-        report, row_problems = _read_row(sheet, row, columns, where, catalogue, today)
+        report, row_problems = _read_row(sheet, row, columns, where, catalogue, today, plan)
         problems += row_problems
         if report is None:
             continue
@@ -139,8 +141,23 @@ def _unknown_columns(texts: list[str], matched: dict[int, tuple[str, str]], row:
     ]
 
 
+_Plan = list[tuple[str, int, int | None, int | None, int | None]]
+
+
+def _plan(columns: dict[str, tuple[int, str]], catalogue: Catalogue) -> _Plan:
+    """(field, value column, note, ref_no and ref_date columns) of each field with a column."""
+    def col(code: str, part: str) -> int | None:
+        found = columns.get(f"{code}:{part}")
+        return found[0] if found else None
+
+    return [(f.code, columns[f"{f.code}:value"][0], col(f.code, "note"), col(f.code, "ref_no"),
+             col(f.code, "ref_date"))
+            for f in catalogue.fields if f"{f.code}:value" in columns]
+
+
 def _read_row(sheet: Sheet, row: int, columns: dict[str, tuple[int, str]], where: Where,
-              catalogue: Catalogue, today: date | None) -> tuple[Report | None, list[Problem]]:
+              catalogue: Catalogue, today: date | None, plan: _Plan | None = None
+              ) -> tuple[Report | None, list[Problem]]:
     pcol, qcol = columns["province"][0], columns["period"][0]
     period = resolve_period(sheet.value(row, qcol), where, cell_ref(row, qcol), today)
     if not isinstance(period, Period):
@@ -148,30 +165,26 @@ def _read_row(sheet: Sheet, row: int, columns: dict[str, tuple[int, str]], where
     province = resolve_province(sheet.value(row, pcol), period, where, cell_ref(row, pcol))
     if isinstance(province, Problem):
         return None, [province]
+    cells = sheet.rows[row]
+    n = len(cells)
+    formulas = sheet.formulas
     inputs = {}
-    for fld in catalogue.fields:
-        if f"{fld.code}:value" not in columns:
-            continue
-        inputs[fld.code] = _row_input(sheet, row, fld.code, columns)
+    for code, vcol, ncol, rcol, dcol in plan if plan is not None else _plan(columns, catalogue):
+        value = cells[vcol] if vcol < n else None
+        inputs[code] = CellInput(
+            value=None if value == "" else value, cell=cell_at(row, vcol),
+            note=_at(cells, ncol, n), ref_no=_at(cells, rcol, n), ref_date=_at(cells, dcol, n),
+            ref_date_cell=cell_at(row, dcol) if dcol is not None else "",
+            formula_untrusted=bool(formulas) and formulas.get((row, vcol)) is False)
     values, problems = validate_inputs(inputs, where, catalogue, warn_blank=False)
     if any(p.severity == "error" for p in problems):
         return None, problems
     return Report(province, period, values, f"{where.sheet}!{row + 1}"), problems
 
 
-def _row_input(sheet: Sheet, row: int, code: str, columns: dict[str, tuple[int, str]]
-               ) -> CellInput:
-    col = columns[f"{code}:value"][0]
-
-    def part(name: str) -> tuple[object, str]:
-        if f"{code}:{name}" not in columns:
-            return None, ""
-        c = columns[f"{code}:{name}"][0]
-        return sheet.value(row, c), cell_ref(row, c)
-
-    ref_date, ref_date_cell = part("ref_date")
-    return CellInput(
-        value=sheet.value(row, col), cell=cell_ref(row, col), note=part("note")[0],
-        ref_no=part("ref_no")[0], ref_date=ref_date, ref_date_cell=ref_date_cell,
-        formula_untrusted=sheet.formulas.get((row, col)) is False,
-    )
+def _at(cells: list[object], col: int | None, n: int) -> object:
+    """``Sheet.value`` of a cell of this row (``None`` for no column, a blank or a short row)."""
+    if col is None or col >= n:
+        return None
+    value = cells[col]
+    return None if value == "" else value

@@ -34,9 +34,6 @@ from loaders.template import REPORT_SHEET
 from loaders.template_reader import is_template, read_template
 from loaders.workbook import Workbook, WorkbookError
 
-_VALUE_COLUMNS = ["submission_id", "province_code", "period", "field", "value", "note", "ref_no",
-                  "ref_date"]
-
 
 @dataclass(frozen=True)
 class Change:
@@ -225,25 +222,24 @@ def _key(report: Report) -> tuple[str, str]:
     return report.province.code, str(report.period)
 
 
-def _keys_frame(reports: list[Report], shift: int = 0) -> pd.DataFrame:
-    return pd.DataFrame(
-        [(r.province.code, str(r.period.previous(shift)) if shift else str(r.period))
-         for r in reports], columns=["province_code", "period"])
+def _key_lists(reports: list[Report], shift: int = 0) -> list[list[str]]:
+    """[codes, periods] of ``reports`` (the quarter ``shift`` before), for ``unnest(?)``."""
+    return [[r.province.code for r in reports],
+            [str(r.period.previous(shift)) if shift else str(r.period) for r in reports]]
+
+
+_KEYS = "(SELECT unnest(?::VARCHAR[]) AS province_code, unnest(?::VARCHAR[]) AS period)"
 
 
 def _current(cur, reports: list[Report]) -> dict[tuple[str, str], tuple[str, dict]]:
     """(province, period) → (content hash, {field: value}) of the accepted submission."""
     if not reports:
         return {}
-    cur.register("incoming_keys", _keys_frame(reports))
-    try:
-        rows = cur.execute(
-            "SELECT s.province_code, s.period, s.content_hash, v.field, v.value "
-            "FROM submissions s JOIN incoming_keys k USING (province_code, period) "
-            "LEFT JOIN raw_values v ON v.submission_id = s.id WHERE s.status = 'accepted'"
-        ).fetchall()
-    finally:
-        cur.unregister("incoming_keys")
+    rows = cur.execute(
+        "SELECT s.province_code, s.period, s.content_hash, v.field, v.value "
+        f"FROM submissions s JOIN {_KEYS} k USING (province_code, period) "
+        "LEFT JOIN raw_values v ON v.submission_id = s.id WHERE s.status = 'accepted'",
+        _key_lists(reports)).fetchall()
     out: dict[tuple[str, str], tuple[str, dict]] = {}
     for prov, period, chash, fld, value in rows:
         entry = out.setdefault((prov, period), (chash, {}))
@@ -259,14 +255,10 @@ def _yes_to_no(cur, reports: list[Report], file_name: str, catalogue: Catalogue
     same_era = [r for r in reports if r.period.previous().era == r.period.era]
     if not same_era:
         return []
-    cur.register("previous_keys", _keys_frame(same_era, shift=1))
-    try:
-        rows = cur.execute(
-            "SELECT c.province_code, c.period, c.field FROM current_values c "
-            "JOIN previous_keys k USING (province_code, period) WHERE c.value = 1"
-        ).fetchall()
-    finally:
-        cur.unregister("previous_keys")
+    rows = cur.execute(
+        "SELECT c.province_code, c.period, c.field FROM current_values c "
+        f"JOIN {_KEYS} k USING (province_code, period) WHERE c.value = 1",
+        _key_lists(same_era, shift=1)).fetchall()
     was_yes = {(p, f) for p, _, f in rows}
     warnings = []
     for report in same_era:
@@ -302,29 +294,79 @@ def _insert_reports(cur, upload_id: int, reports: list[Report], dataset: str,
                     now: datetime) -> list[int]:
     ids = [r[0] for r in cur.execute(
         "SELECT nextval('submission_ids') FROM range(?)", [len(reports)]).fetchall()]
-    subs = pd.DataFrame([
-        (sid, upload_id, r.province.code, str(r.period), r.period.era, dataset, r.content_hash(),
-         now, "accepted", r.source_ref) for sid, r in zip(ids, reports, strict=True)
-    ], columns=["id", "upload_id", "province_code", "period", "era", "dataset", "content_hash",
-                "received_at", "status", "source_ref"])
-    values = pd.DataFrame([
-        (sid, r.province.code, str(r.period), code, v.value, v.note, v.ref_no, v.ref_date)
-        for sid, r in zip(ids, reports, strict=True) for code, v in r.values.items()
-    ], columns=_VALUE_COLUMNS)
-    values["ref_date"] = pd.to_datetime(values["ref_date"])
-    cur.register("incoming_subs", subs)
-    cur.register("incoming_values", values)
-    try:
-        cur.execute(
-            "UPDATE submissions SET status = 'superseded' FROM incoming_subs i "
-            "WHERE submissions.status = 'accepted' AND submissions.province_code = i.province_code "
-            "AND submissions.period = i.period")
-        cur.execute("INSERT INTO submissions BY NAME SELECT * FROM incoming_subs")
-        cur.execute("INSERT INTO raw_values BY NAME SELECT * FROM incoming_values")
-    finally:
-        cur.unregister("incoming_subs")
-        cur.unregister("incoming_values")
+    subs = [(sid, upload_id, r.province.code, str(r.period), r.period.era, dataset,
+             r.content_hash(), now, "accepted", r.source_ref)
+            for sid, r in zip(ids, reports, strict=True)]
+    values = [(sid, r.province.code, str(r.period), code, v.value, v.note, v.ref_no, v.ref_date)
+              for sid, r in zip(ids, reports, strict=True) for code, v in r.values.items()]
+    cur.execute(
+        f"UPDATE submissions SET status = 'superseded' FROM {_KEYS} i "
+        "WHERE submissions.status = 'accepted' AND submissions.province_code = i.province_code "
+        "AND submissions.period = i.period", _key_lists(reports))
+    insert_rows(cur, "submissions", SUBMISSION_COLUMNS, subs)
+    insert_rows(cur, "raw_values", VALUE_COLUMNS, values)
     return ids
+
+
+# --------------------------------------------------------------------------- set-based inserts
+
+try:  # Arrow tables are scanned by DuckDB without looking at every value
+    import pyarrow as pa
+except ImportError:  # pragma: no cover
+    pa = None
+
+UPLOAD_COLUMNS = {"id": "id", "kind": "str", "dataset": "str", "file_name": "str",
+                  "sha256": "str", "actor": "str", "received_at": "time", "status": "str",
+                  "province_code": "str", "period": "str", "n_reports": "id",
+                  "messages": "str"}
+SUBMISSION_COLUMNS = {"id": "id", "upload_id": "id", "province_code": "str", "period": "str",
+                      "era": "str", "dataset": "str", "content_hash": "str",
+                      "received_at": "time", "status": "str", "source_ref": "str"}
+VALUE_COLUMNS = {"submission_id": "id", "province_code": "str", "period": "str",
+                 "field": "str", "value": "float", "note": "str", "ref_no": "str",
+                 "ref_date": "date"}
+EVENT_COLUMNS = {"id": "id", "at_time": "time", "actor": "str", "action": "str",
+                 "upload_id": "id", "submission_id": "id", "detail": "str"}
+
+
+def columns_table(columns: dict[str, str], data: list) -> object:
+    """Column lists (in the order of ``columns``) as an Arrow table with the columns' types
+    (a data frame without pyarrow)."""
+    if pa is not None:
+        types = {"id": pa.int64(), "str": pa.string(), "float": pa.float64(),
+                 "time": pa.timestamp("us"), "date": pa.date32()}
+        return pa.table({name: pa.array(list(values), type=types[kind])
+                         for (name, kind), values in zip(columns.items(), data, strict=True)})
+    frame = pd.DataFrame({name: list(values)
+                          for name, values in zip(columns, data, strict=True)}, dtype=object)
+    for name, kind in columns.items():
+        if kind == "id":
+            frame[name] = frame[name].astype("Int64")
+        elif kind == "float":
+            frame[name] = pd.to_numeric(frame[name]).astype("float64")
+        elif kind in ("time", "date"):
+            frame[name] = pd.to_datetime(frame[name])
+    return frame
+
+
+def insert_rows(cur, table: str, columns: dict[str, str], rows: list[tuple] | list[list]
+                ) -> None:
+    """One ``INSERT … SELECT`` of ``rows`` (tuples in the order of ``columns``) into
+    ``table``."""
+    if rows:
+        insert_columns(cur, table, columns, list(zip(*rows, strict=True)))
+
+
+def insert_columns(cur, table: str, columns: dict[str, str], data: list) -> None:
+    """One ``INSERT … SELECT`` of the column lists ``data`` into ``table``."""
+    if not data or not len(data[0]):
+        return
+    name = f"incoming_{table}"
+    cur.register(name, columns_table(columns, data))
+    try:
+        cur.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {name}")
+    finally:
+        cur.unregister(name)
 
 
 def _log(cur, actor: str, action: str, upload_id: int | None, submission_id: int | None,

@@ -20,7 +20,7 @@ from dxboard.catalogue import Catalogue, RawField
 from dxboard.periods import Period, PeriodError
 from dxboard.registry import Province, ProvinceMatchError, load_registry
 from loaders.cells import CellError, cell_text, is_blank, parse_bool, parse_date, parse_number
-from loaders.problems import Problem, Reason
+from loaders.problems import Problem, Reason, cell_ref
 
 EARLIEST_PERIOD = Period(2015, 1)
 
@@ -107,34 +107,49 @@ def validate_inputs(inputs: dict[str, CellInput], where: Where, catalogue: Catal
     """Parse, type-check and cross-check one report's cells; return values and all problems."""
     problems: list[Problem] = []
     parsed: dict[str, object] = {}
-    extras: dict[str, FieldValue] = {}
+    extras: dict[str, tuple[str | None, str | None, date | None]] = {}
     for fld in catalogue.fields:
         entry = inputs.get(fld.code)
         if entry is None:
             continue
         value, evidence, found = _parse_entry(fld, entry, where)
-        problems += found
+        if found:
+            problems += found
         if value is not _INVALID:
             parsed[fld.code] = value
         extras[fld.code] = evidence
     problems += _range_problems(parsed, inputs, where, catalogue)
     problems += _blank_problems(parsed, inputs, where, catalogue, warn_blank)
     problems += _part_whole_problems(parsed, inputs, where, catalogue)
-    values = {
-        code: FieldValue(_as_float(parsed.get(code)), ev.note, ev.ref_no, ev.ref_date)
-        for code, ev in extras.items()
-        if parsed.get(code) is not None or ev.note or ev.ref_no
-    }
+    values = {}
+    for code, (note, ref_no, ref_date) in extras.items():
+        value = parsed.get(code)
+        if value is not None or note or ref_no:
+            values[code] = FieldValue(_as_float(value), note, ref_no, ref_date)
     return values, problems
 
 
+def cell_at(row: int, col: int) -> str:
+    """:func:`loaders.problems.cell_ref` (``D14``) with the column letters looked up."""
+    letters = _LETTERS.get(col)
+    if letters is None:
+        return cell_ref(row, col)
+    return f"{letters}{row + 1}"
+
+
+_LETTERS = {col: cell_ref(0, col)[:-1] for col in range(256)}
 _INVALID = object()
+_NUMBER_TYPES = (int, float)
+_BOOLS: dict[str, bool | CellError] = {}
+"""Yes/no text → ``parse_bool``'s answer (a file spells Có and Không a few ways only)."""
 
 
 def _parse_entry(fld: RawField, entry: CellInput, where: Where
-                 ) -> tuple[object, FieldValue, list[Problem]]:
+                 ) -> tuple[object, tuple[str | None, str | None, date | None], list[Problem]]:
+    """(value or ``_INVALID``, (note, ref_no, ref_date), problems) of one field's cells."""
     problems: list[Problem] = []
     value: object = None
+    raw = entry.value
     if entry.formula_untrusted:
         problems.append(where.problem(
             Reason.FORMULA,
@@ -143,28 +158,66 @@ def _parse_entry(fld: RawField, entry: CellInput, where: Where
             "The cell holds a formula without a computed value. Type the value, or open and save "
             "the file in Excel/LibreOffice.", entry.cell, fld.code))
         value = _INVALID
-    elif not is_blank(entry.value):
-        result = parse_bool(entry.value) if fld.kind == "bool" else parse_number(
-            entry.value, whole=fld.kind == "count")
+    elif type(raw) in _NUMBER_TYPES and fld.kind != "bool" and raw == raw and (
+            fld.kind == "amount" or float(raw).is_integer()) and abs(raw) != _INF:
+        value = int(float(raw)) if fld.kind == "count" else float(raw)  # as parse_number
+    elif not is_blank(raw):
+        if fld.kind == "bool":
+            result = _BOOLS.get(raw) if type(raw) is str else None
+            if result is None:
+                result = parse_bool(raw)
+                if type(raw) is str and len(_BOOLS) < 1000:
+                    _BOOLS[raw] = result
+        else:
+            result = parse_number(raw, whole=fld.kind == "count")
         if isinstance(result, CellError):
             problems.append(where.from_cell_error(result, entry.cell, fld.code))
             value = _INVALID
         else:
             value = int(result) if fld.kind == "count" else result
     ref_date = None
-    if not is_blank(entry.ref_date):
+    if entry.ref_date is not None and not is_blank(entry.ref_date):
         parsed_date = parse_date(entry.ref_date)
         if isinstance(parsed_date, CellError):
             problems.append(where.from_cell_error(parsed_date, entry.ref_date_cell, fld.code))
         else:
             ref_date = parsed_date
-    evidence = FieldValue(None, cell_text(entry.note) or None, cell_text(entry.ref_no) or None,
-                          ref_date)
-    return value, evidence, problems
+    note = cell_text(entry.note) or None if entry.note is not None else None
+    ref_no = cell_text(entry.ref_no) or None if entry.ref_no is not None else None
+    return value, (note, ref_no, ref_date), problems
+
+
+def _in_range(parsed: dict[str, object], catalogue: Catalogue) -> bool:
+    """Whether every parsed value has its kind's type and is not negative: what the pydantic
+    model accepts, checked without it (the readers give bool, int and finite float)."""
+    kinds = _kinds(catalogue)
+    for code, value in parsed.items():
+        kind, kind_type = kinds[code], type(value)
+        if kind == "bool":
+            ok = kind_type is bool
+        else:
+            numeric = kind_type is int or (kind == "amount" and kind_type is float)
+            ok = numeric and 0 <= value < _INF  # NaN fails too
+        if not ok:
+            return False
+    return True
+
+
+_INF = float("inf")
+_KINDS: dict[int, tuple[Catalogue, dict[str, str]]] = {}
+
+
+def _kinds(catalogue: Catalogue) -> dict[str, str]:
+    cached = _KINDS.get(id(catalogue))
+    if cached is None or cached[0] is not catalogue:
+        cached = _KINDS[id(catalogue)] = (catalogue, {f.code: f.kind for f in catalogue.fields})
+    return cached[1]
 
 
 def _range_problems(parsed: dict[str, object], inputs: dict[str, CellInput], where: Where,
                     catalogue: Catalogue) -> list[Problem]:
+    if _in_range(parsed, catalogue):
+        return []  # the common case, without building a model instance
     try:
         _values_model(catalogue).model_validate(parsed)
         return []
@@ -238,10 +291,25 @@ def resolve_province(value: object, period: Period | None, where: Where, cell: s
     if not text:
         return where.problem(Reason.PROVINCE, "Chưa ghi tên tỉnh/thành phố.",
                              "The province is missing.", cell, "province")
+    registry = load_registry()
+    era = era_of(period) if period is not None else "current"
+    cached = _MATCHED.get((text, era))
+    if cached is not None and cached[0] is registry:
+        return cached[1]
     try:
-        return load_registry().match(text, period=period)
+        province = registry.match(text, era=era)
     except ProvinceMatchError as exc:
         return where.problem(Reason.PROVINCE, exc.message_vi, exc.message_en, cell, "province")
+    if len(_MATCHED) >= _MATCHED_MAX:
+        _MATCHED.clear()
+    _MATCHED[(text, era)] = (registry, province)
+    return province
+
+
+_MATCHED: dict[tuple[str, str], tuple[object, Province]] = {}
+"""(province text, era) → the province it named: the registry's answer, kept (a quarter's files
+spell each province the same way)."""
+_MATCHED_MAX = 10_000
 
 
 def resolve_period(value: object, where: Where, cell: str, today: date | None = None
@@ -249,6 +317,9 @@ def resolve_period(value: object, where: Where, cell: str, today: date | None = 
     """Parse the period cell; refuse quarters that have not started or are implausibly old."""
     text = cell_text(value)
     today = today or date.today()
+    known = _PERIODS.get(text)
+    if known is not None and EARLIEST_PERIOD <= known <= Period.containing(today):
+        return known
     try:
         period = Period.parse(text)
     except PeriodError:
@@ -261,4 +332,19 @@ def resolve_period(value: object, where: Where, cell: str, today: date | None = 
             f"Kỳ báo cáo {period} nằm ngoài khoảng cho phép ({EARLIEST_PERIOD} đến quý hiện tại).",
             f"Reporting period {period} is outside the accepted range ({EARLIEST_PERIOD} to "
             "the current quarter).", cell, "period")
+    if len(_PERIODS) < 10_000:
+        _PERIODS[text] = period
     return period
+
+
+_PERIODS: dict[str, Period] = {}
+"""Period text → the quarter it names, once it was parsed (a table repeats a few quarters)."""
+_ERAS: dict[Period, str] = {}
+
+
+def era_of(period: Period) -> str:
+    """``period.era``, kept per quarter (the property parses the merger quarter each time)."""
+    era = _ERAS.get(period)
+    if era is None:
+        era = _ERAS[period] = period.era
+    return era

@@ -56,6 +56,10 @@ MAX_CELL_CHARS = 1000
 MAX_LABEL_CHARS = 120
 """File and sheet names are cut to this length in messages."""
 ZIP_CHUNK = 64 * 1024
+SMALL_MEMBER = 1 * MB
+"""Zip members up to this size are expanded in one call (a template's parts are < 20 KB)."""
+KEEP_BYTES = 8 * MB
+"""Expanded small members kept per archive for a second reading (sheet scans, workbook.xml)."""
 
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_SIGNATURE = b"PK\x03\x04"
@@ -162,6 +166,14 @@ _HIDDEN = re.compile("[" + "".join(re.escape(chr(c)) for c in _REMOVE) + "]")
 def has_hidden_characters(text: str) -> bool:
     """Whether ``text`` holds characters that :func:`clean_text` removes (not mere line breaks)."""
     return _HIDDEN.search(text) is not None
+
+
+def needs_cleaning(texts: list[str]) -> bool:
+    """Whether :func:`clean_text` would change any of ``texts`` (one search for them all)."""
+    if not texts:
+        return False
+    return (max(map(len, texts)) > MAX_CELL_CHARS
+            or _NEEDS_CLEANING.search("".join(texts)) is not None)
 
 
 def clean_text(text: str, limit: int = MAX_CELL_CHARS) -> str:
@@ -379,11 +391,24 @@ class ZipArchive:
                             f"(the limit is {MAX_COMPRESSION_RATIO}:1)")
             self.infos[name] = info
         self.names = set(self.infos)
+        self._expanded: dict[str, bytes] = {}
 
     def verify(self) -> None:
-        """Expand every member once (capped at its declared size) and scan XML parts for DTDs."""
-        for name in self.infos:
+        """Expand every member once (capped at its declared size) and scan XML parts for DTDs.
+
+        Members of at most :data:`SMALL_MEMBER` bytes are expanded in one call and kept (up to
+        :data:`KEEP_BYTES` in all), so that reading them again costs nothing."""
+        kept = 0
+        for name, info in self.infos.items():
             xml = name.lower().endswith(_XML_PART)
+            if info.file_size <= SMALL_MEMBER:
+                data = self._expand_small(name, info)
+                if xml and (b"<!" in data or b"<\x00!" in data) and _DTD.search(data):
+                    _refuse_dtd()
+                if kept + len(data) <= KEEP_BYTES:
+                    self._expanded[name] = data
+                    kept += len(data)
+                continue
             tail = b""
             for chunk in self.iter_member(name):
                 if xml:
@@ -392,10 +417,8 @@ class ZipArchive:
                         _refuse_dtd()
                     tail = chunk[-_DTD_OVERLAP:]
 
-    def iter_member(self, name: str) -> Iterator[bytes]:
-        """The expanded bytes of member ``name`` in chunks, never more than its declared size;
-        :class:`Refusal` when the real size or CRC differs from the declared one."""
-        info = self.infos[name]
+    def _raw(self, name: str, info: zipfile.ZipInfo) -> memoryview:
+        """The stored (compressed) bytes of member ``name``, checked against the archive."""
         data = self.data
         offset = info.header_offset
         if data[offset:offset + 4] != ZIP_SIGNATURE or offset + 30 > len(data):
@@ -405,7 +428,41 @@ class ZipArchive:
         end = start + info.compress_size
         if end > len(data):
             raise damaged(name)
-        raw = memoryview(data)[start:end]
+        return memoryview(data)[start:end]
+
+    def _expand_small(self, name: str, info: zipfile.ZipInfo) -> bytes:
+        """A small member expanded in one call, with the checks of :meth:`iter_member`: never
+        more than its declared size (a zip bomb otherwise), and the declared size and CRC."""
+        raw = self._raw(name, info)
+        if info.compress_type == zipfile.ZIP_STORED:
+            out = bytes(raw)
+            if info.compress_size != info.file_size or zlib.crc32(out) != info.CRC:
+                raise damaged(name)
+            return out
+        decomp = zlib.decompressobj(-zlib.MAX_WBITS)
+        try:
+            out = decomp.decompress(raw, info.file_size + 1)
+        except zlib.error:
+            raise damaged(name) from None
+        if len(out) > info.file_size:
+            raise _bomb(f"thành phần «{safe_label(name)}» giải nén ra nhiều hơn dung lượng "
+                        "đã khai báo",
+                        f"the member «{safe_label(name)}» expands to more than its "
+                        "declared size")
+        if not decomp.eof or len(out) != info.file_size or zlib.crc32(out) != info.CRC:
+            raise damaged(name)
+        return out
+
+    def iter_member(self, name: str) -> Iterator[bytes]:
+        """The expanded bytes of member ``name`` in chunks, never more than its declared size;
+        :class:`Refusal` when the real size or CRC differs from the declared one."""
+        kept = self._expanded.get(name)
+        if kept is not None:
+            if kept:
+                yield kept
+            return
+        info = self.infos[name]
+        raw = self._raw(name, info)
         if info.compress_type == zipfile.ZIP_STORED:
             if info.compress_size != info.file_size:
                 raise damaged(name)
@@ -424,7 +481,8 @@ class ZipArchive:
         if self.infos[name].file_size > cap:
             raise unsafe(f"thành phần «{safe_label(name)}» quá lớn.",
                          f"the member «{safe_label(name)}» is too large.")
-        return b"".join(self.iter_member(name))
+        kept = self._expanded.get(name)
+        return kept if kept is not None else b"".join(self.iter_member(name))
 
 
 class ZipDamaged(Exception):

@@ -13,6 +13,7 @@ from loaders.report import (
     CellInput,
     Report,
     Where,
+    cell_at,
     resolve_period,
     resolve_province,
     validate_inputs,
@@ -66,10 +67,11 @@ def read_template(book: Workbook, catalogue: Catalogue, today: date | None = Non
 def _column_a(sheet: Sheet) -> dict[str, list[int]]:
     """Text in column A → the rows holding it."""
     found: dict[str, list[int]] = {}
-    for row in range(len(sheet.rows)):
-        text = cell_text(sheet.value(row, 0))
-        if text:
-            found.setdefault(text, []).append(row)
+    for row, cells in enumerate(sheet.rows):
+        if cells:
+            text = cell_text(cells[0] if cells[0] != "" else None)
+            if text:
+                found.setdefault(text, []).append(row)
     return found
 
 
@@ -169,14 +171,16 @@ def _field_inputs(sheet: Sheet, keys: dict[str, list[int]], columns: dict[str, i
 
 def _cell_input(sheet: Sheet, row: int, columns: dict[str, int]) -> CellInput:
     vcol = columns["value"]
-    trusted = sheet.formulas.get((row, vcol))
+    trusted = sheet.formulas.get((row, vcol)) if sheet.formulas else None
     date_col = columns.get("ref_date")
+    value = sheet.value
     return CellInput(
-        value=sheet.value(row, vcol),
-        cell=cell_ref(row, vcol),
-        note=sheet.value(row, columns["note"]) if "note" in columns else None,
-        ref_no=sheet.value(row, columns["ref_no"]) if "ref_no" in columns else None,
-        ref_date=sheet.value(row, date_col) if date_col is not None else None,
-        ref_date_cell=cell_ref(row, date_col) if date_col is not None else "",
+        value=value(row, vcol),
+        cell=cell_at(row, vcol),
+        note=value(row, columns["note"]) if "note" in columns else None,
+        ref_no=value(row, columns["ref_no"]) if "ref_no" in columns else None,
+        ref_date=value(row, date_col) if date_col is not None else None,
+        ref_date_cell=cell_at(row, date_col) if date_col is not None else "",
         formula_untrusted=trusted is False,
     )
+

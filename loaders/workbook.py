@@ -57,6 +57,7 @@ from loaders.safety import (
     has_hidden_characters,
     n_en,
     n_vi,
+    needs_cleaning,
     parse_xml,
     password_protected,
     safe_label,
@@ -309,6 +310,8 @@ class Workbook:
 
     def _clean_rows(self, label: str, rows: list[list[object]]) -> None:
         """Remove control characters and cut long text in place; warn once per sheet."""
+        if not needs_cleaning([v for row in rows for v in row if type(v) is str]):
+            return  # the common case: one search over the whole sheet
         hidden: list[str] = []
         long: list[str] = []
         for r, row in enumerate(rows):
@@ -457,10 +460,16 @@ _R_ATTR = re.compile(rb"""(?<![\w:.-])r\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _REF = re.compile(rb"([A-Za-z]{1,3})(\d{1,7})")
 _FORMULA_TAG = re.compile(rb"<(?:[\w.-]+:)?f[\s/>]")
 _ANY_CELL = re.compile(rb"<(?:[\w.-]+:)?c[\s/>]")
+_UNPREFIXED_CELL = re.compile(rb"<c[\s/>]")
 # A ``<c>`` whose first attribute is a plain ``r`` and whose other attributes are plain too (as
 # Excel, LibreOffice and openpyxl write them): (letters, digits, "/" when self-closing).
 _SIMPLE_CELL = re.compile(
     rb"""<(?:[\w.-]+:)?c\s+r="([A-Za-z]{1,3})(\d{1,7})"(?:\s+(?!r\s*=)[\w:.-]+="[^"<>]*")*\s*(/?)>""")
+# The same, narrower and about twice as fast: no namespace prefix, attributes separated by one
+# space (and maybe one before "/>", as openpyxl writes). When it misses a cell, the region is
+# read with ``_SIMPLE_CELL``; a cell matched by both gives the same groups.
+_PLAIN_CELL = re.compile(
+    rb"""<c r="([A-Za-z]{1,3})(\d{1,7})"(?: (?!r=)[\w:.-]+="[^"<>]*")*(?: ?(/))?>""")
 # A formula cell as written by Excel/LibreOffice/openpyxl: ``<f>`` first, then maybe ``<v>``
 # (letters, digits, cached value text).
 _FORMULA_CELL = re.compile(
@@ -486,11 +495,14 @@ def _scan_xlsx_sheet(scan: _Scan, open_part: Callable[[], Iterable[bytes]], part
                 if merges > MAX_MERGED:
                     raise _too_many_merged(label, merges)
             if simple:
-                cells = _SIMPLE_CELL.findall(region)
-                simple = len(cells) == _count_cells(region)
+                count = _count_cells(region)
+                cells = _PLAIN_CELL.findall(region)  # the spelling of Excel, LibreOffice...
+                if len(cells) != count:
+                    cells = _SIMPLE_CELL.findall(region)
+                simple = len(cells) == count
                 if simple and cells:
                     _measure(scan, label, cells)
-            if plain_formulas and (b"<f" in region or b":f" in region):
+            if plain_formulas and _may_hold_formulas(region):
                 found = _FORMULA_CELL.findall(region)
                 plain_formulas = len(found) == len(_FORMULA_TAG.findall(region))
                 for letters, digits, cached in found:
@@ -557,12 +569,28 @@ def _scan_xlsx_tokens(scan: _Scan, label: str, chunks: Iterable[bytes]) -> None:
             scan.max_col = max(scan.max_col, col)
 
 
+def _may_hold_formulas(region: bytes) -> bool:
+    """Whether ``region`` may hold an ``<f>`` tag (``_FORMULA_TAG``); ``<formula1>`` of a data
+    validation does not count."""
+    if b":f" in region:
+        return True
+    at = region.find(b"<f")
+    while at >= 0:
+        if region[at + 2:at + 3] in _AFTER_F:
+            return True
+        at = region.find(b"<f", at + 2)
+    return False
+
+
+_AFTER_F = (b">", b" ", b"/", b"\t", b"\n", b"\r")
+
+
 def _count_cells(region: bytes) -> int:
-    """How many ``<c>`` start tags ``region`` holds (counted with ``bytes.count`` when no tag
-    can be spelled otherwise, which is the common case)."""
-    if b":c" in region or b"<c\t" in region or b"<c\n" in region or b"<c\r" in region:
+    """How many ``<c>`` start tags ``region`` holds (without the namespace-prefix alternative
+    when no tag has a prefix, which is the common case)."""
+    if b":c" in region:
         return len(_ANY_CELL.findall(region))
-    return region.count(b"<c ") + region.count(b"<c>") + region.count(b"<c/")
+    return len(_UNPREFIXED_CELL.findall(region))  # one pass
 
 
 def _measure(scan: _Scan, label: str, cells: list[tuple[bytes, bytes, bytes]]) -> None:
