@@ -217,6 +217,8 @@ def map_and_bars(rows: pd.DataFrame, choice: str, kind: str, target: float | Non
         bars = rows[["province_code", "name", "value", "label"]].copy()
         if kind != "index":
             bars["status"] = rows["status"]
+        if kind == "yes_no":
+            bars["text"] = rows["value_text"]
         fig = ranked_bars(bars, lg, t("compare.bar_title", lg, name=name), kind=kind,
                           target=target, target_label=target_label, yes_no_labels=yes_no)
         event = st.plotly_chart(fig, key="compare_bar", on_select="rerun",

@@ -97,3 +97,13 @@ def test_rank_range_bars_from_best_to_worst() -> None:
     assert list(chosen.x) == [1, 2]
     assert list(equal.x) == [2, 1]
     assert [tr.name for tr in fig.data] == ["range", "equal", "rank"]
+
+
+def test_yes_no_bars_span_the_axis_with_the_answer_inside() -> None:
+    df = _bars().assign(value=[1.0, 0.0, None, 1.0], status=["met", "not_met", "no_data", "met"],
+                        text=["Có", "Không (2/3 tỉnh cũ)", "–", "Có"])
+    fig = ranked_bars(df, "vi", "Nghị quyết", kind="yes_no", target=1.0)
+    assert [n for tr in fig.data for n in tr.x] == [1.0, 1.0, 1.0]  # a "no" stays visible
+    assert list(fig.data[1].text) == ["Không (2/3 tỉnh cũ)"]
+    assert fig.data[1].marker.color == STATUS_COLOURS["not_met"]
+    assert list(fig.layout.yaxis.categoryarray)[-1] == "Hồ Chí Minh"  # "no" ranks last

@@ -42,11 +42,13 @@ def hover_format(kind: str) -> str:
 def ranked_bars(df: pd.DataFrame, lang: str, title: str, *, kind: str = "ratio",
                 target: float | None = None, target_label: str = "",
                 yes_no_labels: tuple[str, str] = ("0", "1")) -> go.Figure:
-    """Horizontal bars of ``df`` (``province_code``, ``name``, ``value``, optional ``status``
-    and ``label``), best first from the top; missing values are left out.
+    """Horizontal bars of ``df`` (``province_code``, ``name``, ``value``, optional ``status``,
+    ``label``: hover text, ``text``: text inside the bar), best first from the top; missing
+    values are left out.
 
     With ``status`` the bars are coloured by status (one legend entry each). ``target`` draws
-    a dashed vertical line at that value.
+    a dashed vertical line at that value. A yes/no bar spans the whole axis (a "no" bar of
+    length 0 would be invisible): its colour (status) and text tell the answer.
     """
     data = df[df["value"].notna()].sort_values("value", ascending=False, kind="stable")
     order = list(data["name"])
@@ -56,13 +58,17 @@ def ranked_bars(df: pd.DataFrame, lang: str, title: str, *, kind: str = "ratio",
     for status, part in groups:
         if part.empty:
             continue
+        labelled = "label" in part.columns
         fig.add_trace(go.Bar(
-            x=part["value"], y=part["name"], orientation="h",
-            customdata=part["province_code"],
+            x=[1.0] * len(part) if kind == "yes_no" else part["value"], y=part["name"],
+            orientation="h", customdata=part["province_code"],
             name=t(f"status.{status}", lang) if status else title,
             marker_color=STATUS_COLOURS[status] if status else MAIN,
-            text=part["label"] if "label" in part.columns else None, textposition="none",
-            hovertemplate=("%{text}" if "label" in part.columns
+            hovertext=part["label"] if labelled else None,
+            text=part["text"] if "text" in part.columns else None,
+            textposition="inside", insidetextanchor="start", textangle=0,
+            textfont={"color": "white", "size": 11},
+            hovertemplate=("%{hovertext}" if labelled
                            else "%{y}: " + hover_format(kind)) + "<extra></extra>"))
     if target is not None:
         fig.add_vline(x=target, line_dash="dash", line_color=TARGET, line_width=2,
@@ -71,10 +77,13 @@ def ranked_bars(df: pd.DataFrame, lang: str, title: str, *, kind: str = "ratio",
     height = max(320, 110 + 17 * len(order))
     top, bottom = 110, 10
     fig.update_xaxes(**value_axis(kind, yes_no_labels), side="top")
+    if kind == "yes_no":
+        fig.update_xaxes(showticklabels=False, showgrid=False, range=[0, 1.0])
     fig.update_yaxes(categoryorder="array", categoryarray=order, autorange="reversed",
                      tickfont={"size": 11})
     fig.update_layout(
         title={"text": title}, barmode="overlay", bargap=0.25, height=height,
+        uniformtext={"minsize": 10, "mode": "show"},
         separators=separators(lang),
         legend={"orientation": "h", "yanchor": "bottom", "x": 0,
                 "y": 1 + 30 / (height - top - bottom)},

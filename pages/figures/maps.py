@@ -20,8 +20,10 @@ MAP_CONFIG: dict[str, Any] = {"topojsonURL": TOPOJSON_URL, "displaylogo": False,
 # close to their 100 % targets); the colour bar shows the values.
 SCALE = [[0.0, "#f7fbff"], [0.4, "#deebf7"], [0.6, "#9ecae1"], [0.75, "#6baed6"],
          [0.85, "#3182bd"], [0.93, "#08519c"], [1.0, "#08306b"]]
+# yes/no: two colours, no in orange and yes in dark blue (a pale "no" would look empty)
+YES_NO_SCALE = [[0.0, "#f4a259"], [0.5, "#f4a259"], [0.5, "#1F4E79"], [1.0, "#1F4E79"]]
 MISSING_COLOUR = "#d9d9d9"
-BORDER = "#ffffff"
+BORDER = "#c8c8c8"
 RANGES = {"ratio": (0.0, 1.0), "yes_no": (0.0, 1.0), "index": (0.0, 100.0)}
 
 
@@ -50,7 +52,7 @@ def _colorbar(kind: str, title: str, yes_no_labels: tuple[str, str], zmax: float
     if kind == "ratio":
         bar["tickformat"] = ".0%" if zmax >= 0.1 else ".1%"
     elif kind == "yes_no":
-        bar.update(tickvals=[0, 1], ticktext=list(yes_no_labels))
+        bar.update(tickvals=[0.25, 0.75], ticktext=list(yes_no_labels), len=0.25)
     return bar
 
 
@@ -71,7 +73,8 @@ def choropleth(values_df: pd.DataFrame, geojson: dict, lang: str, title: str, *,
     shown = values_df[has]
     fig.add_trace(go.Choropleth(
         geojson=geojson, featureidkey="id", locations=shown["province_code"],
-        z=shown["value"].astype(float), zmin=zmin, zmax=zmax, colorscale=SCALE,
+        z=shown["value"].astype(float), zmin=zmin, zmax=zmax,
+        colorscale=YES_NO_SCALE if kind == "yes_no" else SCALE,
         text=shown["label"], customdata=shown["province_code"],
         hovertemplate="%{text}<extra></extra>",
         marker={"line": {"color": BORDER, "width": 0.4}},
