@@ -1,5 +1,6 @@
-"""``python -m bench``: measure ingest, bulk import, pages, metrics at scale and start-up, and
-write ``docs/BENCHMARKS.md``.
+"""Measure ingest, bulk import, pages, metrics at scale and start-up; write the report.
+
+``python -m bench`` writes ``docs/BENCHMARKS.md``.
 
 Options: ``--quick`` (tiny inputs, one run: seconds, for CI), ``--runs N`` (default 5),
 ``--only ingest,bulk,pages,metrics,startup``, ``--output FILE``, ``--workers N`` (worker
@@ -30,7 +31,8 @@ def _module(key: str):  # type: ignore[no-untyped-def]
 def main(argv: Sequence[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true",
-                   help="tiny inputs and one run of everything (seconds); not for comparison")
+                   help="tiny inputs and one run of everything (under a minute); not for "
+                   "comparison")
     p.add_argument("--runs", type=int, default=None, help="runs per figure (default 5)")
     p.add_argument("--only", default=",".join(SECTIONS),
                    help=f"comma-separated sections (default: all of {','.join(SECTIONS)})")

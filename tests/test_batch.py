@@ -193,13 +193,14 @@ def test_cli_ingest_of_a_folder_matches(tmp_path: Path, items: list[tuple[str, b
                                         capsys: pytest.CaptureFixture) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
-    for i, (name, data) in enumerate(items):
+    files = items * 2  # enough files for the command line's worker processes
+    for i, (name, data) in enumerate(files):
         (folder / f"{i:02d}_{name}").write_bytes(data)
     db = tmp_path / "cli.duckdb"
     assert main(["--db", str(db), "ingest", "--json", str(folder)]) == 1
     lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
     one = Store(":memory:")
-    expected = _run_one_by_one(one, [(f"{i:02d}_{n}", d) for i, (n, d) in enumerate(items)],
+    expected = _run_one_by_one(one, [(f"{i:02d}_{n}", d) for i, (n, d) in enumerate(files)],
                                actor="cli")
     assert [(x["file"], x["status"], x["upload_id"], x["reports"], x["changes"])
             for x in lines] == [(r.file_name, r.status, r.upload_id, len(r.reports),
