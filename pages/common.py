@@ -91,9 +91,7 @@ def cached_periods() -> list[str]:
 
 @st.cache_data(max_entries=256, ttl=3600, show_spinner=False)
 def _cached(name: str, version: int, args: tuple, kwargs: tuple) -> Any:
-    module, _, attr = name.rpartition(".")
-    fn = getattr(importlib.import_module(module), attr)
-    return fn(get_store(), *args, **dict(kwargs))
+    return _resolve(name)(get_store(), *args, **dict(kwargs))
 
 
 def cached(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -102,8 +100,32 @@ def cached(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     ``fn`` is a module-level function of ``metrics`` or ``loaders`` taking the store first;
     arguments must be hashable (strings, numbers, tuples).
     """
-    name = f"{fn.__module__}.{fn.__qualname__}"
-    return _cached(name, data_version(), args, tuple(sorted(kwargs.items())))
+    return _cached(_name(fn), data_version(), args, tuple(sorted(kwargs.items())))
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _figure(name: str, args: tuple, kwargs: tuple) -> Any:
+    return _resolve(name)(*args, **dict(kwargs))
+
+
+def figure(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """``fn(*args, **kwargs)``, a Plotly figure builder of ``pages.figures``, built once per
+    distinct input and shared between reruns and sessions.
+
+    Building and validating a figure costs 20–60 ms; every rerun of a page (a widget change,
+    the language switched back) would pay it again. The figure is shared: hand it to
+    ``st.plotly_chart`` (which copies it) and never change it.
+    """
+    return _figure(_name(fn), args, tuple(sorted(kwargs.items())))
+
+
+def _name(fn: Callable[..., Any]) -> str:
+    return f"{fn.__module__}.{fn.__qualname__}"
+
+
+def _resolve(name: str) -> Callable[..., Any]:
+    module, _, attr = name.rpartition(".")
+    return getattr(importlib.import_module(module), attr)
 
 
 def datasets() -> list[str]:

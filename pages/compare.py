@@ -13,7 +13,6 @@ import pandas as pd
 import streamlit as st
 
 from dxboard.catalogue import Catalogue, load_catalogue
-from dxboard.geo import load_geojson
 from dxboard.i18n import fmt_date, fmt_number, fmt_percent, t
 from dxboard.periods import Period
 from dxboard.registry import load_registry
@@ -21,7 +20,7 @@ from dxboard.safe_export import to_csv_bytes, to_xlsx_bytes
 from metrics.index import SAMPLES, rank_sensitivity, readiness_index
 from metrics.indicators import indicator_values
 from metrics.status import indicator_status
-from pages.common import basis, cached, cached_periods, lang, need, period
+from pages.common import basis, cached, cached_periods, figure, lang, need, period
 from pages.figures.compare import (
     STATUS_COLOURS,
     pillar_groups,
@@ -29,7 +28,7 @@ from pages.figures.compare import (
     ranked_bars,
     series_lines,
 )
-from pages.figures.maps import MAP_CONFIG, choropleth
+from pages.figures.maps import MAP_CONFIG, era_map
 
 INDEX = "readiness_index"
 MAX_PICK = 5
@@ -203,10 +202,10 @@ def map_and_bars(rows: pd.DataFrame, choice: str, kind: str, target: float | Non
         zrange = (0.0, 2 * target)  # budget shares: 0–1 would paint every province white
     left, right = st.columns([1, 1])
     with left:
-        fig = choropleth(rows[["province_code", "value", "label"]], load_geojson(era), lg,
-                         t("compare.map_title", lg, name=name), kind=kind,
-                         colorbar_title="", missing_label=t("compare.map_missing", lg),
-                         yes_no_labels=yes_no, zrange=zrange, height=MAP_HEIGHT)
+        fig = figure(era_map, rows[["province_code", "value", "label"]], era, lg,
+                     t("compare.map_title", lg, name=name), kind=kind,
+                     colorbar_title="", missing_label=t("compare.map_missing", lg),
+                     yes_no_labels=yes_no, zrange=zrange, height=MAP_HEIGHT)
         event = st.plotly_chart(fig, key="compare_map", on_select="rerun",
                                 selection_mode="points", width="stretch",
                                 config={**MAP_CONFIG, "displayModeBar": False})
@@ -219,8 +218,8 @@ def map_and_bars(rows: pd.DataFrame, choice: str, kind: str, target: float | Non
             bars["status"] = rows["status"]
         if kind == "yes_no":
             bars["text"] = rows["value_text"]
-        fig = ranked_bars(bars, lg, t("compare.bar_title", lg, name=name), kind=kind,
-                          target=target, target_label=target_label, yes_no_labels=yes_no)
+        fig = figure(ranked_bars, bars, lg, t("compare.bar_title", lg, name=name), kind=kind,
+                     target=target, target_label=target_label, yes_no_labels=yes_no)
         event = st.plotly_chart(fig, key="compare_bar", on_select="rerun",
                                 selection_mode="points", width="stretch",
                                 config={"displaylogo": False})
@@ -281,10 +280,11 @@ def ranking_table(rows: pd.DataFrame, kind: str, p: str, b: str, lg: str) -> Non
         export[value_col] = export[value_col].astype(float).round(1)
     name = f"{t('compare.download_name', lg)}_{p}"
     a, c, _ = st.columns([1, 1, 4])
-    a.download_button(t("download.csv", lg), to_csv_bytes(export), f"{name}.csv",
-                      mime="text/csv", key="compare_csv")
-    c.download_button(t("download.xlsx", lg), to_xlsx_bytes(export), f"{name}.xlsx",
-                      key="compare_xlsx",
+    a.download_button(t("download.csv", lg), lambda: to_csv_bytes(export), f"{name}.csv",
+                      mime="text/csv", key="compare_csv", on_click="ignore",
+                      icon=":material/download:")
+    c.download_button(t("download.xlsx", lg), lambda: to_xlsx_bytes(export), f"{name}.xlsx",
+                      key="compare_xlsx", on_click="ignore", icon=":material/download:",
                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
@@ -325,7 +325,8 @@ def side_by_side(choice: str, kind: str, p: str, b: str, catalogue: Catalogue,
     scores["name"] = scores["province_name"]
     scores = scores.set_index("province_code").loc[picked].reset_index()
     left, right = st.columns(2)
-    left.plotly_chart(pillar_groups(scores, pillars, lg, t("compare.pillars_title", lg)),
+    left.plotly_chart(figure(pillar_groups, scores, pillars, lg,
+                             t("compare.pillars_title", lg)),
                       width="stretch", key="compare_pillars")
     with right:
         series = history(choice, b, era, picked)
@@ -333,9 +334,9 @@ def side_by_side(choice: str, kind: str, p: str, b: str, catalogue: Catalogue,
             st.info(t("compare.series_empty", lg))
         else:
             name = choice_name(choice, catalogue, lg)
-            st.plotly_chart(series_lines(series, lg, t("compare.series_title", lg, name=name),
-                                         kind=kind, yes_no_labels=(t("data.no", lg),
-                                                                   t("data.yes", lg))),
+            st.plotly_chart(figure(series_lines, series, lg,
+                                   t("compare.series_title", lg, name=name), kind=kind,
+                                   yes_no_labels=(t("data.no", lg), t("data.yes", lg))),
                             width="stretch", key="compare_series")
     if b == "reported":
         st.caption(t("compare.series_reported_note", lg))
@@ -388,7 +389,7 @@ def weights_section(p: str, b: str, regions: list[str], catalogue: Catalogue, lg
                  + SAMPLES))
     left, right = st.columns(2)
     with left, st.container(height=min(100 + 17 * len(data), 720), border=False):
-        st.plotly_chart(rank_range(data, lg, t("compare.rank_range", lg), labels),
+        st.plotly_chart(figure(rank_range, data, lg, t("compare.rank_range", lg), labels),
                         width="stretch", key="compare_range")
     styled, config = weighted_table(data, lg)
     right.dataframe(styled, column_config=config, hide_index=True, width="stretch",

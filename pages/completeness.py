@@ -14,7 +14,7 @@ from dxboard.i18n import fmt_date, t
 from dxboard.periods import Period
 from dxboard.safe_export import to_csv_bytes, to_xlsx_bytes
 from metrics.completeness import DEADLINE_DAYS, completeness, timeliness
-from pages.common import basis, cached, cached_periods, lang, need, period
+from pages.common import basis, cached, cached_periods, figure, lang, need, period
 from pages.figures import completeness as fig
 
 
@@ -42,13 +42,13 @@ def _quarter(records: pd.DataFrame, summary: pd.DataFrame, per: str, lg: str) ->
 def _heatmap(records: pd.DataFrame, bas: str, per: str, lg: str) -> None:
     st.subheader(t("completeness.heatmap_heading", lg))
     st.caption(t(f"completeness.heatmap_caption_{bas}", lg))
-    st.plotly_chart(fig.status_heatmap(records, lg, per), width="stretch",
+    st.plotly_chart(figure(fig.status_heatmap, records, lg, per), width="stretch",
                     config={"displaylogo": False}, key="cp_heatmap")
 
 
 def _counts(summary: pd.DataFrame, lg: str) -> None:
     st.subheader(t("completeness.counts_heading", lg))
-    st.plotly_chart(fig.counts_bar(summary, lg), width="stretch",
+    st.plotly_chart(figure(fig.counts_bar, summary, lg), width="stretch",
                     config={"displaylogo": False}, key="cp_counts")
 
 

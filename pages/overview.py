@@ -19,7 +19,7 @@ from dxboard.i18n import fmt_number, fmt_percent, t
 from metrics.completeness import completeness
 from metrics.index import readiness_index
 from metrics.national import national
-from pages.common import basis, cached, cached_periods, datasets, lang, need, period
+from pages.common import basis, cached, cached_periods, datasets, figure, lang, need, period
 from pages.figures import overview as fig
 
 CHART_WIDTH, TABLE_WIDTH = 430, 200
@@ -104,7 +104,7 @@ def _ranks(ranks: pd.DataFrame, previous: str | None, lg: str) -> None:
         return
     # One wrapping row: chart and four tables side by side when wide (print), wrapped on screen.
     with st.container(horizontal=True, wrap=True, gap="medium", key="ov_ranks"):
-        st.plotly_chart(fig.index_strip(ranks, lg), width=CHART_WIDTH,
+        st.plotly_chart(figure(fig.index_strip, ranks, lg), width=CHART_WIDTH,
                         config={"displaylogo": False})
         for top in (True, False):
             key = "overview.top_heading" if top else "overview.bottom_heading"
@@ -175,7 +175,7 @@ def main() -> None:
     _ranks(ranks, previous, lg)
     html_file = partial(  # built only when the button is clicked
         fig.overview_html, tiles, ranks, counts, lg, period=per, basis_label=basis_label,
-        previous=previous, demo="demo" in datasets(), figure=fig.index_strip(ranks, lg))
+        previous=previous, demo="demo" in datasets(), figure=figure(fig.index_strip, ranks, lg))
     _actions(html_file, per, lg)
 
 

@@ -24,7 +24,7 @@ from metrics.brief import ProvinceBrief, province_brief
 from metrics.harmonise import basis_era
 from metrics.index import readiness_index
 from metrics.indicators import indicator_values
-from pages.common import basis, cached, cached_periods, lang, need, period
+from pages.common import basis, cached, cached_periods, figure, lang, need, period
 from pages.figures.compare import STATUS_COLOURS
 from pages.figures.profile import index_history, pillar_bars
 
@@ -182,8 +182,8 @@ def history_and_pillars(brief: ProvinceBrief, lg: str) -> None:
         if mine.empty:
             st.info(t("profile.history_empty", lg))
         else:
-            st.plotly_chart(index_history(mine, lg, t("profile.history_title", lg),
-                                          t("col.index", lg), t("col.rank", lg)),
+            st.plotly_chart(figure(index_history, mine, lg, t("profile.history_title", lg),
+                                   t("col.index", lg), t("col.rank", lg)),
                             width="stretch", key="profile_history")
         if brief.basis == "reported":
             st.caption(t("profile.history_reported_note", lg))
@@ -192,7 +192,8 @@ def history_and_pillars(brief: ProvinceBrief, lg: str) -> None:
         labels = (brief.province_name, t("profile.series_national", lg),
                   f"{t('profile.series_regional', lg)} "
                   f"({region.name_en if lg == 'en' else region.name_vi})")
-        st.plotly_chart(pillar_bars(brief.pillars, lg, t("profile.pillars_title", lg), labels),
+        st.plotly_chart(figure(pillar_bars, brief.pillars, lg, t("profile.pillars_title", lg),
+                               labels),
                         width="stretch", key="profile_pillars")
 
 
@@ -265,10 +266,11 @@ def indicator_table(brief: ProvinceBrief, catalogue: Catalogue, lg: str) -> None
     export[status] = export[status].str.removeprefix("● ")
     name = f"{t('profile.download_name', lg)}_{brief.province_code}_{brief.period}"
     a, b, _ = st.columns([1, 1, 4])
-    a.download_button(t("download.csv", lg), to_csv_bytes(export), f"{name}.csv",
-                      mime="text/csv", key="profile_csv")
-    b.download_button(t("download.xlsx", lg), to_xlsx_bytes(export), f"{name}.xlsx",
-                      key="profile_xlsx",
+    a.download_button(t("download.csv", lg), lambda: to_csv_bytes(export), f"{name}.csv",
+                      mime="text/csv", key="profile_csv", on_click="ignore",
+                      icon=":material/download:")
+    b.download_button(t("download.xlsx", lg), lambda: to_xlsx_bytes(export), f"{name}.xlsx",
+                      key="profile_xlsx", on_click="ignore", icon=":material/download:",
                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 

@@ -11,7 +11,14 @@ import pytest
 
 from dxboard.geo import load_geojson
 from dxboard.registry import load_registry
-from pages.figures.maps import MAP_CONFIG, TOPOJSON_URL, category_step, choropleth, wrap
+from pages.figures.maps import (
+    MAP_CONFIG,
+    TOPOJSON_URL,
+    category_step,
+    choropleth,
+    era_map,
+    wrap,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -93,3 +100,11 @@ def test_label_helpers() -> None:
     assert wrap("Digital infrastructure") == "Digital<br>infrastructure"
     assert category_step(5) == 1
     assert category_step(27) == 3
+
+
+@pytest.mark.parametrize(("era", "count"), [("legacy", 63), ("current", 34)])
+def test_era_map_draws_the_geometry_of_its_era(era: str, count: int) -> None:
+    fig = era_map(_values(era), era, "vi", "Bản đồ", kind="index")
+    trace = fig.data[0]
+    assert {f["id"] for f in trace.geojson["features"]} == set(trace.locations)
+    assert len(trace.locations) == count

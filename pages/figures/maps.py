@@ -12,6 +12,8 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
+from dxboard.geo import load_geojson
+
 # Relative to the page URL (http://host/<page>), so it also works under a base URL path.
 TOPOJSON_URL = "app/static/topojson/"
 MAP_CONFIG: dict[str, Any] = {"topojsonURL": TOPOJSON_URL, "displaylogo": False,
@@ -94,3 +96,10 @@ def choropleth(values_df: pd.DataFrame, geojson: dict, lang: str, title: str, *,
     fig.update_layout(title={"text": title}, height=height, separators=separators(lang),
                       margin={"l": 0, "r": 0, "t": 40, "b": 0}, dragmode=False)
     return fig
+
+
+def era_map(values_df: pd.DataFrame, era: str, lang: str, title: str,
+            **options: Any) -> go.Figure:
+    """:func:`choropleth` over the committed provinces of ``era`` (``legacy``: 63,
+    ``current``: 34); takes the era, not the geometry, so that it is cheap to cache on."""
+    return choropleth(values_df, load_geojson(era), lang, title, **options)
