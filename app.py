@@ -42,7 +42,12 @@ def _visible(who: str) -> bool:
     return who != "admin" or (account is not None and account.is_admin)
 
 
-pages = {key: st.Page(path, title=t(f"nav.{key}", lang()), icon=icon, url_path=key)
+def _title(key: str) -> str:
+    signed_in = key == "login" and user() is not None  # the page then offers "sign out"
+    return t("nav.account" if signed_in else f"nav.{key}", lang())
+
+
+pages = {key: st.Page(path, title=_title(key), icon=icon, url_path=key)
          for key, path, icon, who in PAGES if _visible(who)}
 page = st.navigation(list(pages.values()))  # first: Streamlit never lists pages/ by itself
 st.session_state["page_urls"] = {key: p for key, p in pages.items()}

@@ -28,7 +28,7 @@ from pages.figures.compare import (
     ranked_bars,
     series_lines,
 )
-from pages.figures.maps import MAP_CONFIG, era_map
+from pages.figures.maps import MAP_CONFIG, colour_range, era_map
 
 INDEX = "readiness_index"
 MAX_PICK = 5
@@ -197,9 +197,7 @@ def map_and_bars(rows: pd.DataFrame, choice: str, kind: str, target: float | Non
     name = choice_name(choice, catalogue, lg)
     era = str(rows["era"].iloc[0])
     yes_no = (t("data.no", lg), t("data.yes", lg))
-    zrange = None
-    if kind == "ratio" and target is not None and target <= 0.2:
-        zrange = (0.0, 2 * target)  # budget shares: 0–1 would paint every province white
+    zrange = colour_range(rows["value"], kind, target)
     left, right = st.columns([1, 1])
     with left:
         fig = figure(era_map, rows[["province_code", "value", "label"]], era, lg,
@@ -258,18 +256,26 @@ def ranking_table(rows: pd.DataFrame, kind: str, p: str, b: str, lg: str) -> Non
     formats: dict[str, Any] = {t("col.rank", lg): fmt_rank}
     if kind == "ratio":
         formats[value_col] = lambda v: fmt_value(v, kind, lg)
-    elif kind == "index":
+    # The grid shows a blank as "None", whatever the format: provinces without a value are
+    # named below the table instead, and rank changes are written as text.
+    ranked = df[t("col.rank", lg)].notna()
+    shown = df[ranked]
+    if kind == "index":
         formats[value_col] = lambda v: fmt_value(v, kind, lg)
-        formats[t("compare.rank_change", lg)] = fmt_change
-    styled = df.style.format(formats, na_rep="–")
+        change = t("compare.rank_change", lg)
+        shown = shown.assign(**{change: shown[change].map(fmt_change)})
+    styled = shown.style.format(formats, na_rep="–")
     if kind != "index":
         colours = {f"● {t(f'status.{s}', lg)}": c for s, c in STATUS_COLOURS.items()}
         styled = styled.map(lambda v: f"color: {colours.get(v, '#555555')}; font-weight: 600",
                             subset=[t("col.status", lg)])
     st.dataframe(styled, hide_index=True, width="stretch",
-                 height=min(35 * (len(df) + 1) + 3, 460),
+                 height=min(35 * (len(shown) + 1) + 3, 460),
                  column_config={t("compare.rank_change", lg): st.column_config.TextColumn(
                      help=t("compare.rank_change_help", lg))} if kind == "index" else None)
+    if not ranked.all():
+        st.caption(t("compare.unranked", lg, names=", ".join(df.loc[~ranked,
+                                                                    t("col.province", lg)])))
     export = df.copy()
     if kind != "index":
         export[t("col.status", lg)] = export[t("col.status", lg)].str.removeprefix("● ")
@@ -336,7 +342,8 @@ def side_by_side(choice: str, kind: str, p: str, b: str, catalogue: Catalogue,
             name = choice_name(choice, catalogue, lg)
             st.plotly_chart(figure(series_lines, series, lg,
                                    t("compare.series_title", lg, name=name), kind=kind,
-                                   yes_no_labels=(t("data.no", lg), t("data.yes", lg))),
+                                   yes_no_labels=(t("data.no", lg), t("data.yes", lg)),
+                                   order=[names[c] for c in picked]),
                             width="stretch", key="compare_series")
     if b == "reported":
         st.caption(t("compare.series_reported_note", lg))

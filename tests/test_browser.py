@@ -89,6 +89,17 @@ def settle(page: object) -> None:
     page.wait_for_timeout(500)
 
 
+def full_shot(page: object, path: Path) -> None:
+    """Screenshot the whole page: Streamlit scrolls inside its main block, so the viewport is
+    first grown to the height of the content."""
+    height = page.evaluate(
+        "() => Math.max(...[...document.querySelectorAll('[data-testid=\"stMain\"], "
+        "[data-testid=\"stSidebarContent\"]')].map(e => e.scrollHeight), 1000)")
+    page.set_viewport_size({"width": 1440, "height": min(int(height) + 40, 12_000)})
+    settle(page)
+    page.screenshot(path=str(path), full_page=True)
+
+
 def open_page(browser: object, url: str, key: str, lang: str) -> object:
     """Open a page by its URL and wait until its title (in ``lang``) is rendered."""
     page = browser.new_page(viewport={"width": 1440, "height": 1000})
@@ -113,7 +124,7 @@ def test_every_page_in_the_browser(server: str, browser: object, lang: str) -> N
         body = page.inner_text("body")
         assert "Traceback" not in body, key
         assert t(f"nav.{key}", lang) in body, key
-        page.screenshot(path=str(SHOTS / f"{key}_{lang}.png"), full_page=True)
+        full_shot(page, SHOTS / f"{key}_{lang}.png")
         page.close()
 
 
@@ -143,10 +154,26 @@ def test_officer_uploads_a_filled_template(server: str, browser: object, tmp_pat
     page.locator('input[type="file"]').first.set_input_files(str(filled))
     settle(page)
     page.get_by_text("hợp lệ").first.wait_for(timeout=60_000)
-    page.screenshot(path=str(SHOTS / "upload_preview_vi.png"), full_page=True)
+    full_shot(page, SHOTS / "upload_preview_vi.png")
     page.get_by_role("button", name=t("upload.confirm", "vi", n=1)).click()
     settle(page)
     body = page.inner_text("body")
     assert "Traceback" not in body
     assert filled.name in body  # the submission history lists the new file
-    page.screenshot(path=str(SHOTS / "upload_done_vi.png"), full_page=True)
+    full_shot(page, SHOTS / "upload_done_vi.png")
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_admin_page_for_a_demo_administrator(server: str, browser: object, lang: str) -> None:
+    page = open_page(browser, server, "login", lang)
+    choose(page, t("login.demo_role", lang), t("login.role_admin", lang))
+    page.get_by_role("button", name=t("login.demo_submit", lang)).click()
+    settle(page)
+    page.get_by_role("link", name=t("nav.admin", lang)).first.click()
+    settle(page)
+    body = page.inner_text("body")
+    assert "Traceback" not in body
+    assert t("nav.admin", lang) in body
+    full_shot(page, SHOTS / f"admin_{lang}.png")
+    page.close()

@@ -84,6 +84,16 @@ def test_series_lines_one_line_per_province_in_period_order() -> None:
     assert list(fig.layout.xaxis.categoryarray) == ["2024-Q4", "2025-Q1"]
 
 
+def test_series_lines_colour_a_province_as_the_pillar_bars_do() -> None:
+    df = pd.DataFrame({"period": ["2025-Q1"] * 3, "name": ["B", "C", "A"],
+                       "value": [0.5, 0.4, 0.7]})
+    scores = pd.DataFrame({"name": ["A", "B", "C"], "p1": [0.1, 0.2, 0.3]})
+    bars = pillar_groups(scores, [("p1", "Trụ cột 1")], "vi", "Trụ cột")
+    lines = series_lines(df, "vi", "Diễn biến", order=["A", "B", "C"])
+    assert [tr.name for tr in lines.data] == ["A", "B", "C"]
+    assert [tr.line.color for tr in lines.data] == [tr.marker.color for tr in bars.data]
+
+
 def test_rank_range_bars_from_best_to_worst() -> None:
     df = pd.DataFrame({"name": ["A", "B", "C"], "rank": [2, 1, None],
                        "equal_rank": [1, 2, 3], "best_rank": [1, 1, None],

@@ -12,10 +12,13 @@ import pytest
 from dxboard.geo import load_geojson
 from dxboard.registry import load_registry
 from pages.figures.maps import (
+    FITTED_SCALE,
     MAP_CONFIG,
+    SCALE,
     TOPOJSON_URL,
     category_step,
     choropleth,
+    colour_range,
     era_map,
     wrap,
 )
@@ -55,6 +58,8 @@ def test_colour_range_ratio_index_and_override() -> None:
     small = choropleth(_values("current"), geo, "vi", "x", kind="ratio",
                        zrange=(0.0, 0.02)).data[0]
     assert small.zmax == 0.02
+    assert [c[1] for c in small.colorscale] == [c for _, c in FITTED_SCALE]  # fitted: even
+    assert [c[1] for c in ratio.colorscale] == [c for _, c in SCALE]
     yes_no = choropleth(_values("current"), geo, "vi", "x", kind="yes_no",
                         yes_no_labels=("Không", "Có")).data[0]
     assert list(yes_no.colorbar.ticktext) == ["Không", "Có"]
@@ -108,3 +113,16 @@ def test_era_map_draws_the_geometry_of_its_era(era: str, count: int) -> None:
     trace = fig.data[0]
     assert {f["id"] for f in trace.geojson["features"]} == set(trace.locations)
     assert len(trace.locations) == count
+
+
+def test_colour_range_spreads_close_values_and_keeps_the_default_otherwise() -> None:
+    index = pd.Series([84.2, 93.0, None, 88.0])
+    assert colour_range(index, "index") == (80.0, 100.0)
+    assert colour_range(pd.Series([35.0, 99.0]), "index") == (30.0, 100.0)
+    assert colour_range(pd.Series([99.5]), "index") == (90.0, 100.0)  # never an empty range
+    assert colour_range(pd.Series([None], dtype=float), "index") is None
+    assert colour_range(pd.Series([0.011, 0.02]), "ratio", target=0.01) == (0.0, 0.02)
+    assert colour_range(pd.Series([0.85, 0.97]), "ratio", target=1.0) == (0.8, 1.0)
+    assert colour_range(pd.Series([0.05, 0.97]), "ratio", target=0.5) is None  # spread out
+    assert colour_range(pd.Series([3.0, 97.0]), "index") is None
+    assert colour_range(pd.Series([1.0, 0.0]), "yes_no", target=1.0) is None

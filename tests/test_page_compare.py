@@ -147,3 +147,26 @@ def test_weights_change_ranks_and_zero_weights_are_refused(demo_db: Path) -> Non
     submit.click().run()
     assert not at.exception
     assert t("compare.weights_zero", "en") in texts(at)
+
+
+def test_index_table_writes_rank_changes_as_text_with_a_dash_for_none(demo_db: Path) -> None:
+    at = run_compare("vi")
+    table = at.dataframe[0].value
+    changes = list(table[t("compare.rank_change", "vi")])
+    assert all(isinstance(c, str) for c in changes)  # a blank would show as "None"
+    assert all(c == "–" or c == "0" or c[0] in "+−" for c in changes)
+    assert "–" in changes  # the demo has provinces without a previous rank
+
+
+def test_provinces_without_a_value_are_named_below_the_table_not_ranked(demo_db: Path) -> None:
+    at = run_compare("vi")
+    at.selectbox(key="compare_indicator").set_value("smartphone_share").run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    rank = table[t("col.rank", "vi")]
+    assert rank.notna().all() and len(table) < 34  # the demo leaves one province blank
+    shown = set(table[t("col.province", "vi")])
+    missing = [r.short_name for r in load_registry().provinces("current")
+               if r.short_name not in shown]
+    note = next(c.value for c in at.caption if c.value.startswith("Chưa có số liệu"))
+    assert len(missing) == 34 - len(table) and all(m in note for m in missing)

@@ -88,6 +88,7 @@ def test_demo_officer_role(demo_db: Path, lang: str) -> None:
     text = _texts(at)
     assert "Đà Nẵng" in text and t("login.signed_in_demo", lang) in text
     assert "upload" in at.session_state["page_urls"]
+    assert at.session_state["page_urls"]["login"].title == t("nav.account", lang)
 
 
 def test_demo_admin_sees_admin_page(demo_db: Path) -> None:

@@ -112,12 +112,20 @@ def pillar_groups(scores: pd.DataFrame, pillars: list[tuple[str, str]], lang: st
 
 
 def series_lines(df: pd.DataFrame, lang: str, title: str, *, kind: str = "ratio",
-                 yes_no_labels: tuple[str, str] = ("0", "1")) -> go.Figure:
-    """One line per province over the periods (``period``, ``name``, ``value``)."""
+                 yes_no_labels: tuple[str, str] = ("0", "1"),
+                 order: list[str] | None = None) -> go.Figure:
+    """One line per province over the periods (``period``, ``name``, ``value``).
+
+    ``order`` (names) gives the colours and the legend order, so that a province has the
+    same colour as in :func:`pillar_groups` drawn in that order; by default, first seen.
+    """
     periods = sorted(df["period"].unique())
     fig = go.Figure()
-    for i, (name, part) in enumerate(df.groupby("name", sort=False)):
-        part = part.sort_values("period")
+    names = order if order is not None else list(dict.fromkeys(df["name"]))
+    for i, name in enumerate(names):
+        part = df[df["name"] == name].sort_values("period")
+        if part.empty:
+            continue
         fig.add_trace(go.Scatter(
             x=part["period"], y=part["value"], name=str(name), mode="lines+markers",
             line={"color": PALETTE[i % len(PALETTE)]}, marker={"size": 5},

@@ -22,6 +22,10 @@ MAP_CONFIG: dict[str, Any] = {"topojsonURL": TOPOJSON_URL, "displaylogo": False,
 # close to their 100 % targets); the colour bar shows the values.
 SCALE = [[0.0, "#f7fbff"], [0.4, "#deebf7"], [0.6, "#9ecae1"], [0.75, "#6baed6"],
          [0.85, "#3182bd"], [0.93, "#08519c"], [1.0, "#08306b"]]
+# Evenly spaced blues, for a colour range fitted to the values (``colour_range``).
+FITTED_SCALE = [[0.0, "#f7fbff"], [0.125, "#deebf7"], [0.25, "#c6dbef"], [0.375, "#9ecae1"],
+                [0.5, "#6baed6"], [0.625, "#4292c6"], [0.75, "#2171b5"], [0.875, "#08519c"],
+                [1.0, "#08306b"]]
 # yes/no: two colours, no in orange and yes in dark blue (a pale "no" would look empty)
 YES_NO_SCALE = [[0.0, "#f4a259"], [0.5, "#f4a259"], [0.5, "#1F4E79"], [1.0, "#1F4E79"]]
 MISSING_COLOUR = "#d9d9d9"
@@ -58,6 +62,26 @@ def _colorbar(kind: str, title: str, yes_no_labels: tuple[str, str], zmax: float
     return bar
 
 
+def colour_range(values: pd.Series, kind: str, target: float | None = None
+                 ) -> tuple[float, float] | None:
+    """The colour range for ``values`` when the default one would paint every province
+    alike, else ``None`` (the default of ``kind``).
+
+    A ratio with a small target (budget shares, 1 %): 0 to twice the target. Otherwise the
+    index (0–100) and ratios (0–1) run from the lowest value, rounded down to a tenth of the
+    scale, to the top of the scale: provinces are mostly within 80–95 % of their targets.
+    """
+    present = values.dropna()
+    if kind == "ratio" and target is not None and target <= 0.2:
+        return (0.0, 2 * target)
+    if kind not in ("index", "ratio") or present.empty:
+        return None
+    top = RANGES[kind][1]
+    step = top / 10
+    low = min(float(present.min()) // step * step, top - step)
+    return None if low <= 0 else (round(low, 6), top)
+
+
 def choropleth(values_df: pd.DataFrame, geojson: dict, lang: str, title: str, *,
                kind: str = "ratio", colorbar_title: str = "", missing_label: str = "",
                yes_no_labels: tuple[str, str] = ("0", "1"),
@@ -65,8 +89,8 @@ def choropleth(values_df: pd.DataFrame, geojson: dict, lang: str, title: str, *,
     """A map of ``values_df`` (columns ``province_code``, ``value``, ``label``: hover text).
 
     ``kind`` is ``ratio`` (colour range 0–1, shown as %), ``yes_no`` (0–1) or ``index``
-    (0–100); ``zrange`` overrides the colour range. Provinces without a value are drawn
-    grey (second trace) so that none disappears.
+    (0–100); ``zrange`` overrides the colour range (then spread evenly over the blues).
+    Provinces without a value are drawn grey (second trace) so that none disappears.
     ``customdata`` holds the province code, for click handling.
     """
     zmin, zmax = zrange or RANGES[kind]
@@ -76,7 +100,7 @@ def choropleth(values_df: pd.DataFrame, geojson: dict, lang: str, title: str, *,
     fig.add_trace(go.Choropleth(
         geojson=geojson, featureidkey="id", locations=shown["province_code"],
         z=shown["value"].astype(float), zmin=zmin, zmax=zmax,
-        colorscale=YES_NO_SCALE if kind == "yes_no" else SCALE,
+        colorscale=(YES_NO_SCALE if kind == "yes_no" else FITTED_SCALE if zrange else SCALE),
         text=shown["label"], customdata=shown["province_code"],
         hovertemplate="%{text}<extra></extra>",
         marker={"line": {"color": BORDER, "width": 0.4}},

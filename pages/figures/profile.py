@@ -62,7 +62,8 @@ def pillar_bars(pillars: pd.DataFrame, lang: str, title: str,
             x=names, y=pillars[column], name=label, marker_color=colour,
             hovertemplate="%{x}: %{y:.1%}<extra>" + label + "</extra>"))
     fig.update_yaxes(tickformat=".0%", range=[0, 1.05])
-    fig.update_layout(title={"text": title}, barmode="group", height=360,
-                      separators=separators(lang), legend={"orientation": "h", "y": -0.15},
+    fig.update_layout(title={"text": title}, barmode="group", height=380,
+                      separators=separators(lang),
+                      legend={"orientation": "h", "yanchor": "top", "y": -0.22},
                       margin={"l": 10, "r": 10, "t": 50, "b": 10})
     return fig
