@@ -179,7 +179,8 @@ def _read_row(sheet: Sheet, row: int, columns: dict[str, tuple[int, str]], where
     values, problems = validate_inputs(inputs, where, catalogue, warn_blank=False)
     if any(p.severity == "error" for p in problems):
         return None, problems
-    return Report(province, period, values, f"{where.sheet}!{row + 1}"), problems
+    return Report(province, period, values, f"{where.sheet}!{row + 1}", sheet=where.sheet,
+                  cells={code: inputs[code].cell for code in values}), problems
 
 
 def _at(cells: list[object], col: int | None, n: int) -> object:

@@ -266,7 +266,8 @@ def _yes_to_no(cur, reports: list[Report], file_name: str, catalogue: Catalogue
             if code in yes_no and val.value == 0 and (report.province.code, code) in was_yes:
                 fld, prev = yes_no[code], report.period.previous()
                 warnings.append(Problem(
-                    file=file_name, field=code, reason=Reason.YES_TO_NO, severity="warning",
+                    file=file_name, sheet=report.sheet, cell=report.cells.get(code, ""),
+                    field=code, reason=Reason.YES_TO_NO, severity="warning",
                     message_vi=f"{report.province.short_name} {report.period}: «{fld.name_vi}» "
                                f"chuyển từ Có (kỳ {prev}) sang Không. Hãy kiểm tra lại.",
                     message_en=f"{report.province.short_name} {report.period}: «{fld.name_en}» "

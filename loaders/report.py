@@ -57,6 +57,9 @@ class Report:
     values: dict[str, FieldValue]
     source_ref: str = ""
     warnings: list[Problem] = field(default_factory=list)
+    sheet: str = ""
+    cells: dict[str, str] = field(default_factory=dict)
+    """Where each value was read: field code → cell of ``sheet`` (for later messages)."""
 
     def content_hash(self) -> str:
         """Hash of the values (not the file): equal reports hash equal."""
