@@ -33,6 +33,15 @@ def _no_legacy_pages_mode(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(PagesManager, "__init__", init)
 
 
+@pytest.fixture(autouse=True)
+def _default_language(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Page tests set ``pages.common.DEFAULT_LANG`` to their language (tests/apptest.py);
+    put it back after each test."""
+    from pages import common
+
+    monkeypatch.setattr(common, "DEFAULT_LANG", common.DEFAULT_LANG)
+
+
 @pytest.fixture(scope="session")
 def demo_db_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A database with the demo data loaded, built once per test session."""

@@ -6,43 +6,20 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from apptest import open_page, start_app
 from streamlit.testing.v1 import AppTest
 
 from dxboard.auth import AuthError, User, authenticate, create_user, get_user, list_users
 from dxboard.i18n import t
 from dxboard.store import Store
-from pages import common
 
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN = User(username="quantri", role="admin", display_name="Quản trị viên")
 PASSWORD = "mat-khau-dai-12"
 
 
-@pytest.fixture(autouse=True)
-def _apptest_workarounds(monkeypatch: pytest.MonkeyPatch) -> None:
-    """AppTest calls a widget's ``format_func`` outside the script run, where ``lang()`` sees
-    no session and answers the default: ``_page`` sets that default to the test's language.
-    (The legacy ``pages/`` mode is handled for every test in tests/conftest.py.)
-    """
-    monkeypatch.setattr(common, "DEFAULT_LANG", "vi")
-
-
-def _app(lang: str, account: User | None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    common.DEFAULT_LANG = lang  # see _apptest_workarounds
-    at.session_state["lang"] = lang
-    if account is not None:
-        at.session_state["user"] = account
-    at.run()
-    return at
-
-
 def _page(lang: str = "vi", account: User | None = ADMIN) -> AppTest:
-    at = _app(lang, account)
-    at.switch_page(str(ROOT / "pages" / "admin.py"))
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_page("pages/admin.py", lang, account)
 
 
 def _audit(at: AppTest, lang: str):
@@ -58,7 +35,7 @@ def _store(path: Path) -> Store:
                                           province_era="current")],
                          ids=["signed_out", "leader", "analyst", "officer"])
 def test_hidden_from_non_admins(demo_db: Path, account: User | None) -> None:
-    at = _app("vi", account)
+    at = start_app("vi", account)
     assert "admin" not in at.session_state["page_urls"]
     with pytest.raises(ValueError, match=r"admin\.py"):
         at.switch_page(str(ROOT / "pages" / "admin.py"))

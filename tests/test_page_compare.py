@@ -4,40 +4,21 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
+from apptest import open_page, texts
 from streamlit.testing.v1 import AppTest
 
 from dxboard.i18n import t
 from dxboard.registry import load_registry
 
-ROOT = Path(__file__).resolve().parent.parent
 PAGE = "pages/compare.py"
-
-
-def run_compare(lang: str = "vi", **state: Any) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.session_state["lang"] = lang
-    for key, value in state.items():
-        at.session_state[key] = value
-    at.run()
-    at.switch_page(PAGE)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def charts(at: AppTest) -> dict[str, dict]:
     """Plotly specs by widget key (``compare_map``, ``compare_bar``, ...)."""
     return {e.proto.id.rsplit("-", 1)[-1]: json.loads(e.proto.spec)
             for e in at.get("plotly_chart")}
-
-
-def texts(at: AppTest) -> str:
-    return "\n".join(str(e.value) for kind in ("title", "subheader", "caption", "info",
-                                                 "error", "markdown")
-                     for e in getattr(at, kind))
 
 
 def map_locations(at: AppTest) -> list[str]:
@@ -47,7 +28,7 @@ def map_locations(at: AppTest) -> list[str]:
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_renders_map_bars_table(demo_db: Path, lang: str) -> None:
-    at = run_compare(lang)
+    at = open_page(PAGE, lang)
     assert t("nav.compare", lang) in texts(at)
     specs = charts(at)
     assert specs["compare_map"]["data"][0]["type"] == "choropleth"
@@ -64,13 +45,13 @@ def test_renders_map_bars_table(demo_db: Path, lang: str) -> None:
 
 @pytest.mark.parametrize(("basis", "count"), [("reported", 63), ("current", 34)])
 def test_map_follows_the_basis(demo_db: Path, basis: str, count: int) -> None:
-    at = run_compare(period="2025-Q2", basis=basis)
+    at = open_page(PAGE, period="2025-Q2", basis=basis)
     assert len(map_locations(at)) == count
     assert len(at.dataframe[0].value) == count
 
 
 def test_indicator_has_target_line_status_and_no_raw_codes(demo_db: Path) -> None:
-    at = run_compare("vi")
+    at = open_page(PAGE, "vi")
     at.selectbox(key="compare_indicator").set_value("level4_share").run()
     assert not at.exception
     bar = charts(at)["compare_bar"]
@@ -86,7 +67,7 @@ def test_indicator_has_target_line_status_and_no_raw_codes(demo_db: Path) -> Non
 
 
 def test_index_has_no_target_line_and_informational_indicator_neither(demo_db: Path) -> None:
-    at = run_compare("en")
+    at = open_page(PAGE, "en")
     assert not charts(at)["compare_bar"]["layout"].get("shapes")
     at.selectbox(key="compare_indicator").set_value("online_dossier_share").run()
     assert not at.exception
@@ -95,7 +76,7 @@ def test_index_has_no_target_line_and_informational_indicator_neither(demo_db: P
 
 
 def test_yes_no_on_current_basis_shows_constituents(demo_db: Path) -> None:
-    at = run_compare("vi", period="2022-Q2", basis="current")
+    at = open_page(PAGE, "vi", period="2022-Q2", basis="current")
     at.selectbox(key="compare_indicator").set_value("dx_resolution").run()
     assert not at.exception
     table = at.dataframe[0].value
@@ -105,7 +86,7 @@ def test_yes_no_on_current_basis_shows_constituents(demo_db: Path) -> None:
 
 
 def test_region_filter(demo_db: Path) -> None:
-    at = run_compare("vi")
+    at = open_page(PAGE, "vi")
     at.multiselect(key="compare_regions").set_value(["DBSCL"]).run()
     assert not at.exception
     registry = load_registry()
@@ -116,7 +97,7 @@ def test_region_filter(demo_db: Path) -> None:
 
 
 def test_side_by_side_needs_two_provinces(demo_db: Path) -> None:
-    at = run_compare("vi")
+    at = open_page(PAGE, "vi")
     assert len(at.multiselect(key="compare_provinces").value) == 3
     pillars = charts(at)["compare_pillars"]
     assert len(pillars["data"]) == 3
@@ -126,7 +107,7 @@ def test_side_by_side_needs_two_provinces(demo_db: Path) -> None:
 
 
 def test_weights_change_ranks_and_zero_weights_are_refused(demo_db: Path) -> None:
-    at = run_compare("en")
+    at = open_page(PAGE, "en")
     table = at.dataframe[1].value
     change = t("compare.change_short", "en")
     assert (table[change] == 0).all()  # equal weights: no change
@@ -150,7 +131,7 @@ def test_weights_change_ranks_and_zero_weights_are_refused(demo_db: Path) -> Non
 
 
 def test_index_table_writes_rank_changes_as_text_with_a_dash_for_none(demo_db: Path) -> None:
-    at = run_compare("vi")
+    at = open_page(PAGE, "vi")
     table = at.dataframe[0].value
     changes = list(table[t("compare.rank_change", "vi")])
     assert all(isinstance(c, str) for c in changes)  # a blank would show as "None"
@@ -159,7 +140,7 @@ def test_index_table_writes_rank_changes_as_text_with_a_dash_for_none(demo_db: P
 
 
 def test_provinces_without_a_value_are_named_below_the_table_not_ranked(demo_db: Path) -> None:
-    at = run_compare("vi")
+    at = open_page(PAGE, "vi")
     at.selectbox(key="compare_indicator").set_value("smartphone_share").run()
     assert not at.exception
     table = at.dataframe[0].value

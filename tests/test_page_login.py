@@ -5,43 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from apptest import open_page, texts
 from streamlit.testing.v1 import AppTest
 
 from dxboard.auth import AuthError, User, authenticate, create_user, set_disabled
 from dxboard.i18n import t
 from dxboard.store import Store
-from pages import common
 
-ROOT = Path(__file__).resolve().parent.parent
+PAGE = "pages/login.py"
 PASSWORD = "mat-khau-dai-12"
-
-
-
-@pytest.fixture(autouse=True)
-def _apptest_workarounds(monkeypatch: pytest.MonkeyPatch) -> None:
-    """AppTest calls a widget's ``format_func`` outside the script run, where ``lang()`` sees
-    no session and answers the default: ``_page`` sets that default to the test's language.
-    (The legacy ``pages/`` mode is handled for every test in tests/conftest.py.)
-    """
-    monkeypatch.setattr(common, "DEFAULT_LANG", "vi")
-
-
-def _page(lang: str = "vi", account: User | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    common.DEFAULT_LANG = lang  # see _apptest_workarounds
-    at.session_state["lang"] = lang
-    if account is not None:
-        at.session_state["user"] = account
-    at.run()
-    at.switch_page(str(ROOT / "pages" / "login.py"))
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def _texts(at: AppTest) -> str:
-    kinds = ("title", "subheader", "markdown", "caption", "info", "success", "error", "warning")
-    return "\n".join(str(e.value) for kind in kinds for e in getattr(at, kind))
 
 
 def _button(at: AppTest, label: str):
@@ -65,8 +37,8 @@ def _add_account(path: Path, name: str = "phantich", role: str = "analyst",
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_signed_out_page_offers_form_and_demo_roles(demo_db: Path, lang: str) -> None:
-    at = _page(lang)
-    text = _texts(at)
+    at = open_page(PAGE, lang)
+    text = texts(at)
     assert t("nav.login", lang) in text
     assert t("login.demo_header", lang) in text  # demo data, no account yet
     assert [w.label for w in at.text_input] == [t("login.username", lang),
@@ -76,7 +48,7 @@ def test_signed_out_page_offers_form_and_demo_roles(demo_db: Path, lang: str) ->
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_demo_officer_role(demo_db: Path, lang: str) -> None:
-    at = _page(lang)
+    at = open_page(PAGE, lang)
     at.selectbox(key="login_demo_role").set_value("officer").run()
     at.selectbox(key="login_demo_prov").set_value("48").run()
     _button(at, t("login.demo_submit", lang)).click()
@@ -85,14 +57,14 @@ def test_demo_officer_role(demo_db: Path, lang: str) -> None:
     assert (account.role, account.province_code, account.province_era) == ("officer", "48",
                                                                           "current")
     assert account.username.startswith("demo:")
-    text = _texts(at)
+    text = texts(at)
     assert "Đà Nẵng" in text and t("login.signed_in_demo", lang) in text
     assert "upload" in at.session_state["page_urls"]
     assert at.session_state["page_urls"]["login"].title == t("nav.account", lang)
 
 
 def test_demo_admin_sees_admin_page(demo_db: Path) -> None:
-    at = _page("vi")
+    at = open_page(PAGE, "vi")
     at.selectbox(key="login_demo_role").set_value("admin").run()
     _button(at, t("login.demo_submit", "vi")).click()
     at.run()
@@ -103,8 +75,8 @@ def test_demo_admin_sees_admin_page(demo_db: Path) -> None:
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_password_sign_in(demo_db: Path, lang: str) -> None:
     _add_account(demo_db)
-    at = _page(lang)
-    assert t("login.demo_header", lang) not in _texts(at)  # accounts exist: no demo roles
+    at = open_page(PAGE, lang)
+    assert t("login.demo_header", lang) not in texts(at)  # accounts exist: no demo roles
     _sign_in(at, lang, "phantich", "sai-mat-khau-99")
     assert [e.value for e in at.error] == [
         "Tên đăng nhập hoặc mật khẩu không đúng." if lang == "vi"
@@ -112,7 +84,7 @@ def test_password_sign_in(demo_db: Path, lang: str) -> None:
     assert "user" not in at.session_state
     _sign_in(at, lang, "PhanTich ", PASSWORD)
     assert at.session_state["user"].role == "analyst"
-    text = _texts(at)
+    text = texts(at)
     assert t("login.welcome", lang, name="Chuyên viên A") in text
     assert t("login.role_analyst", lang) in text
 
@@ -126,7 +98,7 @@ def test_disabled_and_locked_accounts(demo_db: Path, lang: str) -> None:
         for _ in range(5):
             with pytest.raises(AuthError):
                 authenticate(store, "khoa", "sai-mat-khau-99")
-    at = _sign_in(_page(lang), lang, "phantich", PASSWORD)
+    at = _sign_in(open_page(PAGE, lang), lang, "phantich", PASSWORD)
     assert at.error[0].value == ("Tài khoản đã bị vô hiệu hoá. Hãy liên hệ quản trị viên."
                                  if lang == "vi" else
                                  "This account is disabled. Contact an administrator.")
@@ -137,7 +109,7 @@ def test_disabled_and_locked_accounts(demo_db: Path, lang: str) -> None:
 
 
 def test_empty_form_asks_for_both_fields(demo_db: Path) -> None:
-    at = _page("en")
+    at = open_page(PAGE, "en")
     _button(at, t("login.submit", "en")).click()
     at.run()
     assert at.warning[-1].value == t("login.missing", "en")
@@ -145,8 +117,8 @@ def test_empty_form_asks_for_both_fields(demo_db: Path) -> None:
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_sign_out(demo_db: Path, lang: str) -> None:
-    at = _page(lang, User("admin", "admin", "Quản trị viên"))
-    text = _texts(at)
+    at = open_page(PAGE, lang, User("admin", "admin", "Quản trị viên"))
+    text = texts(at)
     assert t("login.signed_in", lang, name="Quản trị viên", role=t("login.role_admin", lang)) \
         in text
     _button(at, t("login.sign_out", lang)).click()

@@ -9,37 +9,15 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from apptest import open_page
 from streamlit.testing.v1 import AppTest
 
 from dxboard.auth import User
 from dxboard.catalogue import Indicator, load_catalogue
 from dxboard.i18n import t
 from metrics.status import STATUSES
-from pages import common
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture(autouse=True)
-def _apptest_workarounds(monkeypatch: pytest.MonkeyPatch) -> None:
-    """AppTest calls a widget's ``format_func`` outside the script run, where ``lang()`` sees
-    no session and answers the default: ``_page`` sets that default to the test's language.
-    (The legacy ``pages/`` mode is handled for every test in tests/conftest.py.)
-    """
-    monkeypatch.setattr(common, "DEFAULT_LANG", "vi")
-
-
-def _page(lang: str = "vi", account: User | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    common.DEFAULT_LANG = lang  # see _apptest_workarounds
-    at.session_state["lang"] = lang
-    if account is not None:
-        at.session_state["user"] = account
-    at.run()
-    at.switch_page(str(ROOT / "pages" / "methodology.py"))
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+PAGE = "pages/methodology.py"
 
 
 def _percent(fraction: float, lang: str) -> str:
@@ -75,7 +53,7 @@ def _block(at: AppTest, ind: Indicator, lang: str) -> str:
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_page_matches_the_catalogue(demo_db: Path, lang: str) -> None:
-    at = _page(lang)
+    at = open_page(PAGE, lang)
     catalogue = load_catalogue()
     headers = [h.value for h in at.header]
     for pillar in catalogue.pillars:
@@ -98,7 +76,7 @@ def test_page_matches_the_catalogue(demo_db: Path, lang: str) -> None:
 
 
 def test_formula_is_written_with_field_names(demo_db: Path) -> None:
-    at = _page("vi")
+    at = open_page(PAGE, "vi")
     block = _block(at, load_catalogue().indicator("level4_share"), "vi")
     assert ("«Trong đó: cung cấp dịch vụ công trực tuyến mức độ 4 (toàn trình)» ÷ "
             "«Tổng số thủ tục hành chính»") in block
@@ -111,7 +89,7 @@ def test_formula_is_written_with_field_names(demo_db: Path) -> None:
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_method_section_explains_every_status(demo_db: Path, lang: str) -> None:
-    at = _page(lang)
+    at = open_page(PAGE, lang)
     table = next(d.value for d in at.dataframe if t("col.status", lang) in d.value.columns)
     assert set(table[t("col.status", lang)]) == {t(f"status.{s}", lang) for s in STATUSES}
     subheaders = [s.value for s in at.subheader]
@@ -128,7 +106,7 @@ def _download_labels(at: AppTest) -> list[str]:
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_analyst_downloads_four_files(demo_db: Path, lang: str) -> None:
-    at = _page(lang, User("pt", "analyst"))
+    at = open_page(PAGE, lang, User("pt", "analyst"))
     labels = _download_labels(at)
     assert labels.count(t("download.csv", lang)) == 2
     assert labels.count(t("download.xlsx", lang)) == 2
@@ -138,7 +116,7 @@ def test_analyst_downloads_four_files(demo_db: Path, lang: str) -> None:
 
 @pytest.mark.parametrize("account", [None, User("boss", "leader")], ids=["signed_out", "leader"])
 def test_others_read_but_do_not_download(demo_db: Path, account: User | None) -> None:
-    at = _page("vi", account)
+    at = open_page(PAGE, "vi", account)
     assert not _download_labels(at)
     infos = [i.value for i in at.info]
     expected = t("methodology.data_login", "vi") if account is None else \
@@ -162,7 +140,7 @@ def test_export_files_are_safe_and_named(demo_db: Path, monkeypatch: pytest.Monk
     monkeypatch.setattr(MediaFileManager, "add_deferred", record)
     with Store(demo_db) as store, store.write() as cur:
         cur.execute("UPDATE raw_values SET note = '=HYPERLINK(\"x\")' WHERE period = '2026-Q3'")
-    _page("vi", User("pt", "analyst"))
+    open_page(PAGE, "vi", User("pt", "analyst"))
     raw = pd.read_csv(io.BytesIO(files["so_lieu_goc_2026-Q3.csv"]()), encoding="utf-8-sig")
     assert {"province_name", "field_name"} <= set(raw.columns)
     assert raw["note"].dropna().str.startswith("'=").all()

@@ -6,38 +6,17 @@ import re
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
+from apptest import open_page, texts
 
 from dxboard.catalogue import load_catalogue
 from dxboard.i18n import t
 
-ROOT = Path(__file__).parent.parent
 PAGE = "pages/overview.py"
 
 
-def _open(monkeypatch: pytest.MonkeyPatch, lang: str, **state: str) -> AppTest:
-    # app.py's sidebar radios format their labels with lang() read at call time; AppTest calls
-    # that outside a script run, where it falls back to the default language.
-    monkeypatch.setattr("pages.common.DEFAULT_LANG", lang)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.session_state["lang"] = lang
-    for key, value in state.items():
-        at.session_state[key] = value
-    at.run()
-    at.switch_page(PAGE)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def _texts(at: AppTest) -> str:
-    kinds = ("title", "markdown", "caption", "info", "warning")
-    return "\n".join(str(e.value) for kind in kinds for e in getattr(at, kind))
-
-
 @pytest.mark.parametrize("lang", ["vi", "en"])
-def test_overview_renders(demo_db: Path, monkeypatch: pytest.MonkeyPatch, lang: str) -> None:
-    at = _open(monkeypatch, lang)
+def test_overview_renders(demo_db: Path, lang: str) -> None:
+    at = open_page(PAGE, lang)
     catalogue = load_catalogue()
     scored = [i for i in catalogue.indicators if i.scored and i.target is not None]
     informational = [i for i in catalogue.indicators if i not in scored]
@@ -48,7 +27,7 @@ def test_overview_renders(demo_db: Path, monkeypatch: pytest.MonkeyPatch, lang: 
     period = at.title[0].value.rsplit(" ", 1)[-1]  # the latest quarter with data
     assert re.fullmatch(r"\d{4}-Q[1-4]", period)
     assert at.title[0].value == t("overview.title", lang, period=period)
-    text = _texts(at)
+    text = texts(at)
     for pillar in catalogue.pillars:
         assert (pillar.name_vi if lang == "vi" else pillar.name_en) in text
     assert t("overview.top_heading", lang) in text and t("overview.risers_heading", lang) in text
@@ -58,8 +37,8 @@ def test_overview_renders(demo_db: Path, monkeypatch: pytest.MonkeyPatch, lang: 
     assert "level4_share" not in text and "DBSCL" not in text and "on_time" not in text
 
 
-def test_seed_quarter_tiles(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    at = _open(monkeypatch, "vi", period="2022-Q2")
+def test_seed_quarter_tiles(demo_db: Path) -> None:
+    at = open_page(PAGE, "vi", period="2022-Q2")
     values = {m.label.strip("*"): m.value for m in at.metric}
     catalogue = load_catalogue()
     assert values[catalogue.indicator("steering_committee").name_vi] == "63/63"
@@ -68,29 +47,18 @@ def test_seed_quarter_tiles(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> N
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
-def test_no_comparable_quarter_across_the_merger(demo_db: Path, monkeypatch: pytest.MonkeyPatch,
-                                                 lang: str) -> None:
-    at = _open(monkeypatch, lang, period="2025-Q3")
-    text = _texts(at)
+def test_no_comparable_quarter_across_the_merger(demo_db: Path, lang: str) -> None:
+    at = open_page(PAGE, lang, period="2025-Q3")
+    text = texts(at)
     assert t("overview.no_previous", lang) in text
     assert t("overview.no_previous_short", lang) in text
     assert not any(m.delta for m in at.metric)
     assert len(at.table) == 2  # leaders only; no movers
 
 
-def test_current_basis_compares_across_the_merger(demo_db: Path,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    at = _open(monkeypatch, "vi", period="2025-Q3", basis="current")
-    assert t("overview.no_previous", "vi") not in _texts(at)
+def test_current_basis_compares_across_the_merger(demo_db: Path) -> None:
+    at = open_page(PAGE, "vi", period="2025-Q3", basis="current")
+    assert t("overview.no_previous", "vi") not in texts(at)
     assert any(m.delta for m in at.metric)
     assert at.metric[0].value.endswith("/34")
 
-
-def test_overview_is_quick_when_warm(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import time
-
-    at = _open(monkeypatch, "vi")
-    started = time.perf_counter()
-    at.run()
-    assert not at.exception
-    assert time.perf_counter() - started < 5.0

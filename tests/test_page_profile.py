@@ -3,34 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
+from apptest import open_page, texts
 from streamlit.testing.v1 import AppTest
 
 from dxboard.catalogue import load_catalogue
 from dxboard.i18n import t
 
-ROOT = Path(__file__).resolve().parent.parent
 PAGE = "pages/profile.py"
-
-
-def run_profile(lang: str = "vi", **state: Any) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.session_state["lang"] = lang
-    for key, value in state.items():
-        at.session_state[key] = value
-    at.run()
-    at.switch_page(PAGE)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def texts(at: AppTest) -> str:
-    return "\n".join(str(e.value) for kind in ("title", "header", "subheader", "caption",
-                                                 "info", "success", "markdown")
-                     for e in getattr(at, kind))
 
 
 def frames(at: AppTest) -> list:
@@ -39,7 +20,7 @@ def frames(at: AppTest) -> list:
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_renders_province_indicators_and_submissions(demo_db: Path, lang: str) -> None:
-    at = run_profile(lang)
+    at = open_page(PAGE, lang)
     assert t("nav.profile", lang) in texts(at)
     assert at.header[0].value == "Thành phố Hà Nội"  # default: the first province
     indicators, *_, history = frames(at)
@@ -61,23 +42,19 @@ def test_renders_province_indicators_and_submissions(demo_db: Path, lang: str) -
 
 
 def test_dates_are_vietnamese(demo_db: Path) -> None:
-    history = frames(run_profile("vi"))[-1]
+    history = frames(open_page(PAGE, "vi"))[-1]
     assert history[t("profile.col_received", "vi")].str.fullmatch(r"\d{2}/\d{2}/\d{4}").all()
 
 
 def test_province_from_session_state(demo_db: Path) -> None:
-    at = run_profile("vi", profile_province="79")
+    at = open_page(PAGE, "vi", profile_province="79")
     assert at.header[0].value == "Thành phố Hồ Chí Minh"
     assert at.selectbox(key="profile_pick").value == "79"
 
 
 def test_switch_from_compare_opens_that_province(demo_db: Path) -> None:
     """What a click on the Compare map does: set the code, switch page."""
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.run()
-    at.switch_page("pages/compare.py")
-    at.run()
-    assert not at.exception
+    at = open_page("pages/compare.py")
     at.session_state["profile_province"] = "92"
     at.session_state["profile_era"] = "current"
     at.switch_page(PAGE)
@@ -88,12 +65,12 @@ def test_switch_from_compare_opens_that_province(demo_db: Path) -> None:
 
 def test_former_province_opens_its_successor(demo_db: Path) -> None:
     # Quảng Nam (legacy 49) merged into Đà Nẵng (48); the latest quarter is current-era
-    at = run_profile("vi", profile_province="49", profile_era="legacy")
+    at = open_page(PAGE, "vi", profile_province="49", profile_era="legacy")
     assert at.header[0].value == "Thành phố Đà Nẵng"
 
 
 def test_current_basis_for_a_legacy_quarter(demo_db: Path) -> None:
-    at = run_profile("en", profile_province="92", period="2022-Q2", basis="current")
+    at = open_page(PAGE, "en", profile_province="92", period="2022-Q2", basis="current")
     assert at.header[0].value == "Thành phố Cần Thơ"
     assert "3 of 3 former provinces" in texts(at)  # k of n constituents
     indicators, *_, history = frames(at)
@@ -103,7 +80,7 @@ def test_current_basis_for_a_legacy_quarter(demo_db: Path) -> None:
 
 
 def test_reported_legacy_quarter_uses_legacy_provinces(demo_db: Path) -> None:
-    at = run_profile("vi", profile_province="36", profile_era="legacy", period="2024-Q4")
+    at = open_page(PAGE, "vi", profile_province="36", profile_era="legacy", period="2024-Q4")
     assert at.header[0].value == "Tỉnh Nam Định"
     assert len(at.selectbox(key="profile_pick").options) == 63
     flags = frames(at)[1]  # Nam Định has an outlier flag in the demo data for 2024-Q4

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from apptest import open_page, texts
 from streamlit.testing.v1 import AppTest
 
 from dxboard.auth import User
@@ -16,36 +17,13 @@ from dxboard.i18n import t
 from dxboard.store import Store
 from loaders import records
 from loaders.ingest import IngestResult
-from pages import common, upload_flow
+from pages import upload_flow
 from tests.helpers import DATA_TABLES, good_template, store_snapshot, value_cell
 
-ROOT = Path(__file__).resolve().parent.parent
+PAGE = "pages/upload.py"
 DN_OFFICER = User(username="dn", role="officer", province_code="48", province_era="current")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PERIOD = "2025-Q4"
-
-
-
-@pytest.fixture(autouse=True)
-def _apptest_workarounds(monkeypatch: pytest.MonkeyPatch) -> None:
-    """AppTest calls a widget's ``format_func`` outside the script run, where ``lang()`` sees
-    no session and answers the default: ``_page`` sets that default to the test's language.
-    (The legacy ``pages/`` mode is handled for every test in tests/conftest.py.)
-    """
-    monkeypatch.setattr(common, "DEFAULT_LANG", "vi")
-
-
-def _page(lang: str = "vi", account: User | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    common.DEFAULT_LANG = lang  # see _apptest_workarounds
-    at.session_state["lang"] = lang
-    if account is not None:
-        at.session_state["user"] = account
-    at.run()
-    at.switch_page(str(ROOT / "pages" / "upload.py"))
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def _upload(at: AppTest, *files: tuple[str, bytes]) -> AppTest:
@@ -64,11 +42,6 @@ def _frame_with(at: AppTest, column: str) -> pd.DataFrame:
     return next(f for f in _frames(at) if column in f.columns)
 
 
-def _texts(at: AppTest) -> str:
-    kinds = ("title", "subheader", "markdown", "caption", "info", "success", "error", "warning")
-    return "\n".join(str(e.value) for kind in kinds for e in getattr(at, kind))
-
-
 def _buttons(at: AppTest) -> dict[str, object]:
     return {b.label: b for b in at.button}
 
@@ -82,8 +55,8 @@ def _dn_values(store_path: Path) -> dict[str, float]:
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_signed_out_gets_template_but_must_sign_in_to_upload(demo_db: Path, lang: str) -> None:
-    at = _page(lang)
-    text = _texts(at)
+    at = open_page(PAGE, lang)
+    text = texts(at)
     assert t("nav.upload", lang) in text
     assert t("upload.need_login", lang) in text
     assert not at.file_uploader
@@ -96,13 +69,13 @@ def test_signed_out_gets_template_but_must_sign_in_to_upload(demo_db: Path, lang
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_leader_may_not_upload(demo_db: Path, lang: str) -> None:
-    at = _page(lang, User("boss", "leader"))
-    assert t("upload.role_cannot", lang, role=t("login.role_leader", lang)) in _texts(at)
+    at = open_page(PAGE, lang, User("boss", "leader"))
+    assert t("upload.role_cannot", lang, role=t("login.role_leader", lang)) in texts(at)
     assert not at.file_uploader
 
 
 def test_officer_template_is_fixed_to_own_province(demo_db: Path) -> None:
-    at = _page("vi", DN_OFFICER)
+    at = open_page(PAGE, "vi", DN_OFFICER)
     box = at.selectbox(key="upload_province_current")
     assert box.options == ["Đà Nẵng"] and box.disabled
     at.selectbox(key="upload_period").set_value("2024-Q2").run()
@@ -114,7 +87,7 @@ def test_officer_template_is_fixed_to_own_province(demo_db: Path) -> None:
 def test_bad_file_shows_cell_and_message(demo_db: Path, lang: str) -> None:
     before = _dn_values(demo_db)
     bad = good_template("Đà Nẵng", PERIOD, procedures_level4=2500)  # > procedures_total 1800
-    at = _upload(_page(lang, DN_OFFICER), ("bad.xlsx", bad))
+    at = _upload(open_page(PAGE, lang, DN_OFFICER), ("bad.xlsx", bad))
     problems = _frame_with(at, t("upload.col_where", lang))
     where = problems[t("upload.col_where", lang)].tolist()
     assert f"Báo cáo!{value_cell('procedures_level4')}" in where
@@ -123,7 +96,7 @@ def test_bad_file_shows_cell_and_message(demo_db: Path, lang: str) -> None:
     message = row[t("upload.col_message", lang)].iloc[0]
     assert ("1.800" in message or "1800" in message or "1,800" in message), message
     assert row[t("upload.col_severity", lang)].iloc[0] == t("upload.sev_error", lang)
-    assert t("upload.file_rejected", lang, file="bad.xlsx", n=1)[:20] in _texts(at)
+    assert t("upload.file_rejected", lang, file="bad.xlsx", n=1)[:20] in texts(at)
     assert not any(b.label.startswith(t("upload.confirm", lang, n=1)[:10]) for b in at.button)
     assert _dn_values(demo_db) == before
 
@@ -131,7 +104,7 @@ def test_bad_file_shows_cell_and_message(demo_db: Path, lang: str) -> None:
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_good_file_preview_confirm_and_store(demo_db: Path, lang: str) -> None:
     good = good_template("Đà Nẵng", PERIOD)
-    at = _upload(_page(lang, DN_OFFICER), ("dn.xlsx", good))
+    at = _upload(open_page(PAGE, lang, DN_OFFICER), ("dn.xlsx", good))
     preview = _frame_with(at, t("upload.col_new", lang))
     assert list(preview.columns) == [t(k, lang) for k in (
         "col.province", "col.period", "col.field", "upload.col_old", "upload.col_new")]
@@ -145,7 +118,7 @@ def test_good_file_preview_confirm_and_store(demo_db: Path, lang: str) -> None:
     at.run()
     assert not at.exception
     assert t("upload.file_stored", lang, file="dn.xlsx", reports=1, which=f"Đà Nẵng {PERIOD}",
-             changes=len(preview)) in _texts(at)
+             changes=len(preview)) in texts(at)
     stored = _dn_values(demo_db)
     assert stored["procedures_total"] == 1800 and stored["procedures_level4"] == 950
     assert at.file_uploader[0].value == []  # the uploader was reset
@@ -155,7 +128,7 @@ def test_other_province_is_refused_and_nothing_stored(demo_db: Path) -> None:
     with Store(demo_db) as store:
         before = store_snapshot(store, DATA_TABLES)
     other = good_template("Huế", PERIOD)
-    at = _upload(_page("vi", DN_OFFICER), ("hue.xlsx", other))
+    at = _upload(open_page(PAGE, "vi", DN_OFFICER), ("hue.xlsx", other))
     messages = " ".join(_frame_with(at, t("upload.col_message", "vi"))[t("upload.col_message",
                                                                           "vi")])
     assert "chỉ được tải lên báo cáo của" in messages and "Đà Nẵng" in messages
@@ -167,7 +140,7 @@ def test_other_province_is_refused_and_nothing_stored(demo_db: Path) -> None:
 
 
 def test_restore_a_superseded_submission(demo_db: Path) -> None:
-    at = _upload(_page("vi", DN_OFFICER), ("dn.xlsx", good_template("Đà Nẵng", PERIOD)))
+    at = _upload(open_page(PAGE, "vi", DN_OFFICER), ("dn.xlsx", good_template("Đà Nẵng", PERIOD)))
     _buttons(at)[t("upload.confirm", "vi", n=1)].click()
     at.run()
     history = _frame_with(at, t("upload.col_received", "vi"))
@@ -177,15 +150,15 @@ def test_restore_a_superseded_submission(demo_db: Path) -> None:
     restore[0].click()
     at.run()
     assert not at.exception
-    assert "Đã khôi phục bản nộp kỳ 2025-Q4" in _texts(at)
+    assert "Đã khôi phục bản nộp kỳ 2025-Q4" in texts(at)
     assert _dn_values(demo_db)["procedures_total"] != 1800  # the demo report is current again
 
 
 def test_two_files_one_valid_one_bad(demo_db: Path) -> None:
     good = good_template("Đà Nẵng", PERIOD)
     bad = good_template("Đà Nẵng", "2025-Q3", it_budget=99999999)  # > budget_total
-    at = _upload(_page("en", DN_OFFICER), ("good.xlsx", good), ("bad.xlsx", bad))
-    text = _texts(at)
+    at = _upload(open_page(PAGE, "en", DN_OFFICER), ("good.xlsx", good), ("bad.xlsx", bad))
+    text = texts(at)
     assert "good.xlsx: valid" in text and "bad.xlsx: rejected" in text
     assert t("upload.confirm", "en", n=1) in _buttons(at)
 
@@ -226,7 +199,7 @@ def test_demo_roles_upload_demo_data() -> None:
     assert upload_flow.dataset_for(DN_OFFICER) == "official"
 
 
-def test_outcome_texts() -> None:
+def test_outcometexts() -> None:
     result = IngestResult("a.xlsx", "0" * 64, "duplicate", dry_run=True)
     assert upload_flow.outcome(result, "en") == ("info", t("upload.file_duplicate", "en",
                                                              file="a.xlsx"))
