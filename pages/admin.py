@@ -25,12 +25,10 @@ from dxboard.auth import (
 from dxboard.i18n import TEXTS, t
 from dxboard.periods import Period, PeriodError
 from dxboard.registry import load_registry
-from dxboard.safe_export import to_csv_bytes, to_xlsx_bytes
-from pages.common import get_store, lang, user
+from pages.common import download_buttons, get_store, lang, user
 from pages.upload_flow import fmt_time, is_demo_user, role_label
 
 AUDIT_LIMIT = 2000
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NEW = "admin_new_"  # session keys of the create-account form
 
 
@@ -100,13 +98,7 @@ def audit_table(log: pd.DataFrame, lg: str) -> pd.DataFrame:
 
 
 def _export(frame: pd.DataFrame) -> None:
-    row = st.container(horizontal=True)
-    row.download_button(t("download.csv", lang()), data=lambda: to_csv_bytes(frame),
-                         file_name="nhat_ky.csv", mime="text/csv", on_click="ignore",
-                         icon=":material/download:", key="admin_audit_csv")
-    row.download_button(t("download.xlsx", lang()), data=lambda: to_xlsx_bytes(frame),
-                        file_name="nhat_ky.xlsx", mime=XLSX_MIME, on_click="ignore",
-                        icon=":material/download:", key="admin_audit_xlsx")
+    download_buttons(frame, "nhat_ky", "admin_audit")
 
 
 def _audit_tab() -> None:

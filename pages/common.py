@@ -16,10 +16,12 @@ from streamlit.runtime.pages_manager import PagesManager
 
 from dxboard.auth import AuthError, User, list_users, record_login, user_from_claims
 from dxboard.i18n import DEFAULT_LANG, t
+from dxboard.safe_export import to_csv_bytes, to_xlsx_bytes
 from dxboard.store import Store
 from loaders import records
 
 BASES = ("reported", "current")
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _route_through_app() -> None:
@@ -126,6 +128,21 @@ def _name(fn: Callable[..., Any]) -> str:
 def _resolve(name: str) -> Callable[..., Any]:
     module, _, attr = name.rpartition(".")
     return getattr(importlib.import_module(module), attr)
+
+
+def download_buttons(frame: Any, stem: str, key: str, *, sheet: str = "data",
+                     stretch: bool = False) -> None:
+    """CSV and Excel downloads of ``frame`` side by side (``stretch``: in two equal columns),
+    named ``stem``.csv/.xlsx, keyed ``key``_csv/_xlsx; formula-safe, written only when
+    clicked."""
+    left, right = st.columns(2) if stretch else (st.container(horizontal=True),) * 2
+    width = "stretch" if stretch else "content"
+    left.download_button(t("download.csv", lang()), lambda: to_csv_bytes(frame),
+                         f"{stem}.csv", mime="text/csv", key=f"{key}_csv", on_click="ignore",
+                         icon=":material/download:", width=width)
+    right.download_button(t("download.xlsx", lang()), lambda: to_xlsx_bytes(frame, sheet),
+                          f"{stem}.xlsx", mime=XLSX_MIME, key=f"{key}_xlsx",
+                          on_click="ignore", icon=":material/download:", width=width)
 
 
 def datasets() -> list[str]:

@@ -16,11 +16,10 @@ from dxboard.catalogue import Catalogue, load_catalogue
 from dxboard.i18n import fmt_date, fmt_number, fmt_percent, t
 from dxboard.periods import Period
 from dxboard.registry import load_registry
-from dxboard.safe_export import to_csv_bytes, to_xlsx_bytes
 from metrics.index import SAMPLES, rank_sensitivity, readiness_index
 from metrics.indicators import indicator_values
 from metrics.status import indicator_status
-from pages.common import basis, cached, cached_periods, figure, lang, need, period
+from pages.common import basis, cached, cached_periods, download_buttons, figure, lang, need, period
 from pages.figures.compare import (
     STATUS_COLOURS,
     pillar_groups,
@@ -285,13 +284,7 @@ def ranking_table(rows: pd.DataFrame, kind: str, p: str, b: str, lg: str) -> Non
     elif kind == "index":
         export[value_col] = export[value_col].astype(float).round(1)
     name = f"{t('compare.download_name', lg)}_{p}"
-    a, c, _ = st.columns([1, 1, 4])
-    a.download_button(t("download.csv", lg), lambda: to_csv_bytes(export), f"{name}.csv",
-                      mime="text/csv", key="compare_csv", on_click="ignore",
-                      icon=":material/download:")
-    c.download_button(t("download.xlsx", lg), lambda: to_xlsx_bytes(export), f"{name}.xlsx",
-                      key="compare_xlsx", on_click="ignore", icon=":material/download:",
-                      mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    download_buttons(export, name, "compare")
 
 
 def default_picks(index: pd.DataFrame) -> list[str]:

@@ -12,9 +12,8 @@ import streamlit as st
 
 from dxboard.i18n import fmt_date, t
 from dxboard.periods import Period
-from dxboard.safe_export import to_csv_bytes, to_xlsx_bytes
 from metrics.completeness import DEADLINE_DAYS, completeness, timeliness
-from pages.common import basis, cached, cached_periods, figure, lang, need, period
+from pages.common import basis, cached, cached_periods, download_buttons, figure, lang, need, period
 from pages.figures import completeness as fig
 
 
@@ -58,15 +57,7 @@ def _export(records: pd.DataFrame, bas: str, days: int, lg: str) -> None:
     table = fig.export_frame(records, lg)
     st.caption(t("completeness.export_caption", lg, rows=len(table)))
     name = f"{t('completeness.export_name', lg)}_{bas}_{days}"
-    with st.container(horizontal=True):
-        st.download_button(t("download.csv", lg), lambda: to_csv_bytes(table),
-                           file_name=f"{name}.csv", mime="text/csv", on_click="ignore",
-                           icon=":material/download:", key="cp_csv")
-        st.download_button(
-            t("download.xlsx", lg), lambda: to_xlsx_bytes(table, sheet=name[:31]),
-            file_name=f"{name}.xlsx", on_click="ignore", icon=":material/download:",
-            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            key="cp_xlsx")
+    download_buttons(table, name, "cp", sheet=name[:31])
 
 
 def main() -> None:

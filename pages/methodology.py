@@ -16,17 +16,15 @@ from dxboard.catalogue import Indicator, Pillar, Stage, load_catalogue
 from dxboard.i18n import fmt_date, fmt_number, fmt_percent, t
 from dxboard.periods import Period
 from dxboard.registry import load_registry
-from dxboard.safe_export import to_csv_bytes, to_xlsx_bytes
 from loaders import records
 from metrics import export
 from metrics.completeness import DEADLINE_DAYS
 from metrics.flags import HISTORY, MIN_HISTORY, MIN_QUARTERS_MISSING, Z_THRESHOLD
 from metrics.index import INDEX, MIN_SHARE, RANK, SAMPLES
 from metrics.status import LOOKBACK, STATUSES, TREND_QUARTERS
-from pages.common import basis, cached, lang, period, user
+from pages.common import basis, cached, download_buttons, lang, period, user
 from pages.upload_flow import role_label
 
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 COMPARATORS = {">=": "≥", "<=": "≤"}
 
 
@@ -173,16 +171,6 @@ def indicator_export(table: pd.DataFrame, lg: str) -> pd.DataFrame:
     return out
 
 
-def _downloads(frame: pd.DataFrame, stem: str, key: str) -> None:
-    left, right = st.columns(2)
-    left.download_button(t("download.csv", lang()), data=lambda: to_csv_bytes(frame),
-                         file_name=f"{stem}.csv", mime="text/csv", key=f"{key}_csv",
-                         on_click="ignore", icon=":material/download:", width="stretch")
-    right.download_button(t("download.xlsx", lang()), data=lambda: to_xlsx_bytes(frame),
-                          file_name=f"{stem}.xlsx", mime=XLSX_MIME, key=f"{key}_xlsx",
-                          on_click="ignore", icon=":material/download:", width="stretch")
-
-
 def _data_tab() -> None:
     lg, quarter, shown_basis = lang(), period(), basis()
     st.caption(t("methodology.data_rights", lg))
@@ -208,11 +196,13 @@ def _data_tab() -> None:
     else:
         st.caption(t("methodology.raw_caption", lg, rows=fmt_number(len(raw), lg),
                      provinces=raw["province_code"].nunique(), period=quarter))
-        _downloads(raw_export(raw, lg), f"so_lieu_goc_{quarter}", "meth_raw")
+        download_buttons(raw_export(raw, lg), f"so_lieu_goc_{quarter}", "meth_raw",
+                         stretch=True)
     st.subheader(t("methodology.ind_header", lg))
     table = cached(export.export_indicators, quarter, basis=shown_basis)
     st.caption(t("methodology.ind_caption", lg, rows=fmt_number(len(table), lg)))
-    _downloads(indicator_export(table, lg), f"chi_tieu_{quarter}_{shown_basis}", "meth_ind")
+    download_buttons(indicator_export(table, lg), f"chi_tieu_{quarter}_{shown_basis}",
+                     "meth_ind", stretch=True)
 
 
 st.title(t("nav.methodology", lang()))

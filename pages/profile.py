@@ -18,13 +18,12 @@ from dxboard.catalogue import Catalogue, load_catalogue
 from dxboard.i18n import fmt_date, fmt_number, fmt_percent, t
 from dxboard.periods import Period, period_range
 from dxboard.registry import Province, load_registry
-from dxboard.safe_export import to_csv_bytes, to_xlsx_bytes
 from loaders.records import submission_history
 from metrics.brief import ProvinceBrief, province_brief
 from metrics.harmonise import basis_era
 from metrics.index import readiness_index
 from metrics.indicators import indicator_values
-from pages.common import basis, cached, cached_periods, figure, lang, need, period
+from pages.common import basis, cached, cached_periods, download_buttons, figure, lang, need, period
 from pages.figures.compare import STATUS_COLOURS
 from pages.figures.profile import index_history, pillar_bars
 
@@ -265,13 +264,7 @@ def indicator_table(brief: ProvinceBrief, catalogue: Catalogue, lg: str) -> None
     export = df.drop(columns=[trend])
     export[status] = export[status].str.removeprefix("● ")
     name = f"{t('profile.download_name', lg)}_{brief.province_code}_{brief.period}"
-    a, b, _ = st.columns([1, 1, 4])
-    a.download_button(t("download.csv", lg), lambda: to_csv_bytes(export), f"{name}.csv",
-                      mime="text/csv", key="profile_csv", on_click="ignore",
-                      icon=":material/download:")
-    b.download_button(t("download.xlsx", lg), lambda: to_xlsx_bytes(export), f"{name}.xlsx",
-                      key="profile_xlsx", on_click="ignore", icon=":material/download:",
-                      mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    download_buttons(export, name, "profile")
 
 
 def item_name(item: object, catalogue: Catalogue, lg: str) -> str:

@@ -19,7 +19,7 @@ from loaders import records
 from loaders.ingest import IngestResult, RestoreError, RestoreRefused, ingest_bytes, restore
 from loaders.template import build_template
 from metrics.completeness import DEADLINE_DAYS
-from pages.common import cached, data_version, get_store, lang, period, user
+from pages.common import XLSX_MIME, cached, data_version, get_store, lang, period, user
 from pages.upload_flow import (
     changes_table,
     dataset_for,
@@ -36,7 +36,6 @@ from pages.upload_flow import (
 )
 
 FILE_TYPES = ["xlsx", "xlsm", "xls", "ods"]
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _flash() -> None:
