@@ -54,6 +54,7 @@ from loaders.ingest import (
     insert_columns,
     insert_rows,
     parse_file,
+    yes_to_no_warning,
 )
 from loaders.problems import Problem, Reason
 from loaders.report import Report
@@ -358,14 +359,8 @@ def _yes_to_no(view: _View, reports: list[Report], file_name: str, catalogue: Ca
     for report in same_era:
         for code, val in report.values.items():
             if code in yes_no and val.value == 0 and (report.province.code, code) in was_yes:
-                fld, prev = yes_no[code], _quarter(report.period).previous
-                warnings.append(Problem(
-                    file=file_name, sheet=report.sheet, cell=report.cells.get(code, ""),
-                    field=code, reason=Reason.YES_TO_NO, severity="warning",
-                    message_vi=f"{report.province.short_name} {report.period}: «{fld.name_vi}» "
-                               f"chuyển từ Có (kỳ {prev}) sang Không. Hãy kiểm tra lại.",
-                    message_en=f"{report.province.short_name} {report.period}: «{fld.name_en}» "
-                               f"went from yes ({prev}) to no. Please check."))
+                warnings.append(yes_to_no_warning(file_name, report, yes_no[code],
+                                                  _quarter(report.period).previous))
     return warnings
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from dxboard.auth import ROLE_LABELS_VI, User
-from dxboard.catalogue import Catalogue, load_catalogue
+from dxboard.catalogue import Catalogue, RawField, load_catalogue
 from dxboard.periods import Period
 from dxboard.registry import load_registry
 from dxboard.store import Store, log_event
@@ -264,15 +264,22 @@ def _yes_to_no(cur, reports: list[Report], file_name: str, catalogue: Catalogue
     for report in same_era:
         for code, val in report.values.items():
             if code in yes_no and val.value == 0 and (report.province.code, code) in was_yes:
-                fld, prev = yes_no[code], report.period.previous()
-                warnings.append(Problem(
-                    file=file_name, sheet=report.sheet, cell=report.cells.get(code, ""),
-                    field=code, reason=Reason.YES_TO_NO, severity="warning",
-                    message_vi=f"{report.province.short_name} {report.period}: «{fld.name_vi}» "
-                               f"chuyển từ Có (kỳ {prev}) sang Không. Hãy kiểm tra lại.",
-                    message_en=f"{report.province.short_name} {report.period}: «{fld.name_en}» "
-                               f"went from yes ({prev}) to no. Please check."))
+                warnings.append(yes_to_no_warning(file_name, report, yes_no[code],
+                                                  report.period.previous()))
     return warnings
+
+
+def yes_to_no_warning(file_name: str, report: Report, fld: RawField, previous: object
+                      ) -> Problem:
+    """The warning that ``fld`` of ``report`` is Không after Có in ``previous`` quarter,
+    at the cell it was read from."""
+    who = f"{report.province.short_name} {report.period}"
+    return Problem(
+        file=file_name, sheet=report.sheet, cell=report.cells.get(fld.code, ""),
+        field=fld.code, reason=Reason.YES_TO_NO, severity="warning",
+        message_vi=f"{who}: «{fld.name_vi}» chuyển từ Có (kỳ {previous}) sang Không. "
+                   "Hãy kiểm tra lại.",
+        message_en=f"{who}: «{fld.name_en}» went from yes ({previous}) to no. Please check.")
 
 
 def _insert_upload(cur, result: IngestResult, actor: str, dataset: str,
