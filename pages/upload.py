@@ -8,6 +8,8 @@ reports and problems) are remembered per file, so that a rerun does not check a 
 
 from __future__ import annotations
 
+import json
+
 import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
@@ -75,6 +77,23 @@ def _login_link() -> None:
     page = st.session_state.get("page_urls", {}).get("login")
     if page is not None:
         st.page_link(page, label=t("nav.login", lang()), icon=":material/login:")
+
+
+def _dropzone_texts() -> None:
+    """The uploader's own button and limits line in the UI language: Streamlit writes them in
+    English and has no parameter for them, so CSS swaps the text (if Streamlit renames these
+    elements, its English text simply shows again)."""
+    button = json.dumps(t("upload.dropzone_button", lang()), ensure_ascii=False)
+    limits = json.dumps(t("upload.dropzone_limits", lang(),
+                          mb=st.get_option("server.maxUploadSize")), ensure_ascii=False)
+    zone = '[data-testid="stFileUploaderDropzone"]'
+    st.html(f"""<style>
+{zone} button [data-testid="stMarkdownContainer"] p,
+{zone} [data-testid="stFileUploaderDropzoneInstructions"] span {{font-size: 0}}
+{zone} button [data-testid="stMarkdownContainer"] p::after {{content: {button}; font-size: 14px}}
+{zone} [data-testid="stFileUploaderDropzoneInstructions"] span::after {{
+  content: {limits}; font-size: 14px}}
+</style>""")
 
 
 def _who(account: User) -> None:
@@ -163,6 +182,7 @@ def _upload_section() -> None:
         return
     _who(account)
     nonce = st.session_state.setdefault("upload_nonce", 0)
+    _dropzone_texts()
     files = st.file_uploader(t("upload.uploader", lang()), type=FILE_TYPES,
                              accept_multiple_files=True, key=f"upload_files_{nonce}",
                              help=t("upload.uploader_help", lang())) or []

@@ -203,3 +203,12 @@ def test_outcometexts() -> None:
     result = IngestResult("a.xlsx", "0" * 64, "duplicate", dry_run=True)
     assert upload_flow.outcome(result, "en") == ("info", t("upload.file_duplicate", "en",
                                                              file="a.xlsx"))
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_uploader_button_and_limits_speak_the_ui_language(demo_db: Path, lang: str) -> None:
+    at = open_page(PAGE, lang, DN_OFFICER)
+    styles = [e.proto.body for e in at.get("html")]
+    css = next(s for s in styles if "stFileUploaderDropzone" in s)
+    assert f'content: "{t("upload.dropzone_button", lang)}"' in css
+    assert t("upload.dropzone_limits", lang, mb=10) in css  # server.maxUploadSize
