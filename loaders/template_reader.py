@@ -61,8 +61,8 @@ def read_template(book: Workbook, catalogue: Catalogue, today: date | None = Non
     if any(p.severity == "error" for p in problems) or province is None or period is None:
         return None, problems
     warnings = [p for p in problems if p.severity == "warning"]
-    return Report(province, period, values, REPORT_SHEET, warnings, REPORT_SHEET,
-                  {code: inputs[code].cell for code in values}), problems
+    return Report(province, period, values, REPORT_SHEET, warnings, sheet=REPORT_SHEET,
+                  cells={code: inputs[code].cell for code in values}), problems
 
 
 def _column_a(sheet: Sheet) -> dict[str, list[int]]:
