@@ -244,11 +244,7 @@ def _blank_problems(parsed: dict[str, object], inputs: dict[str, CellInput], whe
     problems = []
     for fld in catalogue.fields:
         entry = inputs.get(fld.code)
-        if entry is None:
-            continue
-        value = entry.value
-        if (value is not None and type(value) is not str) or not is_blank(value) or (
-                entry.formula_untrusted):
+        if entry is None or not is_blank(entry.value) or entry.formula_untrusted:
             continue
         if fld.required:
             problems.append(where.problem(
@@ -265,7 +261,9 @@ def _blank_problems(parsed: dict[str, object], inputs: dict[str, CellInput], whe
 def _part_whole_problems(parsed: dict[str, object], inputs: dict[str, CellInput], where: Where,
                          catalogue: Catalogue) -> list[Problem]:
     problems = []
-    for fld in _parts(catalogue):
+    for fld in catalogue.fields:
+        if not fld.part_of:
+            continue
         part, whole = parsed.get(fld.code), parsed.get(fld.part_of)
         if part is not None and whole is not None and part > whole:
             total = catalogue.field(fld.part_of)
@@ -277,17 +275,6 @@ def _part_whole_problems(parsed: dict[str, object], inputs: dict[str, CellInput]
                 f"in cell {inputs[total.code].cell}.",
                 inputs[fld.code].cell, fld.code))
     return problems
-
-
-_PARTS: dict[int, tuple[Catalogue, list[RawField]]] = {}
-
-
-def _parts(catalogue: Catalogue) -> list[RawField]:
-    """The fields that are part of another ("of which"), in catalogue order."""
-    cached = _PARTS.get(id(catalogue))
-    if cached is None or cached[0] is not catalogue:
-        cached = _PARTS[id(catalogue)] = (catalogue, [f for f in catalogue.fields if f.part_of])
-    return cached[1]
 
 
 def _fmt(value: object) -> str:
