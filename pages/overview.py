@@ -12,6 +12,7 @@ from collections.abc import Callable
 from functools import partial
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from dxboard.catalogue import load_catalogue
@@ -97,14 +98,14 @@ def _tiles(tiles: pd.DataFrame, previous: str | None, lg: str) -> None:
                     _tile(row, previous, lg, definition)
 
 
-def _ranks(ranks: pd.DataFrame, previous: str | None, lg: str) -> None:
+def _ranks(ranks: pd.DataFrame, strip: go.Figure, previous: str | None, lg: str) -> None:
     """Index spread, leaders and laggards, movers."""
     if ranks["readiness_index"].notna().sum() == 0:
         st.info(t("overview.no_index", lg))
         return
     # One wrapping row: chart and four tables side by side when wide (print), wrapped on screen.
     with st.container(horizontal=True, wrap=True, gap="medium", key="ov_ranks"):
-        st.plotly_chart(figure(fig.index_strip, ranks, lg), width=CHART_WIDTH,
+        st.plotly_chart(strip, width=CHART_WIDTH,
                         config={"displaylogo": False})
         for top in (True, False):
             key = "overview.top_heading" if top else "overview.bottom_heading"
@@ -172,10 +173,11 @@ def main() -> None:
         st.caption(t("overview.no_previous", lg))
     _tiles(tiles, previous, lg)
     _completeness(counts, lg)
-    _ranks(ranks, previous, lg)
+    strip = figure(fig.index_strip, ranks, lg)  # on screen and in the HTML download
+    _ranks(ranks, strip, previous, lg)
     html_file = partial(  # built only when the button is clicked
         fig.overview_html, tiles, ranks, counts, lg, period=per, basis_label=basis_label,
-        previous=previous, demo="demo" in datasets(), figure=figure(fig.index_strip, ranks, lg))
+        previous=previous, demo="demo" in datasets(), figure=strip)
     _actions(html_file, per, lg)
 
 
