@@ -47,14 +47,22 @@ def _title(key: str) -> str:
     return t("nav.account" if signed_in else f"nav.{key}", lang())
 
 
-pages = {key: st.Page(path, title=_title(key), icon=icon, url_path=key)
-         for key, path, icon, who in PAGES if _visible(who)}
+pages = {
+    key: st.Page(path, title=_title(key), icon=icon, url_path=key)
+    for key, path, icon, who in PAGES
+    if _visible(who)
+}
 page = st.navigation(list(pages.values()))  # first: Streamlit never lists pages/ by itself
 st.session_state["page_urls"] = {key: p for key, p in pages.items()}
 
 with st.sidebar:
-    st.radio(t("app.language", lang()), LANGS, key="lang", horizontal=True,
-             format_func=lambda code: {"vi": "Tiếng Việt", "en": "English"}[code])
+    st.radio(
+        t("app.language", lang()),
+        LANGS,
+        key="lang",
+        horizontal=True,
+        format_func=lambda code: {"vi": "Tiếng Việt", "en": "English"}[code],
+    )
 get_store()
 adopt_sso_user()
 periods = cached_periods()
@@ -67,9 +75,13 @@ with st.sidebar:
     # The labels change with the language, so the widget is keyed per language and the choice
     # itself lives in the plain session key "basis", which every page reads.
     st.session_state["basis"] = st.radio(
-        t("app.basis", L), BASES, index=BASES.index(st.session_state["basis"]),
-        key=f"basis_{L}", help=t("app.basis_help", L),
-        format_func=lambda b: t(f"app.basis_{b}", L))
+        t("app.basis", L),
+        BASES,
+        index=BASES.index(st.session_state["basis"]),
+        key=f"basis_{L}",
+        help=t("app.basis_help", L),
+        format_func=lambda b: t(f"app.basis_{b}", L),
+    )
     account = user()
     if account is not None:
         role = t(f"login.role_{account.role}", L)

@@ -24,22 +24,35 @@ SECTIONS = ("ingest", "bulk", "pages", "metrics", "startup")
 def _module(key: str):  # type: ignore[no-untyped-def]
     from bench import bulk, ingest, pages, scale, startup
 
-    return {"ingest": ingest, "bulk": bulk, "pages": pages, "metrics": scale,
-            "startup": startup}[key]
+    return {"ingest": ingest, "bulk": bulk, "pages": pages, "metrics": scale, "startup": startup}[
+        key
+    ]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
-    p.add_argument("--quick", action="store_true",
-                   help="tiny inputs and one run of everything (under a minute); not for "
-                   "comparison")
+    p.add_argument(
+        "--quick",
+        action="store_true",
+        help="tiny inputs and one run of everything (under a minute); not for comparison",
+    )
     p.add_argument("--runs", type=int, default=None, help="runs per figure (default 5)")
-    p.add_argument("--only", default=",".join(SECTIONS),
-                   help=f"comma-separated sections (default: all of {','.join(SECTIONS)})")
-    p.add_argument("--output", default=str(ROOT / "docs" / "BENCHMARKS.md"),
-                   help="the Markdown file to write (default docs/BENCHMARKS.md)")
-    p.add_argument("--workers", type=int, default=2,
-                   help="worker processes for the parallel ingest figure (default 2)")
+    p.add_argument(
+        "--only",
+        default=",".join(SECTIONS),
+        help=f"comma-separated sections (default: all of {','.join(SECTIONS)})",
+    )
+    p.add_argument(
+        "--output",
+        default=str(ROOT / "docs" / "BENCHMARKS.md"),
+        help="the Markdown file to write (default docs/BENCHMARKS.md)",
+    )
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=2,
+        help="worker processes for the parallel ingest figure (default 2)",
+    )
     args = p.parse_args(argv)
     wanted = [s.strip() for s in args.only.split(",") if s.strip()]
     unknown = [s for s in wanted if s not in SECTIONS]
@@ -48,11 +61,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     runs = args.runs or (1 if args.quick else 5)
     if runs < 1:
         p.error("--runs must be at least 1")
-    opts = Options(quick=args.quick, runs=runs, output=Path(args.output), workers=args.workers,
-                   log=lambda msg: print(msg, file=sys.stderr, flush=True))
+    opts = Options(
+        quick=args.quick,
+        runs=runs,
+        output=Path(args.output),
+        workers=args.workers,
+        log=lambda msg: print(msg, file=sys.stderr, flush=True),
+    )
     info = machine()
-    opts.log(f"bench: {', '.join(wanted)}; {runs} run(s); inputs cached in {CACHE}; "
-             f"load average {info['load_start']}")
+    opts.log(
+        f"bench: {', '.join(wanted)}; {runs} run(s); inputs cached in {CACHE}; "
+        f"load average {info['load_start']}"
+    )
     sections: list[Section] = []
     started = time.perf_counter()
     for key in SECTIONS:

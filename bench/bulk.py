@@ -63,6 +63,7 @@ def big_files(n_files: int, rows_per_file: int, log=print) -> list[Path]:
     keys = _period_keys()
     out = []
     for i in range(n_files):
+
         def rows(i: int = i) -> list[dict]:
             rng = random.Random(1000 + i)
             chosen = sorted(rng.sample(range(len(keys)), rows_per_file))
@@ -72,6 +73,7 @@ def big_files(n_files: int, rows_per_file: int, log=print) -> list[Path]:
                 row = bulk_rows([period], [code], seed=i * 10_000 + j)[0]
                 table.append(row)
             return table
+
         out.append(bulk_file(f"big_{n_files}x{rows_per_file}_{i:02d}.xlsx", rows, log=log))
     return out
 
@@ -84,14 +86,16 @@ def _calamine(files: list[Path]) -> None:
         book.get_sheet_by_index(0).to_python()
 
 
-def _child_runs(files: list[Path], runs: int, work: Path, workers: int = 1
-                ) -> tuple[list[float], list[float], list[float], dict]:
+def _child_runs(
+    files: list[Path], runs: int, work: Path, workers: int = 1
+) -> tuple[list[float], list[float], list[float], dict]:
     ingest, whole, rss = [], [], []
     last: dict = {}
     for i in range(runs):
         db = fresh_db(work, f"bulk{i}.duckdb")
-        out = run_python(CHILD, str(db), ",".join(str(f) for f in files), str(workers),
-                         TODAY.isoformat())
+        out = run_python(
+            CHILD, str(db), ",".join(str(f) for f in files), str(workers), TODAY.isoformat()
+        )
         if out["rejected"]:
             raise RuntimeError(f"bulk files rejected: {out['rejected'][:3]}")
         ingest.append(out["ingest_seconds"])
@@ -106,36 +110,45 @@ def run(opts: Options) -> Section:
     section = Section("bulk", "2. Historical bulk imports (fresh process each run)")
     runs = opts.runs
     if opts.quick:
-        national = bulk_file("national_quick_63x2.xlsx",
-                             lambda: bulk_rows(NATIONAL_PERIODS[:2]), log=opts.log)
+        national = bulk_file(
+            "national_quick_63x2.xlsx", lambda: bulk_rows(NATIONAL_PERIODS[:2]), log=opts.log
+        )
         big = big_files(2, 200, log=opts.log)
         big_label = "2 tables × 200 rows"
     else:
-        national = bulk_file("national_63x22.xlsx", lambda: bulk_rows(NATIONAL_PERIODS),
-                             log=opts.log)
+        national = bulk_file(
+            "national_63x22.xlsx", lambda: bulk_rows(NATIONAL_PERIODS), log=opts.log
+        )
         big = big_files(BIG_FILES, BIG_ROWS_PER_FILE, log=opts.log)
         big_label = f"{BIG_FILES} tables × {BIG_ROWS_PER_FILE:,} rows = 100,000 rows"
-    rows_table = ["| import | rows | values stored | ingest median | ingest min | "
-                  "whole process median | peak RSS (max of runs) | rows/s (median) | "
-                  "÷ calamine limit |",
-                  "|---|---|---|---|---|---|---|---|---|"]
+    rows_table = [
+        "| import | rows | values stored | ingest median | ingest min | "
+        "whole process median | peak RSS (max of runs) | rows/s (median) | "
+        "÷ calamine limit |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
     with scratch("bulk") as work:
-        for label, files in ((f"national table, {national.name}", [national]),
-                             (big_label, big)):
+        for label, files in ((f"national table, {national.name}", [national]), (big_label, big)):
             opts.log(f"  {label}")
             limit = time_runs(lambda files=files: _calamine(files), runs)
             ingest, whole, rss, last = _child_runs(files, runs, work)
-            fig = section.add(Figure(f"{label}: iter_ingest", ingest, last["reports"],
-                                     unit="rows"))
+            fig = section.add(Figure(f"{label}: iter_ingest", ingest, last["reports"], unit="rows"))
             section.add(Figure(f"{label}: whole process", whole, last["reports"], unit="rows"))
-            section.add(Figure(f"{label}: limit (calamine reads the sheets)", limit,
-                               last["reports"], unit="rows"))
+            section.add(
+                Figure(
+                    f"{label}: limit (calamine reads the sheets)",
+                    limit,
+                    last["reports"],
+                    unit="rows",
+                )
+            )
             ratio = fig.median / (sorted(limit)[len(limit) // 2])
             rows_table.append(
                 f"| {label} | {last['reports']:,} | {last['values']:,} | "
                 f"{fig.median:.2f} s | {fig.best:.2f} s | "
                 f"{sorted(whole)[len(whole) // 2]:.2f} s | {max(rss):.0f} MB | "
-                f"{fig.rate:,.0f} | {ratio:.1f}× |")
+                f"{fig.rate:,.0f} | {ratio:.1f}× |"
+            )
             section.ratios.append((f"{label}: ingest ÷ calamine limit", ratio, ""))
     section.tables.append("\n".join(rows_table))
     section.notes.append(
@@ -143,5 +156,6 @@ def run(opts: Options) -> Section:
         "rows are 40 tables of 2,500 distinct province-quarters (one table cannot repeat a "
         "province-quarter and there are 2,646 legacy ones), loaded by one `iter_ingest` call; "
         "later tables supersede earlier versions. Transactions close every 50 files or 10,000 "
-        "reports, whichever comes first (`loaders.batch.MAX_BATCH_REPORTS`).")
+        "reports, whichever comes first (`loaders.batch.MAX_BATCH_REPORTS`)."
+    )
     return section

@@ -29,8 +29,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = Path(os.environ.get("DXBOARD_BENCH_CACHE", Path(tempfile.gettempdir()) / "dxboard-bench"))
 """Generated inputs (templates, bulk tables, the 10M-value store) kept between runs."""
-PACKAGES = ("duckdb", "pandas", "python-calamine", "openpyxl", "streamlit", "pyarrow",
-            "pydantic", "playwright")
+PACKAGES = (
+    "duckdb",
+    "pandas",
+    "python-calamine",
+    "openpyxl",
+    "streamlit",
+    "pyarrow",
+    "pydantic",
+    "playwright",
+)
 
 
 @dataclass
@@ -97,8 +105,12 @@ class Options:
     log: Callable[[str], None] = print
 
 
-def time_runs(fn: Callable[[], object], runs: int, setup: Callable[[], object] | None = None,
-              teardown: Callable[[], object] | None = None) -> list[float]:
+def time_runs(
+    fn: Callable[[], object],
+    runs: int,
+    setup: Callable[[], object] | None = None,
+    teardown: Callable[[], object] | None = None,
+) -> list[float]:
     """Seconds of ``fn()`` over ``runs`` runs; ``setup``/``teardown`` around each, not timed.
 
     The garbage collector runs before each run, not during the setup's debris."""
@@ -133,8 +145,9 @@ def fresh_db(folder: Path, name: str = "bench.duckdb") -> Path:
     return path
 
 
-def run_python(code: str, *args: str, env: dict[str, str] | None = None,
-               timeout: float = 900) -> dict:
+def run_python(
+    code: str, *args: str, env: dict[str, str] | None = None, timeout: float = 900
+) -> dict:
     """Run ``code`` in a fresh interpreter (cwd: the project); it prints one JSON line last.
 
     Returns that object plus ``seconds`` (wall time of the whole process) and ``peak_rss_mb``
@@ -148,9 +161,14 @@ def run_python(code: str, *args: str, env: dict[str, str] | None = None,
         " / 1024, **ns.get('RESULT', {})}))\n"
     )
     start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-c", wrapper, *args], cwd=ROOT, text=True,
-                          capture_output=True, timeout=timeout,
-                          env={**os.environ, **(env or {})})
+    proc = subprocess.run(
+        [sys.executable, "-c", wrapper, *args],
+        cwd=ROOT,
+        text=True,
+        capture_output=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+    )
     seconds = time.perf_counter() - start
     if proc.returncode != 0:
         raise RuntimeError(f"benchmark child failed ({proc.returncode}): {proc.stderr[-2000:]}")

@@ -22,8 +22,16 @@ from bench.common import CACHE
 GENERATOR_VERSION = 1
 TODAY = date(2026, 11, 22)
 """The ``today`` given to ingest (so that the periods used are never in the future)."""
-TEMPLATE_PERIODS = ("2023-Q1", "2023-Q2", "2023-Q3", "2023-Q4", "2024-Q1", "2024-Q2",
-                    "2024-Q3", "2024-Q4")
+TEMPLATE_PERIODS = (
+    "2023-Q1",
+    "2023-Q2",
+    "2023-Q3",
+    "2023-Q4",
+    "2024-Q1",
+    "2024-Q2",
+    "2024-Q3",
+    "2024-Q4",
+)
 
 
 def _values(rng: random.Random, period_index: int) -> tuple[dict, dict, dict]:
@@ -49,9 +57,10 @@ def _values(rng: random.Random, period_index: int) -> tuple[dict, dict, dict]:
             yes = rng.random() < 0.55 + 0.05 * period_index
             values[fld.code] = "Có" if yes else "Không"
             if yes:
-                evidence[fld.code] = (f"{rng.randint(10, 9999)}/QĐ-UBND",
-                                      date(2019 + rng.randint(0, 4), rng.randint(1, 12),
-                                           rng.randint(1, 28)))
+                evidence[fld.code] = (
+                    f"{rng.randint(10, 9999)}/QĐ-UBND",
+                    date(2019 + rng.randint(0, 4), rng.randint(1, 12), rng.randint(1, 28)),
+                )
         elif fld.part_of is None:
             values[fld.code] = totals[fld.code]
     for fld in catalogue.fields:
@@ -135,8 +144,9 @@ def read_folder(folder: Path) -> list[tuple[str, bytes]]:
 # --------------------------------------------------------------------------- bulk tables
 
 
-def bulk_rows(periods: list[str], codes: list[str] | None = None, seed: int = 6322,
-              repeat: int = 1) -> list[dict[str, object]]:
+def bulk_rows(
+    periods: list[str], codes: list[str] | None = None, seed: int = 6322, repeat: int = 1
+) -> list[dict[str, object]]:
     """Rows of a national bulk table: every legacy province × ``periods`` (× ``repeat``
     copies with different values, for the large table), every field valid."""
     from dxboard.catalogue import load_catalogue

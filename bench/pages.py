@@ -34,8 +34,11 @@ COLD_TARGET = 2.0
 def app_pages() -> list[tuple[str, str]]:
     """(key, file) of every page in ``app.py``'s ``PAGES``."""
     tree = ast.parse((ROOT / "app.py").read_text(encoding="utf-8"))
-    node = next(n for n in tree.body if isinstance(n, ast.Assign)
-                and getattr(n.targets[0], "id", "") == "PAGES")
+    node = next(
+        n
+        for n in tree.body
+        if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", "") == "PAGES"
+    )
     return [(entry[0], entry[1]) for entry in ast.literal_eval(node.value)]
 
 
@@ -67,8 +70,13 @@ def small_database(work: Path) -> Path:
 
     path = work / "small.duckdb"
     with Store(path) as store:
-        ingest_many(store, read_folder(templates(8, log=lambda _: None)), actor="bench",
-                    dataset="demo", today=TODAY)
+        ingest_many(
+            store,
+            read_folder(templates(8, log=lambda _: None)),
+            actor="bench",
+            dataset="demo",
+            today=TODAY,
+        )
     return path
 
 
@@ -90,8 +98,12 @@ def _workarounds() -> None:
 def _quiet() -> None:
     import logging
 
-    for name in ("streamlit", "streamlit.runtime", "streamlit.runtime.caching",
-                 "streamlit.runtime.scriptrunner_utils.script_run_context"):
+    for name in (
+        "streamlit",
+        "streamlit.runtime",
+        "streamlit.runtime.caching",
+        "streamlit.runtime.scriptrunner_utils.script_run_context",
+    ):
         logging.getLogger(name).setLevel(logging.ERROR)
 
 
@@ -155,12 +167,18 @@ def run(opts: Options) -> Section:
             existing = [(k, p) for k, p in pages if (ROOT / p).is_file()]
             missing = [p for _, p in pages if not (ROOT / p).is_file()]
             if missing:
-                section.notes.append("Not measured (file not written yet): "
-                                     + ", ".join(f"`{m}`" for m in missing) + ".")
+                section.notes.append(
+                    "Not measured (file not written yet): "
+                    + ", ".join(f"`{m}`" for m in missing)
+                    + "."
+                )
             if existing:  # imports (plotly, the page modules' libraries) out of the way
                 measure_page(existing[0][1], 0)
-            lines = ["| page | cold: first run | warm: median of reruns | warm min | reruns |"
-                     " targets (cold < 2 s, warm < 300 ms) |", "|---|---|---|---|---|---|"]
+            lines = [
+                "| page | cold: first run | warm: median of reruns | warm min | reruns |"
+                " targets (cold < 2 s, warm < 300 ms) |",
+                "|---|---|---|---|---|---|",
+            ]
             for key, path in existing:
                 opts.log(f"  page {key}")
                 colds, warms, error = [], [], ""
@@ -174,15 +192,20 @@ def run(opts: Options) -> Section:
                     section.notes.append(f"`{key}` raised an exception: {error}")
                 cold_fig = section.add(Figure(f"{key}: cold", colds, unit="runs"))
                 warm_fig = section.add(Figure(f"{key}: warm", warms, unit="runs"))
-                met = (cold_fig.median < COLD_TARGET and bool(warms)
-                       and warm_fig.median < WARM_TARGET)
+                met = (
+                    cold_fig.median < COLD_TARGET and bool(warms) and warm_fig.median < WARM_TARGET
+                )
                 cold_fig.met = warm_fig.met = met
                 lines.append(
                     f"| {key} (`{path}`) | {cold_fig.median * 1000:.0f} ms (min "
                     f"{cold_fig.best * 1000:.0f}) | "
-                    + (f"{statistics.median(warms) * 1000:.0f} ms | {min(warms) * 1000:.0f} ms"
-                       if warms else "n/a | n/a")
-                    + f" | {len(warms)} | {'met' if met else 'NOT met'} |")
+                    + (
+                        f"{statistics.median(warms) * 1000:.0f} ms | {min(warms) * 1000:.0f} ms"
+                        if warms
+                        else "n/a | n/a"
+                    )
+                    + f" | {len(warms)} | {'met' if met else 'NOT met'} |"
+                )
             section.tables.append("\n".join(lines))
         finally:
             if old_db is None:
@@ -192,5 +215,6 @@ def run(opts: Options) -> Section:
     section.notes.append(
         f"Cold: median of {runs} new sessions per page with every cache emptied; warm: "
         f"{runs} reruns after toggling the language, median. Times are AppTest's `run()` "
-        "(the script run and its messages, no browser or network).")
+        "(the script run and its messages, no browser or network)."
+    )
     return section

@@ -10,15 +10,20 @@ HISTORY = Path(__file__).resolve().parent / "history.md"
 
 
 def _figure_row(fig: Figure) -> str:
-    rate = (f"{fig.rate:,.0f} {fig.unit}/s (best {fig.best_rate:,.0f})"
-            if fig.items and fig.unit in ("files", "rows") else "")
+    rate = (
+        f"{fig.rate:,.0f} {fig.unit}/s (best {fig.best_rate:,.0f})"
+        if fig.items and fig.unit in ("files", "rows")
+        else ""
+    )
     target = fig.target
     if fig.met is not None and target:
         target += " — " + ("met" if fig.met else "**NOT met**")
     extra = "; ".join(f"{k}: {v}" for k, v in fig.extra.items())
     notes = "; ".join(x for x in (fig.note, extra) if x)
-    return (f"| {fig.label} | {fmt_seconds(fig.median)} | {fmt_seconds(fig.best)} | "
-            f"{len(fig.times)} | {rate} | {target} | {notes} |")
+    return (
+        f"| {fig.label} | {fmt_seconds(fig.median)} | {fmt_seconds(fig.best)} | "
+        f"{len(fig.times)} | {rate} | {target} | {notes} |"
+    )
 
 
 def section_markdown(section: Section) -> str:
@@ -29,14 +34,18 @@ def section_markdown(section: Section) -> str:
     for table in section.tables:
         out += [table, ""]
     if section.figures and section.key != "pages":
-        out += ["| what | median | min | runs | throughput at the median | target | notes |",
-                "|---|---|---|---|---|---|---|"]
+        out += [
+            "| what | median | min | runs | throughput at the median | target | notes |",
+            "|---|---|---|---|---|---|---|",
+        ]
         out += [_figure_row(f) for f in section.figures]
         out.append("")
     if section.ratios:
         out += ["| ratio (medians, same run) | value | |", "|---|---|---|"]
-        out += [f"| {what} | {fmt_ratio(value)} | {comment} |"
-                for what, value, comment in section.ratios]
+        out += [
+            f"| {what} | {fmt_ratio(value)} | {comment} |"
+            for what, value, comment in section.ratios
+        ]
         out.append("")
     out += [f"- {note}" for note in section.notes]
     out.append("")
@@ -63,27 +72,40 @@ def summary(sections: list[Section]) -> list[str]:
         warms = [f for f in pages.figures if f.label.endswith(": warm") and f.times]
         if colds:
             worst = max(colds, key=lambda f: f.median)
-            lines.append(f"| pages cold < 2 s (slowest: {worst.label[:-6]}) | "
-                         f"{fmt_seconds(worst.median)} | "
-                         f"{'met' if worst.median < 2 else '**NOT met**'} |")
+            lines.append(
+                f"| pages cold < 2 s (slowest: {worst.label[:-6]}) | "
+                f"{fmt_seconds(worst.median)} | "
+                f"{'met' if worst.median < 2 else '**NOT met**'} |"
+            )
         if warms:
             worst = max(warms, key=lambda f: f.median)
-            lines.append(f"| pages warm < 300 ms (slowest: {worst.label[:-6]}) | "
-                         f"{fmt_seconds(worst.median)} | "
-                         f"{'met' if worst.median < 0.3 else '**NOT met**'} |")
+            lines.append(
+                f"| pages warm < 300 ms (slowest: {worst.label[:-6]}) | "
+                f"{fmt_seconds(worst.median)} | "
+                f"{'met' if worst.median < 0.3 else '**NOT met**'} |"
+            )
     for key in ("metrics", "startup"):
         section = by_key.get(key)
         if section is None or section.skipped:
             continue
         for fig in section.figures:
             if fig.met is not None:
-                lines.append(f"| {fig.label} {fig.target} | {fmt_seconds(fig.median)} | "
-                             f"{'met' if fig.met else '**NOT met**'} |")
+                lines.append(
+                    f"| {fig.label} {fig.target} | {fmt_seconds(fig.median)} | "
+                    f"{'met' if fig.met else '**NOT met**'} |"
+                )
     return lines
 
 
-def write(path: Path, machine: dict[str, str], versions: dict[str, str],
-          sections: list[Section], quick: bool, runs: int, command: str) -> None:
+def write(
+    path: Path,
+    machine: dict[str, str],
+    versions: dict[str, str],
+    sections: list[Section],
+    quick: bool,
+    runs: int,
+    command: str,
+) -> None:
     machine = {**machine, "load_end": load_average()}
     out = [
         "# Benchmarks",

@@ -56,22 +56,32 @@ def build(path, target_values: int, log=print) -> dict:  # type: ignore[no-untyp
         if fld.kind == "bool":
             scale[fld.code] = 0.0
         elif fld.part_of is None:
-            scale[fld.code] = {"procedures_total": 1500, "dossiers_total": 400_000,
-                               "inspections_total": 60, "budget_total": 40_000,
-                               "adults": 2_000_000, "households": 700_000,
-                               "industrial_zones": 8, "communes": 120}.get(fld.code, 1000)
+            scale[fld.code] = {
+                "procedures_total": 1500,
+                "dossiers_total": 400_000,
+                "inspections_total": 60,
+                "budget_total": 40_000,
+                "adults": 2_000_000,
+                "households": 700_000,
+                "industrial_zones": 8,
+                "communes": 120,
+            }.get(fld.code, 1000)
         else:
             scale[fld.code] = scale[fld.part_of] * 0.6
     started = time.perf_counter()
     with Store(path) as store:
         cur = store.cursor()
         k_frame = pd.DataFrame(
-            [(i, code, period, era, pd.Timestamp(Period.parse(period).deadline()))
-             for i, (code, period, era) in enumerate(keys)],
-            columns=["k", "province_code", "period", "era", "deadline"])
+            [
+                (i, code, period, era, pd.Timestamp(Period.parse(period).deadline()))
+                for i, (code, period, era) in enumerate(keys)
+            ],
+            columns=["k", "province_code", "period", "era", "deadline"],
+        )
         f_frame = pd.DataFrame(
             [(j, fld.code, fld.kind, scale[fld.code]) for j, fld in enumerate(catalogue.fields)],
-            columns=["j", "field", "kind", "scale"])
+            columns=["j", "field", "kind", "scale"],
+        )
         cur.register("k_frame", k_frame)
         cur.register("f_frame", f_frame)
         cur.execute("CREATE TEMP TABLE k AS SELECT * FROM k_frame")
@@ -108,8 +118,10 @@ def build(path, target_values: int, log=print) -> dict:  # type: ignore[no-untyp
             cur.execute(f"SELECT max(nextval('{sequence}')) FROM range({used})").fetchall()
         Store.bump_version(cur)
         cur.execute("COMMIT")
-        counts = {t: cur.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]
-                  for t in ("uploads", "submissions", "raw_values")}
+        counts = {
+            t: cur.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]
+            for t in ("uploads", "submissions", "raw_values")
+        }
         cur.execute("CHECKPOINT")
     counts["seconds"] = time.perf_counter() - started
     counts["versions"] = versions
@@ -124,8 +136,10 @@ def store_path(target_values: int, log=print):  # type: ignore[no-untyped-def]
     info = path.with_suffix(".json")
     if path.exists() and info.exists():
         return path, json.loads(info.read_text())
-    log(f"  building a store of {target_values:,} raw values at {path} — this takes a while "
-        "(once; not timed)…")
+    log(
+        f"  building a store of {target_values:,} raw values at {path} — this takes a while "
+        "(once; not timed)…"
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     for p in (tmp, tmp.with_name(tmp.name + ".wal")):
@@ -150,7 +164,8 @@ def run(opts: Options) -> Section:
         f"Generated store: {counts['raw_values']:,} raw values, {counts['submissions']:,} "
         f"submissions ({counts['versions']} versions of each of the 2,816 province-quarters, "
         f"the last accepted), {counts['uploads']:,} uploads; built in "
-        f"{counts['seconds']:.0f} s (not timed here) and kept at `{path}`.")
+        f"{counts['seconds']:.0f} s (not timed here) and kept at `{path}`."
+    )
     periods = [str(p) for p in period_range("2015-Q1", "2026-Q3")]
     runs = opts.runs
     with scratch("scale") as work:
@@ -161,20 +176,25 @@ def run(opts: Options) -> Section:
         shutil.copyfile(path, db)
         with Store(db) as store:
             cases = [
-                ("national ranking, one quarter: readiness_index(store, '2024-Q4')",
-                 lambda: readiness_index(store, "2024-Q4")),
-                ("one province, 34-basis series over every quarter: indicator_values("
-                 f"basis='current', provinces=['79'], {len(periods)} quarters)",
-                 lambda: indicator_values(store, periods, basis="current", provinces=["79"])),
-                (f"completeness of every quarter: completeness(store, {len(periods)} quarters)",
-                 lambda: completeness(store, periods)),
+                (
+                    "national ranking, one quarter: readiness_index(store, '2024-Q4')",
+                    lambda: readiness_index(store, "2024-Q4"),
+                ),
+                (
+                    "one province, 34-basis series over every quarter: indicator_values("
+                    f"basis='current', provinces=['79'], {len(periods)} quarters)",
+                    lambda: indicator_values(store, periods, basis="current", provinces=["79"]),
+                ),
+                (
+                    f"completeness of every quarter: completeness(store, {len(periods)} quarters)",
+                    lambda: completeness(store, periods),
+                ),
             ]
             for label, fn in cases:
                 opts.log(f"  {label[:60]}")
                 first = time_runs(fn, 1)
                 times = time_runs(fn, runs)
-                fig = section.add(Figure(label, times, unit="calls",
-                                         target=f"< {TARGET:g} s"))
+                fig = section.add(Figure(label, times, unit="calls", target=f"< {TARGET:g} s"))
                 fig.met = fig.median < TARGET
                 fig.extra["first call"] = f"{first[0] * 1000:.0f} ms"
     return section

@@ -27,8 +27,14 @@ from pathlib import Path
 from bench.common import ROOT, Figure, Options, Section, scratch
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 EMPTY_TARGET = 30.0
 POPULATED_TARGET = 5.0
 TIMEOUT = 240.0
@@ -43,10 +49,26 @@ def _free_port() -> int:
 def _start(db: Path, port: int) -> subprocess.Popen:
     env = {**os.environ, "DXBOARD_DB": str(db), "DXBOARD_VIEW_LOGIN": ""}
     return subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true",
-         "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
 
 
 def _stop(proc: subprocess.Popen) -> None:
@@ -95,7 +117,11 @@ def _browser_run(browser, db: Path) -> tuple[float, float]:  # type: ignore[no-u
                 const h = [...document.querySelectorAll('h1')].some(
                     e => e.innerText.trim().startsWith(prefix));
                 return h && !document.querySelector('[data-testid="stStatusWidget"]');
-            }""", arg=prefix, timeout=TIMEOUT * 1000, polling=50)
+            }""",
+            arg=prefix,
+            timeout=TIMEOUT * 1000,
+            polling=50,
+        )
         rendered = time.perf_counter() - started
     finally:
         page.close()
@@ -122,7 +148,8 @@ def _apptest_run(db: Path) -> tuple[float, float]:
         "t = time.perf_counter()\n"
         "at = AppTest.from_file(sys.argv[1], default_timeout=300)\n"
         "at.run()\n"
-        "RESULT = {'run': time.perf_counter() - t, 'error': bool(at.exception)}\n")
+        "RESULT = {'run': time.perf_counter() - t, 'error': bool(at.exception)}\n"
+    )
     from bench.common import run_python
 
     out = run_python(code, str(ROOT / "app.py"), env={"DXBOARD_DB": str(db)})
@@ -149,20 +176,25 @@ def run(opts: Options) -> Section:
     if opts.quick:
         section.notes.append("Quick mode: the health check only (no page is rendered).")
     elif not use_browser:
-        section.notes.append(f"Without a browser ({why}): health check, then one AppTest "
-                             "run of the app in a fresh process (its whole wall time).")
+        section.notes.append(
+            f"Without a browser ({why}): health check, then one AppTest "
+            "run of the app in a fresh process (its whole wall time)."
+        )
     with scratch("startup") as work:
         populated = work / "populated.duckdb"
         if opts.quick:
             shutil.copyfile(small_database(work), populated)
         else:
             shutil.copyfile(demo_database(opts.log), populated)
-        cases = [("empty database (the demo data is loaded first)", None, EMPTY_TARGET),
-                 ("populated database", populated, POPULATED_TARGET)]
+        cases = [
+            ("empty database (the demo data is loaded first)", None, EMPTY_TARGET),
+            ("populated database", populated, POPULATED_TARGET),
+        ]
         if opts.quick:
             cases = cases[1:]
-            section.notes.append("Quick mode: the empty-database case is skipped (it loads "
-                                 "the whole demo data).")
+            section.notes.append(
+                "Quick mode: the empty-database case is skipped (it loads the whole demo data)."
+            )
         playwright = browser = None
         try:
             if use_browser:
@@ -186,8 +218,14 @@ def run(opts: Options) -> Section:
                     healthy.append(h)
                     rendered.append(r)
                 if rendered:
-                    fig = section.add(Figure(f"{label}: to the rendered overview", rendered,
-                                             unit="starts", target=f"< {target:g} s"))
+                    fig = section.add(
+                        Figure(
+                            f"{label}: to the rendered overview",
+                            rendered,
+                            unit="starts",
+                            target=f"< {target:g} s",
+                        )
+                    )
                     fig.met = fig.median < target
                 section.add(Figure(f"{label}: to the health check", healthy, unit="starts"))
         finally:

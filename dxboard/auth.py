@@ -40,8 +40,12 @@ from dxboard.registry import ProvinceMatchError, load_registry, normalise_code
 from dxboard.store import Store, log_event
 
 ROLES = ("admin", "analyst", "leader", "officer")
-ROLE_LABELS_VI = {"admin": "Quản trị", "analyst": "Chuyên viên phân tích",
-                  "leader": "Lãnh đạo", "officer": "Cán bộ tỉnh"}
+ROLE_LABELS_VI = {
+    "admin": "Quản trị",
+    "analyst": "Chuyên viên phân tích",
+    "leader": "Lãnh đạo",
+    "officer": "Cán bộ tỉnh",
+}
 
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 SALT_BYTES = 16
@@ -144,8 +148,16 @@ def hash_password(password: str, salt: bytes | None = None) -> str:
     """``scrypt$16384$8$1$<salt b64>$<hash b64>``."""
     salt = salt if salt is not None else secrets.token_bytes(SALT_BYTES)
     digest = _scrypt(password, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P)
-    return "$".join(["scrypt", str(SCRYPT_N), str(SCRYPT_R), str(SCRYPT_P),
-                     base64.b64encode(salt).decode(), base64.b64encode(digest).decode()])
+    return "$".join(
+        [
+            "scrypt",
+            str(SCRYPT_N),
+            str(SCRYPT_R),
+            str(SCRYPT_P),
+            base64.b64encode(salt).decode(),
+            base64.b64encode(digest).decode(),
+        ]
+    )
 
 
 def verify_password(password: str, stored: str) -> bool:
@@ -155,16 +167,18 @@ def verify_password(password: str, stored: str) -> bool:
         if scheme != "scrypt":
             return False
         expected = base64.b64decode(hash_b64)
-        digest = _scrypt(password, base64.b64decode(salt_b64), int(n), int(r), int(p),
-                         len(expected))
+        digest = _scrypt(
+            password, base64.b64decode(salt_b64), int(n), int(r), int(p), len(expected)
+        )
     except (ValueError, TypeError):
         return False
     return hmac.compare_digest(digest, expected)
 
 
 def _scrypt(password: str, salt: bytes, n: int, r: int, p: int, dklen: int = HASH_BYTES) -> bytes:
-    return hashlib.scrypt(password.encode("utf-8"), salt=salt, n=n, r=r, p=p,
-                          maxmem=256 * n * r, dklen=dklen)
+    return hashlib.scrypt(
+        password.encode("utf-8"), salt=salt, n=n, r=r, p=p, maxmem=256 * n * r, dklen=dklen
+    )
 
 
 # A hash of a random password: unknown users cost the same time as known ones.
@@ -173,8 +187,10 @@ _DUMMY_HASH = hash_password(secrets.token_hex(16))
 
 def check_password_rules(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"Mật khẩu phải có ít nhất {MIN_PASSWORD_LENGTH} ký tự.",
-                           f"The password must have at least {MIN_PASSWORD_LENGTH} characters.")
+        raise AccountError(
+            f"Mật khẩu phải có ít nhất {MIN_PASSWORD_LENGTH} ký tự.",
+            f"The password must have at least {MIN_PASSWORD_LENGTH} characters.",
+        )
 
 
 # --- accounts --------------------------------------------------------------------------------
@@ -189,15 +205,18 @@ def _check_username(username: str) -> str:
     if not _USERNAME.match(name):
         raise AccountError(
             f"Tên đăng nhập «{username}» không hợp lệ: 2–64 ký tự a-z, 0-9, . _ @ -.",
-            f"Invalid username «{username}»: 2–64 characters a-z, 0-9, . _ @ -.")
+            f"Invalid username «{username}»: 2–64 characters a-z, 0-9, . _ @ -.",
+        )
     return name
 
 
 def _check_role(role: str) -> str:
     role = role.strip().lower()
     if role not in ROLES:
-        raise AccountError(f"Vai trò «{role}» không có; chọn một trong: {', '.join(ROLES)}.",
-                           f"Unknown role «{role}»; use one of: {', '.join(ROLES)}.")
+        raise AccountError(
+            f"Vai trò «{role}» không có; chọn một trong: {', '.join(ROLES)}.",
+            f"Unknown role «{role}»; use one of: {', '.join(ROLES)}.",
+        )
     return role
 
 
@@ -209,9 +228,17 @@ def resolve_officer_province(province: str) -> str:
         raise AccountError(exc.message_vi, exc.message_en) from None
 
 
-def create_user(store: Store, username: str, password: str, role: str,
-                province: str | None = None, display_name: str = "", *,
-                actor: str = "system", now: datetime | None = None) -> User:
+def create_user(
+    store: Store,
+    username: str,
+    password: str,
+    role: str,
+    province: str | None = None,
+    display_name: str = "",
+    *,
+    actor: str = "system",
+    now: datetime | None = None,
+) -> User:
     """Add a local account. Officers need ``province`` (a current province, code or name);
     other roles must not have one. Raises :class:`AccountError`."""
     name = _check_username(username)
@@ -219,13 +246,17 @@ def create_user(store: Store, username: str, password: str, role: str,
     check_password_rules(password)
     if role == "officer":
         if not province:
-            raise AccountError("Tài khoản cán bộ tỉnh phải gắn với một tỉnh (--province).",
-                               "An officer account needs a province (--province).")
+            raise AccountError(
+                "Tài khoản cán bộ tỉnh phải gắn với một tỉnh (--province).",
+                "An officer account needs a province (--province).",
+            )
         code, era = resolve_officer_province(province), "current"
     else:
         if province:
-            raise AccountError("Chỉ tài khoản cán bộ tỉnh (officer) mới gắn với một tỉnh.",
-                               "Only officer accounts are bound to a province.")
+            raise AccountError(
+                "Chỉ tài khoản cán bộ tỉnh (officer) mới gắn với một tỉnh.",
+                "Only officer accounts are bound to a province.",
+            )
         code = era = None
     password_hash = hash_password(password)
     with store.write() as cur:
@@ -234,24 +265,39 @@ def create_user(store: Store, username: str, password: str, role: str,
         cur.execute(
             "INSERT INTO users (username, display_name, role, province_era, province_code, "
             "password_hash, disabled, created_at) VALUES (?, ?, ?, ?, ?, ?, false, ?)",
-            [name, display_name, role, era, code, password_hash, now or datetime.now()])
-        log_event(cur, actor, "user_created",
-                  detail={"username": name, "role": role, "province": code,
-                          "display_name": display_name})
+            [name, display_name, role, era, code, password_hash, now or datetime.now()],
+        )
+        log_event(
+            cur,
+            actor,
+            "user_created",
+            detail={"username": name, "role": role, "province": code, "display_name": display_name},
+        )
     return User(name, role, display_name, code, era)
 
 
 def get_user(store: Store, username: str) -> User | None:
-    row = store.cursor().execute(
-        "SELECT username, role, display_name, province_code, province_era, disabled "
-        "FROM users WHERE username = ?", [normalise_username(username)]).fetchone()
+    row = (
+        store.cursor()
+        .execute(
+            "SELECT username, role, display_name, province_code, province_era, disabled "
+            "FROM users WHERE username = ?",
+            [normalise_username(username)],
+        )
+        .fetchone()
+    )
     return User(*row) if row else None
 
 
 def list_users(store: Store) -> list[User]:
-    rows = store.cursor().execute(
-        "SELECT username, role, display_name, province_code, province_era, disabled "
-        "FROM users ORDER BY username").fetchall()
+    rows = (
+        store.cursor()
+        .execute(
+            "SELECT username, role, display_name, province_code, province_era, disabled "
+            "FROM users ORDER BY username"
+        )
+        .fetchall()
+    )
     return [User(*r) for r in rows]
 
 
@@ -259,12 +305,15 @@ def set_disabled(store: Store, username: str, disabled: bool, *, actor: str = "s
     """Disable (or enable again) an account; a disabled account cannot sign in."""
     name = normalise_username(username)
     with store.write() as cur:
-        found = cur.execute("UPDATE users SET disabled = ? WHERE username = ? RETURNING username",
-                            [bool(disabled), name]).fetchall()
+        found = cur.execute(
+            "UPDATE users SET disabled = ? WHERE username = ? RETURNING username",
+            [bool(disabled), name],
+        ).fetchall()
         if not found:
             raise _unknown_account(name)
-        log_event(cur, actor, "user_disabled" if disabled else "user_enabled",
-                  detail={"username": name})
+        log_event(
+            cur, actor, "user_disabled" if disabled else "user_enabled", detail={"username": name}
+        )
     return get_user(store, name)  # type: ignore[return-value]
 
 
@@ -275,7 +324,8 @@ def set_password(store: Store, username: str, password: str, *, actor: str = "sy
     with store.write() as cur:
         found = cur.execute(
             "UPDATE users SET password_hash = ? WHERE username = ? RETURNING username",
-            [password_hash, name]).fetchall()
+            [password_hash, name],
+        ).fetchall()
         if not found:
             raise _unknown_account(name)
         log_event(cur, actor, "password_changed", detail={"username": name})
@@ -293,18 +343,22 @@ def locked_until(store: Store, username: str, now: datetime | None = None) -> da
     now = now or datetime.now()
     name = normalise_username(username)
     window = timedelta(minutes=LOCK_MINUTES)
-    rows = store.cursor().execute(
-        "SELECT at_time FROM login_attempts WHERE username = ? AND NOT ok AND at_time > ? "
-        "AND at_time <= ? AND at_time > coalesce((SELECT max(at_time) FROM login_attempts "
-        "WHERE username = ? AND ok), TIMESTAMP '1970-01-01') ORDER BY at_time DESC",
-        [name, now - window, now, name]).fetchall()
+    rows = (
+        store.cursor()
+        .execute(
+            "SELECT at_time FROM login_attempts WHERE username = ? AND NOT ok AND at_time > ? "
+            "AND at_time <= ? AND at_time > coalesce((SELECT max(at_time) FROM login_attempts "
+            "WHERE username = ? AND ok), TIMESTAMP '1970-01-01') ORDER BY at_time DESC",
+            [name, now - window, now, name],
+        )
+        .fetchall()
+    )
     if len(rows) < MAX_FAILURES:
         return None
     return rows[MAX_FAILURES - 1][0] + window
 
 
-def authenticate(store: Store, username: str, password: str,
-                 now: datetime | None = None) -> User:
+def authenticate(store: Store, username: str, password: str, now: datetime | None = None) -> User:
     """The account for ``username`` and ``password``, or :class:`AuthError`; every attempt is
     recorded (``login_attempts`` and ``events``)."""
     now = now or datetime.now()
@@ -316,10 +370,17 @@ def authenticate(store: Store, username: str, password: str,
         raise AuthError(
             "rate_limited",
             f"Đăng nhập sai quá nhiều lần. Hãy thử lại sau {minutes} phút.",
-            f"Too many failed sign-ins. Try again in {minutes} minutes.")
-    row = store.cursor().execute(
-        "SELECT username, role, display_name, province_code, province_era, disabled, "
-        "password_hash FROM users WHERE username = ?", [name]).fetchone()
+            f"Too many failed sign-ins. Try again in {minutes} minutes.",
+        )
+    row = (
+        store.cursor()
+        .execute(
+            "SELECT username, role, display_name, province_code, province_era, disabled, "
+            "password_hash FROM users WHERE username = ?",
+            [name],
+        )
+        .fetchone()
+    )
     if row is None:
         verify_password(password, _DUMMY_HASH)  # same work as for a real account
         _record(store, name, now, False, "unknown_user")
@@ -330,8 +391,11 @@ def authenticate(store: Store, username: str, password: str,
         raise AuthError("wrong_password", *_BAD_LOGIN)
     if user.disabled:
         _record(store, name, now, False, "disabled")
-        raise AuthError("disabled", "Tài khoản đã bị vô hiệu hoá. Hãy liên hệ quản trị viên.",
-                        "This account is disabled. Contact an administrator.")
+        raise AuthError(
+            "disabled",
+            "Tài khoản đã bị vô hiệu hoá. Hãy liên hệ quản trị viên.",
+            "This account is disabled. Contact an administrator.",
+        )
     _record(store, name, now, True, None)
     return user
 
@@ -350,9 +414,17 @@ def _record(store: Store, name: str, now: datetime, ok: bool | None, reason: str
 def record_login(store: Store, user: User, method: str = "oidc") -> None:
     """Log a sign-in that happened elsewhere (``st.login`` with an OIDC provider)."""
     with store.write() as cur:
-        log_event(cur, user.username, "login",
-                  detail={"username": user.username, "method": method, "role": user.role,
-                          "province": user.province_code})
+        log_event(
+            cur,
+            user.username,
+            "login",
+            detail={
+                "username": user.username,
+                "method": method,
+                "role": user.role,
+                "province": user.province_code,
+            },
+        )
 
 
 # --- settings and single sign-on -------------------------------------------------------------
@@ -394,8 +466,7 @@ def user_from_claims(claims: dict, claim_name: str = ROLE_CLAIM) -> User:
     username = str(claims.get("email") or claims.get("sub") or "").strip().lower()
     if not username:
         raise _bad_claim("email/sub", None)
-    return User(username, role, str(claims.get("name") or ""), code,
-                "current" if code else None)
+    return User(username, role, str(claims.get("name") or ""), code, "current" if code else None)
 
 
 def _bad_claim(claim_name: str, value: object) -> AuthError:
@@ -404,7 +475,8 @@ def _bad_claim(claim_name: str, value: object) -> AuthError:
         f"Tài khoản chưa được cấp quyền dùng bảng điều khiển (thuộc tính «{claim_name}» = "
         f"{value!r}; cần ví dụ «analyst» hoặc «officer:92»).",
         f"The account has no dashboard role (claim «{claim_name}» = {value!r}; expected e.g. "
-        "«analyst» or «officer:92»).")
+        "«analyst» or «officer:92»).",
+    )
 
 
 # --- audit log -------------------------------------------------------------------------------
@@ -413,7 +485,12 @@ def _bad_claim(claim_name: str, value: object) -> AuthError:
 def audit_log(store: Store, limit: int = 500):  # -> pandas.DataFrame
     """The newest ``limit`` audit events: id, at_time, actor, action, upload_id, submission_id,
     detail (JSON text)."""
-    return store.cursor().execute(
-        "SELECT id, at_time, actor, action, upload_id, submission_id, "
-        "CAST(detail AS VARCHAR) AS detail FROM events ORDER BY id DESC LIMIT ?",
-        [int(limit)]).df()
+    return (
+        store.cursor()
+        .execute(
+            "SELECT id, at_time, actor, action, upload_id, submission_id, "
+            "CAST(detail AS VARCHAR) AS detail FROM events ORDER BY id DESC LIMIT ?",
+            [int(limit)],
+        )
+        .df()
+    )

@@ -90,24 +90,28 @@ def backup(store: Store, dest_path: str | Path, *, actor: str = "system") -> Pat
     exists); returns its path."""
     dest = Path(dest_path)
     if str(store.path) != ":memory:" and dest.resolve() == store.path.resolve():
-        raise BackupError("Không thể sao lưu đè lên chính cơ sở dữ liệu.",
-                          "The backup cannot overwrite the database itself.")
+        raise BackupError(
+            "Không thể sao lưu đè lên chính cơ sở dữ liệu.",
+            "The backup cannot overwrite the database itself.",
+        )
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = _temp_next_to(dest)
     try:
         with store.exclusive() as cur:
             (name,) = cur.execute("SELECT current_database()").fetchone()
-            (version,) = cur.execute(
-                "SELECT value FROM meta WHERE key = 'data_version'").fetchone()
+            (version,) = cur.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()
             _copy_database(cur, name, tmp)
         _install(tmp, dest)
     except BaseException:
         _remove(tmp)
         raise
     with store.write() as cur:
-        log_event(cur, actor, "backup",
-                  detail={"file": str(dest), "bytes": dest.stat().st_size,
-                          "data_version": int(version)})
+        log_event(
+            cur,
+            actor,
+            "backup",
+            detail={"file": str(dest), "bytes": dest.stat().st_size, "data_version": int(version)},
+        )
     return dest
 
 
@@ -120,25 +124,33 @@ def check_backup(src: str | Path) -> int:
     try:
         con = duckdb.connect(str(src), read_only=True)
     except duckdb.Error as exc:
-        raise BackupError(f"{src} không phải là cơ sở dữ liệu DuckDB đọc được ({exc}).",
-                          f"{src} is not a readable DuckDB database ({exc}).") from None
+        raise BackupError(
+            f"{src} không phải là cơ sở dữ liệu DuckDB đọc được ({exc}).",
+            f"{src} is not a readable DuckDB database ({exc}).",
+        ) from None
     try:
-        tables = {r[0] for r in con.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'").fetchall()}
+        tables = {
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'"
+            ).fetchall()
+        }
         needed = {"schema_migrations", "meta", "uploads", "submissions", "raw_values", "events"}
         if not needed <= tables:
             raise BackupError(
                 f"{src} không phải là bản sao lưu của bảng điều khiển (thiếu bảng "
                 f"{', '.join(sorted(needed - tables))}).",
                 f"{src} is not a dashboard backup (missing tables "
-                f"{', '.join(sorted(needed - tables))}).")
+                f"{', '.join(sorted(needed - tables))}).",
+            )
         (version,) = con.execute("SELECT max(version) FROM schema_migrations").fetchone()
     finally:
         con.close()
     if version is None or int(version) > len(MIGRATIONS):
         raise BackupError(
             f"{src} có phiên bản lược đồ {version}, mới hơn chương trình này ({len(MIGRATIONS)}).",
-            f"{src} has schema version {version}, newer than this program ({len(MIGRATIONS)}).")
+            f"{src} has schema version {version}, newer than this program ({len(MIGRATIONS)}).",
+        )
     return int(version)
 
 
@@ -159,8 +171,13 @@ def _refuse_if_in_use(target: Path) -> None:
         con.close()
 
 
-def restore_backup(src: str | Path, db_file: str | Path | None = None, *, force: bool = False,
-                   actor: str = "system") -> Path:
+def restore_backup(
+    src: str | Path,
+    db_file: str | Path | None = None,
+    *,
+    force: bool = False,
+    actor: str = "system",
+) -> Path:
     """Replace the database ``db_file`` (default ``$DXBOARD_DB``) by the backup ``src``.
 
     Refuses (:class:`StoreBusyError`) while the database is open anywhere, and
@@ -169,13 +186,15 @@ def restore_backup(src: str | Path, db_file: str | Path | None = None, *, force:
     src, target = Path(src), Path(db_file) if db_file is not None else db_path()
     check_backup(src)
     if src.resolve() == target.resolve():
-        raise BackupError("Tệp sao lưu trùng với cơ sở dữ liệu.",
-                          "The backup is the database itself.")
+        raise BackupError(
+            "Tệp sao lưu trùng với cơ sở dữ liệu.", "The backup is the database itself."
+        )
     if target.exists():
         if not force:
             raise BackupError(
                 f"Cơ sở dữ liệu {target} đã có; dùng --force để thay bằng bản sao lưu.",
-                f"The database {target} exists; use --force to replace it by the backup.")
+                f"The database {target} exists; use --force to replace it by the backup.",
+            )
         _refuse_if_in_use(target)
     elif is_open_in_process(target):
         raise StoreBusyError(target, "open in this process")

@@ -70,8 +70,9 @@ def _parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser("ingest", help="validate and load report files or folders")
     c.add_argument("paths", nargs="+", metavar="PATH")
-    c.add_argument("--dry-run", action="store_true",
-                   help="validate and show changes; write nothing")
+    c.add_argument(
+        "--dry-run", action="store_true", help="validate and show changes; write nothing"
+    )
     c.add_argument("--json", action="store_true", help="one JSON object per file on stdout")
     c.add_argument("--dataset", default="official", help="dataset label (default: official)")
     c.add_argument("--actor", default="cli", help="who is loading (recorded with each upload)")
@@ -104,8 +105,11 @@ def _parser() -> argparse.ArgumentParser:
     u.add_argument("--role", required=True, choices=["admin", "analyst", "leader", "officer"])
     u.add_argument("--province", help="officers: their current province (code or name)")
     u.add_argument("--name", default="", help="display name")
-    u.add_argument("--password-stdin", action="store_true",
-                   help="read the password from the first line of standard input")
+    u.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from the first line of standard input",
+    )
     u.add_argument("--actor", default="cli")
     u.set_defaults(func=cmd_user_add)
     for action, disabled in (("disable", True), ("enable", False)):
@@ -154,8 +158,9 @@ def _period(text: str) -> Period:
 
 def cmd_init(args: argparse.Namespace) -> int:
     with _store(args) as store:
-        print(f"{store.path}: schema v{store.schema_version()}, data version "
-              f"{store.data_version()}")
+        print(
+            f"{store.path}: schema v{store.schema_version()}, data version {store.data_version()}"
+        )
     return 0
 
 
@@ -178,8 +183,9 @@ def iter_files(paths: Sequence[str]) -> Iterator[Path]:
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            yield from sorted(p for p in path.rglob("*")
-                              if p.is_file() and p.suffix.lower() in SPREADSHEETS)
+            yield from sorted(
+                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SPREADSHEETS
+            )
         elif path.is_file():
             yield path
         else:
@@ -193,14 +199,19 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     if not files:
         raise UsageError("không có tệp bảng tính nào / no spreadsheet files found")
     results = []
-    progress = None if args.json else (
-        lambda done, name: _progress(done, len(files), name))
+    progress = None if args.json else (lambda done, name: _progress(done, len(files), name))
     with _store(args) as store:
         # Read lazily: at most two batches of files are in memory at a time.
         items = ((path.name, path.read_bytes()) for path in files)
-        for result in iter_ingest(store, items, actor=args.actor, dataset=args.dataset,
-                                  dry_run=args.dry_run, progress=progress,
-                                  workers=INGEST_WORKERS):
+        for result in iter_ingest(
+            store,
+            items,
+            actor=args.actor,
+            dataset=args.dataset,
+            dry_run=args.dry_run,
+            progress=progress,
+            workers=INGEST_WORKERS,
+        ):
             if args.json:
                 print(json.dumps(result.as_dict(), ensure_ascii=False), flush=True)
             results.append(_slim(result))
@@ -212,10 +223,14 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 def _slim(result: IngestResult) -> SimpleNamespace:
     """What the summary prints of a result, without its reports and changes (a bulk table of
     thousands of reports would otherwise stay in memory until the end)."""
-    return SimpleNamespace(file_name=result.file_name, status=result.status,
-                           dry_run=result.dry_run, problems=result.problems,
-                           reports=range(len(result.reports)),
-                           changes=range(len(result.changes)))
+    return SimpleNamespace(
+        file_name=result.file_name,
+        status=result.status,
+        dry_run=result.dry_run,
+        problems=result.problems,
+        reports=range(len(result.reports)),
+        changes=range(len(result.changes)),
+    )
 
 
 def _progress(done: int, total: int, name: str) -> None:
@@ -233,15 +248,19 @@ def _summary(results: list) -> None:
     width = max(len(r.file_name) for r in results)
     for r in results:
         dry = " (thử / dry run)" if r.dry_run else ""
-        print(f"{r.file_name:<{width}}  {_STATUS_VI[r.status]} / {r.status}{dry}  "
-              f"reports={len(r.reports)} changes={len(r.changes)}")
+        print(
+            f"{r.file_name:<{width}}  {_STATUS_VI[r.status]} / {r.status}{dry}  "
+            f"reports={len(r.reports)} changes={len(r.changes)}"
+        )
         for problem in r.problems:
             mark = "  ✗" if problem.severity == "error" else "  !"
             print(f"{mark} {problem.where or '-'} {problem.field}: {problem.message_vi}")
             print(f"    {'':<{len(problem.where or '-')}} {problem.message_en}")
     counts = {s: sum(r.status == s for r in results) for s in _STATUS_VI}
-    print(f"Tổng / total: {len(results)} — " + ", ".join(
-        f"{_STATUS_VI[s]} / {s}: {n}" for s, n in counts.items()))
+    print(
+        f"Tổng / total: {len(results)} — "
+        + ", ".join(f"{_STATUS_VI[s]} / {s}: {n}" for s, n in counts.items())
+    )
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -254,8 +273,18 @@ def cmd_export(args: argparse.Namespace) -> int:
         if args.what == "raw":
             from loaders.records import raw_values
 
-            df = raw_values(store, period)[["province_code", "period", "field", "value",
-                                            "dataset", "note", "ref_no", "ref_date"]]
+            df = raw_values(store, period)[
+                [
+                    "province_code",
+                    "period",
+                    "field",
+                    "value",
+                    "dataset",
+                    "note",
+                    "ref_no",
+                    "ref_date",
+                ]
+            ]
         else:
             from metrics.export import export_indicators
 
@@ -270,8 +299,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     with _store(args) as store:
         summary = load_demo(store, progress=lambda i, n: _progress(i, n, "demo"))
-    print(f"demo: {summary.batches} files, {summary.accepted} accepted, "
-          f"{summary.duplicate} duplicate, {summary.reports} reports, {summary.seconds:.1f} s")
+    print(
+        f"demo: {summary.batches} files, {summary.accepted} accepted, "
+        f"{summary.duplicate} duplicate, {summary.reports} reports, {summary.seconds:.1f} s"
+    )
     return 0
 
 
@@ -292,8 +323,15 @@ def cmd_history(args: argparse.Namespace) -> int:
             df = submission_history(store, province.code, province.era)
             print(f"{province.name} ({province.code}, {province.era}): {len(df)} submissions")
             if len(df):
-                cols = ["submission_id", "period", "status", "dataset", "received_at",
-                        "file_name", "n_values"]
+                cols = [
+                    "submission_id",
+                    "period",
+                    "status",
+                    "dataset",
+                    "received_at",
+                    "file_name",
+                    "n_values",
+                ]
                 print(df[cols].to_string(index=False))
     return 0
 
@@ -306,8 +344,10 @@ def cmd_restore(args: argparse.Namespace) -> int:
             replaced = restore(store, args.submission_id, actor=args.actor)
         except RestoreError as exc:
             raise UsageError(str(exc)) from None
-    print(f"submission {args.submission_id} is current" +
-          (f" (replaced {replaced})" if replaced else ""))
+    print(
+        f"submission {args.submission_id} is current"
+        + (f" (replaced {replaced})" if replaced else "")
+    )
     return 0
 
 
@@ -329,8 +369,9 @@ def cmd_user_add(args: argparse.Namespace) -> int:
     if len(password) < MIN_PASSWORD_LENGTH:
         check_password_rules(password)  # AccountError: exit 1 with the bilingual message
     with _store(args) as store:
-        user = create_user(store, args.username, password, args.role, args.province, args.name,
-                           actor=args.actor)
+        user = create_user(
+            store, args.username, password, args.role, args.province, args.name, actor=args.actor
+        )
     where = f", {user.province_code}" if user.province_code else ""
     print(f"{user.username}: {user.role}{where}")
     return 0
@@ -352,8 +393,9 @@ def cmd_user_list(args: argparse.Namespace) -> int:
         users = list_users(store)
     for u in users:
         state = "disabled" if u.disabled else "active"
-        print(f"{u.username:<24} {u.role:<8} {u.province_code or '-':<3} {state:<8} "
-              f"{u.display_name}")
+        print(
+            f"{u.username:<24} {u.role:<8} {u.province_code or '-':<3} {state:<8} {u.display_name}"
+        )
     print(f"{len(users)} accounts")
     return 0
 

@@ -129,15 +129,28 @@ def is_open_in_process(path: str | Path) -> bool:
         return any(s._key == key for s in list(_OPEN_STORES))
 
 
-def log_event(cur: duckdb.DuckDBPyConnection, actor: str, action: str,
-              upload_id: int | None = None, submission_id: int | None = None,
-              detail: dict | None = None, at_time: datetime | None = None) -> None:
+def log_event(
+    cur: duckdb.DuckDBPyConnection,
+    actor: str,
+    action: str,
+    upload_id: int | None = None,
+    submission_id: int | None = None,
+    detail: dict | None = None,
+    at_time: datetime | None = None,
+) -> None:
     """Append one row to the audit log ``events`` inside the caller's transaction."""
     cur.execute(
         "INSERT INTO events (at_time, actor, action, upload_id, submission_id, detail) "
         "VALUES (?, ?, ?, ?, ?, ?)",
-        [at_time or datetime.now(), actor, action, upload_id, submission_id,
-         json.dumps(detail or {}, ensure_ascii=False, default=str)])
+        [
+            at_time or datetime.now(),
+            actor,
+            action,
+            upload_id,
+            submission_id,
+            json.dumps(detail or {}, ensure_ascii=False, default=str),
+        ],
+    )
 
 
 class StoreBusyError(RuntimeError):
@@ -267,8 +280,17 @@ class Store:
 
         registry = load_registry()
         rows = [
-            (p.era, p.code, p.name, p.short_name, p.ascii_name, p.region, p.successor,
-             p.valid_from, p.valid_to)
+            (
+                p.era,
+                p.code,
+                p.name,
+                p.short_name,
+                p.ascii_name,
+                p.region,
+                p.successor,
+                p.valid_from,
+                p.valid_to,
+            )
             for era in ("legacy", "current")
             for p in registry.provinces(era)
         ]

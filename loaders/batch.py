@@ -81,8 +81,9 @@ class _Parsed:
     received_at: datetime | None = None
 
 
-def _parse(name: str, data: bytes, today: date | None,
-           catalogue: Catalogue | None = None) -> _Parsed:
+def _parse(
+    name: str, data: bytes, today: date | None, catalogue: Catalogue | None = None
+) -> _Parsed:
     catalogue = catalogue or load_catalogue()
     kind, reports, problems = parse_file(data, name, catalogue, today)
     return _Parsed(name, hashlib.sha256(data).hexdigest(), kind, reports, problems)
@@ -93,12 +94,21 @@ def _parse_task(args: tuple[str, bytes, date | None]) -> _Parsed:
     return _parse(*args)
 
 
-def ingest_many(store: Store, items: Iterable[Item], *, actor: str | None = None,
-                dataset: str = "official", user: User | None = None, dry_run: bool = False,
-                today: date | None = None, progress: Progress | None = None,
-                batch_size: int = DEFAULT_BATCH_SIZE, workers: int = 1,
-                catalogue: Catalogue | None = None,
-                received_at: datetime | None = None) -> list[IngestResult]:
+def ingest_many(
+    store: Store,
+    items: Iterable[Item],
+    *,
+    actor: str | None = None,
+    dataset: str = "official",
+    user: User | None = None,
+    dry_run: bool = False,
+    today: date | None = None,
+    progress: Progress | None = None,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    workers: int = 1,
+    catalogue: Catalogue | None = None,
+    received_at: datetime | None = None,
+) -> list[IngestResult]:
     """Validate and store ``items`` (``(file_name, bytes)`` or ``(file_name, bytes,
     received_at)``); one :class:`IngestResult` per item, in order. Never raises for a bad file.
 
@@ -108,18 +118,39 @@ def ingest_many(store: Store, items: Iterable[Item], *, actor: str | None = None
     stored per transaction (fewer when they hold :data:`MAX_BATCH_REPORTS` reports). The
     other arguments are those of :func:`loaders.ingest.ingest_bytes`.
     """
-    return list(iter_ingest(store, items, actor=actor, dataset=dataset, user=user,
-                            dry_run=dry_run, today=today, progress=progress,
-                            batch_size=batch_size, workers=workers, catalogue=catalogue,
-                            received_at=received_at))
+    return list(
+        iter_ingest(
+            store,
+            items,
+            actor=actor,
+            dataset=dataset,
+            user=user,
+            dry_run=dry_run,
+            today=today,
+            progress=progress,
+            batch_size=batch_size,
+            workers=workers,
+            catalogue=catalogue,
+            received_at=received_at,
+        )
+    )
 
 
-def iter_ingest(store: Store, items: Iterable[Item], *, actor: str | None = None,
-                dataset: str = "official", user: User | None = None, dry_run: bool = False,
-                today: date | None = None, progress: Progress | None = None,
-                batch_size: int = DEFAULT_BATCH_SIZE, workers: int = 1,
-                catalogue: Catalogue | None = None,
-                received_at: datetime | None = None) -> Iterator[IngestResult]:
+def iter_ingest(
+    store: Store,
+    items: Iterable[Item],
+    *,
+    actor: str | None = None,
+    dataset: str = "official",
+    user: User | None = None,
+    dry_run: bool = False,
+    today: date | None = None,
+    progress: Progress | None = None,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    workers: int = 1,
+    catalogue: Catalogue | None = None,
+    received_at: datetime | None = None,
+) -> Iterator[IngestResult]:
     """:func:`ingest_many` as a generator: the results of each batch once it is committed."""
     actor = actor or (user.username if user is not None else "system")
     catalogue = catalogue or load_catalogue()
@@ -150,8 +181,13 @@ def _next_batch(parsed: Iterator[_Parsed], batch_size: int) -> list[_Parsed]:
 # --------------------------------------------------------------------------- reading
 
 
-def _parse_all(items: Iterable[Item], today: date | None, catalogue: Catalogue, workers: int,
-               progress: Progress | None) -> Iterator[_Parsed]:
+def _parse_all(
+    items: Iterable[Item],
+    today: date | None,
+    catalogue: Catalogue,
+    workers: int,
+    progress: Progress | None,
+) -> Iterator[_Parsed]:
     """Parsed files in the order of ``items`` (with workers, a few files are read ahead)."""
     source = iter(items)
     first = list(itertools.islice(source, PARALLEL_MIN_FILES))
@@ -179,8 +215,9 @@ def _pool(workers: int) -> Executor:
     return ProcessPoolExecutor(max_workers=workers, mp_context=context)
 
 
-def _parse_parallel(source: Iterator[Item], today: date | None, workers: int,
-                    ahead: int) -> Iterator[_Parsed]:
+def _parse_parallel(
+    source: Iterator[Item], today: date | None, workers: int, ahead: int
+) -> Iterator[_Parsed]:
     with _pool(workers) as pool:
         pending: deque[tuple[Future, Item]] = deque()
         for item in source:
@@ -242,8 +279,9 @@ def _quarter(period: Period) -> _Quarter:
     if found is None:
         prev = period.previous()
         same = prev.era == period.era
-        found = _QUARTERS[period] = _Quarter(str(period), period.era, prev,
-                                             str(prev) if same else None)
+        found = _QUARTERS[period] = _Quarter(
+            str(period), period.era, prev, str(prev) if same else None
+        )
     return found
 
 
@@ -285,9 +323,16 @@ def _read_view(cur, chunk: Sequence[_Parsed]) -> _View:
     current submissions of their provinces and periods with their values, and the yes values
     of the quarters before (earlier batches are committed: the database holds them)."""
     keys, previous = _keys(chunk)
-    rows = cur.execute(_LOOKUP, [
-        [k[0] for k in keys], [k[1] for k in keys], [k[0] for k in previous],
-        [k[1] for k in previous], sorted({p.sha256 for p in chunk})]).fetchall()
+    rows = cur.execute(
+        _LOOKUP,
+        [
+            [k[0] for k in keys],
+            [k[1] for k in keys],
+            [k[0] for k in previous],
+            [k[1] for k in previous],
+            sorted({p.sha256 for p in chunk}),
+        ],
+    ).fetchall()
     current: dict[tuple[str, str], tuple[str, dict]] = {}
     yes: dict[tuple[str, str], set[str]] = {}
     accepted: dict[str, tuple[int, datetime]] = {}
@@ -307,11 +352,14 @@ def _duplicate_note(result: IngestResult, upload_id: int, when: datetime) -> Pro
     """The note of :func:`loaders.ingest._accepted_before`, word for word."""
     at = when.strftime("%d/%m/%Y %H:%M")
     return Problem(
-        file=result.file_name, reason=Reason.DUPLICATE_REPORT, severity="warning",
+        file=result.file_name,
+        reason=Reason.DUPLICATE_REPORT,
+        severity="warning",
         message_vi=f"Tệp này (cùng nội dung từng byte) đã được nạp lúc {at} (lượt tải "
-                   f"{upload_id}); không có gì thay đổi. Để dùng lại số liệu cũ, hãy khôi phục.",
+        f"{upload_id}); không có gì thay đổi. Để dùng lại số liệu cũ, hãy khôi phục.",
         message_en=f"This exact file was already loaded on {at} (upload {upload_id}); nothing "
-                   "changes. To make its values current again, restore that submission.")
+        "changes. To make its values current again, restore that submission.",
+    )
 
 
 def _compare(view: _View, result: IngestResult, catalogue: Catalogue) -> list[Report]:
@@ -321,8 +369,11 @@ def _compare(view: _View, result: IngestResult, catalogue: Catalogue) -> list[Re
     if seen is not None:
         result.problems.append(_duplicate_note(result, *seen))
     current = view.current
-    fresh = [] if seen else [
-        r for r in result.reports if current.get(_k(r), (None,))[0] != view.hash_of(r)]
+    fresh = (
+        []
+        if seen
+        else [r for r in result.reports if current.get(_k(r), (None,))[0] != view.hash_of(r)]
+    )
     result.duplicates = len(result.reports) - len(fresh)
     result.status = "accepted" if fresh else "duplicate"
     changes = result.changes
@@ -331,8 +382,9 @@ def _compare(view: _View, result: IngestResult, catalogue: Catalogue) -> list[Re
         old = current.get(key, (None, {}))[1]
         new = view.values_of(report)
         if not old:  # a first report: every value that is not blank is a change
-            changes += [Change(*key, code, None, new[code]) for code in sorted(new)
-                        if new[code] is not None]
+            changes += [
+                Change(*key, code, None, new[code]) for code in sorted(new) if new[code] is not None
+            ]
             continue
         for code in sorted(old.keys() | new.keys()):
             was, now = old.get(code), new.get(code)
@@ -342,16 +394,19 @@ def _compare(view: _View, result: IngestResult, catalogue: Catalogue) -> list[Re
     return fresh
 
 
-def _yes_to_no(view: _View, reports: list[Report], file_name: str, catalogue: Catalogue
-               ) -> list[Problem]:
+def _yes_to_no(
+    view: _View, reports: list[Report], file_name: str, catalogue: Catalogue
+) -> list[Problem]:
     """:func:`loaders.ingest._yes_to_no` against ``view`` (same quirks: the yes values of every
     previous quarter of the file count by province)."""
     same_era = [r for r in reports if _quarter(r.period).previous_text is not None]
     if not same_era:
         return []
-    was_yes = {(r.province.code, f)
-               for r in same_era
-               for f in view.yes.get((r.province.code, _quarter(r.period).previous_text), ())}
+    was_yes = {
+        (r.province.code, f)
+        for r in same_era
+        for f in view.yes.get((r.province.code, _quarter(r.period).previous_text), ())
+    }
     if not was_yes:
         return []
     yes_no = {f.code: f for f in catalogue.fields if f.kind == "bool"}
@@ -359,18 +414,23 @@ def _yes_to_no(view: _View, reports: list[Report], file_name: str, catalogue: Ca
     for report in same_era:
         for code, val in report.values.items():
             if code in yes_no and val.value == 0 and (report.province.code, code) in was_yes:
-                warnings.append(yes_to_no_warning(file_name, report, yes_no[code],
-                                                  _quarter(report.period).previous))
+                warnings.append(
+                    yes_to_no_warning(
+                        file_name, report, yes_no[code], _quarter(report.period).previous
+                    )
+                )
     return warnings
 
 
 def _result(p: _Parsed, dry_run: bool) -> IngestResult:
-    return IngestResult(p.name, p.sha256, "rejected", p.kind, p.problems, p.reports,
-                        dry_run=dry_run)
+    return IngestResult(
+        p.name, p.sha256, "rejected", p.kind, p.problems, p.reports, dry_run=dry_run
+    )
 
 
-def _dry_run(store: Store, chunk: Sequence[_Parsed], user: User | None,
-             catalogue: Catalogue) -> Iterator[IngestResult]:
+def _dry_run(
+    store: Store, chunk: Sequence[_Parsed], user: User | None, catalogue: Catalogue
+) -> Iterator[IngestResult]:
     view = _read_view(store.cursor(), [p for p in chunk if not _has_errors(p)])
     for p in chunk:
         result = _result(p, True)
@@ -405,28 +465,45 @@ class _Rows:
         self.event_ids: list[int] = []
 
 
-def _store_batch(store: Store, chunk: Sequence[_Parsed], actor: str, dataset: str,
-                 user: User | None, catalogue: Catalogue) -> list[IngestResult]:
+def _store_batch(
+    store: Store,
+    chunk: Sequence[_Parsed],
+    actor: str,
+    dataset: str,
+    user: User | None,
+    catalogue: Catalogue,
+) -> list[IngestResult]:
     results = [_result(p, False) for p in chunk]
     refused = [_refusals(user, r) if user is not None else [] for r in results]
     with store.write() as cur:
-        candidates = [p for p, r, x in zip(chunk, results, refused, strict=True)
-                      if not x and not r.errors]
+        candidates = [
+            p for p, r, x in zip(chunk, results, refused, strict=True) if not x and not r.errors
+        ]
         view = _read_view(cur, candidates)
         n_events = sum(1 for r, x in zip(results, refused, strict=True) if x or not r.errors)
-        upload_ids, event_ids = _next_ids(cur, ("upload_ids", len(chunk)),
-                                          ("event_ids", n_events))
+        upload_ids, event_ids = _next_ids(cur, ("upload_ids", len(chunk)), ("event_ids", n_events))
         rows = _Rows()
         rows.event_ids = event_ids
-        for p, result, refusals, upload_id in zip(chunk, results, refused, upload_ids,
-                                                  strict=True):
+        for p, result, refusals, upload_id in zip(chunk, results, refused, upload_ids, strict=True):
             result.upload_id = upload_id
             if refusals:
                 result.problems = [*refusals, *result.problems]
                 rows.uploads.append(_upload_row(result, actor, dataset, p.received_at))
-                rows.events.append(_event(actor, "upload_refused", upload_id, {
-                    "file": result.file_name, "role": user.role, "allowed": user.province_code,
-                    "found": sorted({f"{r.province.code} {r.period}" for r in result.reports})}))
+                rows.events.append(
+                    _event(
+                        actor,
+                        "upload_refused",
+                        upload_id,
+                        {
+                            "file": result.file_name,
+                            "role": user.role,
+                            "allowed": user.province_code,
+                            "found": sorted(
+                                {f"{r.province.code} {r.period}" for r in result.reports}
+                            ),
+                        },
+                    )
+                )
                 result.reports = []
                 continue
             if result.errors:
@@ -438,14 +515,26 @@ def _store_batch(store: Store, chunk: Sequence[_Parsed], actor: str, dataset: st
                 _add_report(view, rows, result, report, dataset, p.received_at)
             if result.status == "accepted" and result.sha256 not in view.accepted_sha:
                 view.accepted_sha[result.sha256] = (upload_id, p.received_at)
-            rows.events.append(_event(actor, "upload", upload_id, {
-                "status": result.status, "file": result.file_name, "reports": len(fresh)}))
+            rows.events.append(
+                _event(
+                    actor,
+                    "upload",
+                    upload_id,
+                    {"status": result.status, "file": result.file_name, "reports": len(fresh)},
+                )
+            )
         _write(cur, rows, results)
     return results
 
 
-def _add_report(view: _View, rows: _Rows, result: IngestResult, report: Report, dataset: str,
-                received_at: datetime) -> None:
+def _add_report(
+    view: _View,
+    rows: _Rows,
+    result: IngestResult,
+    report: Report,
+    dataset: str,
+    received_at: datetime,
+) -> None:
     key = _k(report)
     code, period = key
     earlier = view.pending.get(key)
@@ -457,8 +546,20 @@ def _add_report(view: _View, rows: _Rows, result: IngestResult, report: Report, 
     view.pending[key] = index
     result.submission_ids.append(index)  # a row index until the ids are drawn
     content_hash = view.hash_of(report)
-    rows.subs.append([None, result.upload_id, code, period, _quarter(report.period).era,
-                      dataset, content_hash, received_at, "accepted", report.source_ref])
+    rows.subs.append(
+        [
+            None,
+            result.upload_id,
+            code,
+            period,
+            _quarter(report.period).era,
+            dataset,
+            content_hash,
+            received_at,
+            "accepted",
+            report.source_ref,
+        ]
+    )
     values = view.values_of(report)
     view.current[key] = (content_hash, values)
     view.yes[key] = {f for f, value in values.items() if value == 1}
@@ -475,20 +576,36 @@ def _add_report(view: _View, rows: _Rows, result: IngestResult, report: Report, 
         ref_date.append(v.ref_date)
 
 
-def _upload_row(result: IngestResult, actor: str, dataset: str, received_at: datetime
-                ) -> tuple:
+def _upload_row(result: IngestResult, actor: str, dataset: str, received_at: datetime) -> tuple:
     template = result.kind == "template" and len(result.reports) == 1
     province = result.reports[0].province.code if template else None
     period = str(result.reports[0].period) if template else None
-    messages = json.dumps([p.model_dump(mode="json") for p in result.problems],
-                          ensure_ascii=False)
-    return (result.upload_id, result.kind, dataset, result.file_name, result.sha256, actor,
-            received_at, result.status, province, period, len(result.reports), messages)
+    messages = json.dumps([p.model_dump(mode="json") for p in result.problems], ensure_ascii=False)
+    return (
+        result.upload_id,
+        result.kind,
+        dataset,
+        result.file_name,
+        result.sha256,
+        actor,
+        received_at,
+        result.status,
+        province,
+        period,
+        len(result.reports),
+        messages,
+    )
 
 
 def _event(actor: str, action: str, upload_id: int, detail: dict) -> tuple:
-    return (datetime.now(), actor, action, upload_id, None,
-            json.dumps(detail, ensure_ascii=False, default=str))
+    return (
+        datetime.now(),
+        actor,
+        action,
+        upload_id,
+        None,
+        json.dumps(detail, ensure_ascii=False, default=str),
+    )
 
 
 def _next_ids(cur, *wanted: tuple[str, int]) -> list[list[int]]:
@@ -510,7 +627,8 @@ def _write(cur, rows: _Rows, results: list[IngestResult]) -> None:
             "AS province_code, unnest(?::VARCHAR[]) AS period) i "
             "WHERE submissions.status = 'accepted' "
             "AND submissions.province_code = i.province_code AND submissions.period = i.period",
-            [[k[0] for k in keys], [k[1] for k in keys]])
+            [[k[0] for k in keys], [k[1] for k in keys]],
+        )
     if rows.subs:
         (sub_ids,) = _next_ids(cur, ("submission_ids", len(rows.subs)))
         for result in results:
@@ -522,5 +640,9 @@ def _write(cur, rows: _Rows, results: list[IngestResult]) -> None:
         insert_columns(cur, "raw_values", VALUE_COLUMNS, rows.values)
         Store.bump_version(cur)
     if rows.events:
-        insert_rows(cur, "events", EVENT_COLUMNS,
-                    [(eid, *e) for eid, e in zip(rows.event_ids, rows.events, strict=True)])
+        insert_rows(
+            cur,
+            "events",
+            EVENT_COLUMNS,
+            [(eid, *e) for eid, e in zip(rows.event_ids, rows.events, strict=True)],
+        )

@@ -28,8 +28,16 @@ from loaders.report import (
 )
 from loaders.workbook import Sheet, Workbook
 
-PROVINCE_HEADERS = {"province", "provincecode", "tinh", "tinhthanhpho", "matinh", "tinhthanh",
-                    "donvi", "diaphuong"}
+PROVINCE_HEADERS = {
+    "province",
+    "provincecode",
+    "tinh",
+    "tinhthanhpho",
+    "matinh",
+    "tinhthanh",
+    "donvi",
+    "diaphuong",
+}
 PERIOD_HEADERS = {"period", "kybaocao", "ky", "quy", "quarter"}
 DATA_SHEETS = {"dulieu", "data", "bulk"}
 _SUFFIXES = ("ref_no", "ref_date", "note")
@@ -69,8 +77,9 @@ def pick_sheet(book: Workbook) -> str:
     return book.sheet_names[0]
 
 
-def read_bulk(book: Workbook, catalogue: Catalogue, today: date | None = None
-              ) -> tuple[list[Report], list[Problem]]:
+def read_bulk(
+    book: Workbook, catalogue: Catalogue, today: date | None = None
+) -> tuple[list[Report], list[Problem]]:
     """Read and validate every row; the reports list is empty when any error was found."""
     name = pick_sheet(book)
     sheet = book.sheet(name)
@@ -90,23 +99,31 @@ def read_bulk(book: Workbook, catalogue: Catalogue, today: date | None = None
             continue
         key = (report.province.code, str(report.period))
         if key in seen:
-            problems.append(where.problem(
-                Reason.DUPLICATE_REPORT,
-                f"{report.province.name}, kỳ {report.period} đã có ở dòng {seen[key] + 1}.",
-                f"{report.province.name}, {report.period} already appears in row {seen[key] + 1}.",
-                cell_ref(row, columns["province"][0]), "province"))
+            problems.append(
+                where.problem(
+                    Reason.DUPLICATE_REPORT,
+                    f"{report.province.name}, kỳ {report.period} đã có ở dòng {seen[key] + 1}.",
+                    f"{report.province.name}, {report.period} already appears in row {seen[key] + 1}.",
+                    cell_ref(row, columns["province"][0]),
+                    "province",
+                )
+            )
         seen[key] = row
         reports.append(report)
     if not seen and not any(p.severity == "error" for p in problems):
-        problems.append(where.problem(Reason.EMPTY_FILE, "Bảng không có dòng số liệu nào.",
-                                      "The table has no data rows."))
+        problems.append(
+            where.problem(
+                Reason.EMPTY_FILE, "Bảng không có dòng số liệu nào.", "The table has no data rows."
+            )
+        )
     if any(p.severity == "error" for p in problems):
         return [], problems
     return reports, problems
 
 
-def _find_header(sheet: Sheet, where: Where, catalogue: Catalogue
-                 ) -> tuple[int | None, dict[str, tuple[int, str]], list[Problem]]:
+def _find_header(
+    sheet: Sheet, where: Where, catalogue: Catalogue
+) -> tuple[int | None, dict[str, tuple[int, str]], list[Problem]]:
     keys = _header_keys(catalogue)
     for row in range(min(len(sheet.rows), 10)):
         texts = [cell_text(v) for v in sheet.rows[row]]
@@ -114,12 +131,19 @@ def _find_header(sheet: Sheet, where: Where, catalogue: Catalogue
         parts = {part for _, part in matched.values()}
         if {"province", "period"} <= parts:
             return row, _column_map(matched), _unknown_columns(texts, matched, row, where)
-    return None, {}, [where.problem(
-        Reason.UNKNOWN_LAYOUT,
-        "Không tìm thấy dòng tiêu đề có cột tỉnh (province) và kỳ báo cáo (period) trong 10 dòng "
-        "đầu. Tên cột là mã trường (ví dụ procedures_total) hoặc tên chỉ tiêu tiếng Việt.",
-        "No header row with a province and a period column in the first 10 rows. Columns are "
-        "named by field code (e.g. procedures_total) or by the Vietnamese label.")]
+    return (
+        None,
+        {},
+        [
+            where.problem(
+                Reason.UNKNOWN_LAYOUT,
+                "Không tìm thấy dòng tiêu đề có cột tỉnh (province) và kỳ báo cáo (period) trong 10 dòng "
+                "đầu. Tên cột là mã trường (ví dụ procedures_total) hoặc tên chỉ tiêu tiếng Việt.",
+                "No header row with a province and a period column in the first 10 rows. Columns are "
+                "named by field code (e.g. procedures_total) or by the Vietnamese label.",
+            )
+        ],
+    )
 
 
 def _column_map(matched: dict[int, tuple[str, str]]) -> dict[str, tuple[int, str]]:
@@ -131,13 +155,19 @@ def _column_map(matched: dict[int, tuple[str, str]]) -> dict[str, tuple[int, str
     return out
 
 
-def _unknown_columns(texts: list[str], matched: dict[int, tuple[str, str]], row: int,
-                     where: Where) -> list[Problem]:
+def _unknown_columns(
+    texts: list[str], matched: dict[int, tuple[str, str]], row: int, where: Where
+) -> list[Problem]:
     return [
-        where.problem(Reason.UNKNOWN_COLUMN, f"Cột «{t}» không thuộc mẫu nên được bỏ qua.",
-                      f"Column «{t}» is not a known field and is ignored.", cell_ref(row, c),
-                      severity="warning")
-        for c, t in enumerate(texts) if t and c not in matched
+        where.problem(
+            Reason.UNKNOWN_COLUMN,
+            f"Cột «{t}» không thuộc mẫu nên được bỏ qua.",
+            f"Column «{t}» is not a known field and is ignored.",
+            cell_ref(row, c),
+            severity="warning",
+        )
+        for c, t in enumerate(texts)
+        if t and c not in matched
     ]
 
 
@@ -146,18 +176,33 @@ _Plan = list[tuple[str, int, int | None, int | None, int | None]]
 
 def _plan(columns: dict[str, tuple[int, str]], catalogue: Catalogue) -> _Plan:
     """(field, value column, note, ref_no and ref_date columns) of each field with a column."""
+
     def col(code: str, part: str) -> int | None:
         found = columns.get(f"{code}:{part}")
         return found[0] if found else None
 
-    return [(f.code, columns[f"{f.code}:value"][0], col(f.code, "note"), col(f.code, "ref_no"),
-             col(f.code, "ref_date"))
-            for f in catalogue.fields if f"{f.code}:value" in columns]
+    return [
+        (
+            f.code,
+            columns[f"{f.code}:value"][0],
+            col(f.code, "note"),
+            col(f.code, "ref_no"),
+            col(f.code, "ref_date"),
+        )
+        for f in catalogue.fields
+        if f"{f.code}:value" in columns
+    ]
 
 
-def _read_row(sheet: Sheet, row: int, columns: dict[str, tuple[int, str]], where: Where,
-              catalogue: Catalogue, today: date | None, plan: _Plan | None = None
-              ) -> tuple[Report | None, list[Problem]]:
+def _read_row(
+    sheet: Sheet,
+    row: int,
+    columns: dict[str, tuple[int, str]],
+    where: Where,
+    catalogue: Catalogue,
+    today: date | None,
+    plan: _Plan | None = None,
+) -> tuple[Report | None, list[Problem]]:
     pcol, qcol = columns["province"][0], columns["period"][0]
     period = resolve_period(sheet.value(row, qcol), where, cell_ref(row, qcol), today)
     if not isinstance(period, Period):
@@ -172,15 +217,25 @@ def _read_row(sheet: Sheet, row: int, columns: dict[str, tuple[int, str]], where
     for code, vcol, ncol, rcol, dcol in plan if plan is not None else _plan(columns, catalogue):
         value = cells[vcol] if vcol < n else None
         inputs[code] = CellInput(
-            value=None if value == "" else value, cell=cell_at(row, vcol),
-            note=_at(cells, ncol, n), ref_no=_at(cells, rcol, n), ref_date=_at(cells, dcol, n),
+            value=None if value == "" else value,
+            cell=cell_at(row, vcol),
+            note=_at(cells, ncol, n),
+            ref_no=_at(cells, rcol, n),
+            ref_date=_at(cells, dcol, n),
             ref_date_cell=cell_at(row, dcol) if dcol is not None else "",
-            formula_untrusted=bool(formulas) and formulas.get((row, vcol)) is False)
+            formula_untrusted=bool(formulas) and formulas.get((row, vcol)) is False,
+        )
     values, problems = validate_inputs(inputs, where, catalogue, warn_blank=False)
     if any(p.severity == "error" for p in problems):
         return None, problems
-    return Report(province, period, values, f"{where.sheet}!{row + 1}", sheet=where.sheet,
-                  cells={code: inputs[code].cell for code in values}), problems
+    return Report(
+        province,
+        period,
+        values,
+        f"{where.sheet}!{row + 1}",
+        sheet=where.sheet,
+        cells={code: inputs[code].cell for code in values},
+    ), problems
 
 
 def _at(cells: list[object], col: int | None, n: int) -> object:

@@ -220,8 +220,11 @@ def _budget_year(p: _Profile, year: int, rng: random.Random) -> dict[str, float]
     total = round(p.budget * 1.07**years * rng.uniform(0.95, 1.05), 1)
     share = _clamp(p.it_share + 0.0007 * years + rng.uniform(-0.001, 0.001), 0.002, 0.018)
     it = round(total * share, 1)
-    return {"budget_total": total, "it_budget": it,
-            "security_budget": round(it * rng.uniform(0.05, 0.15), 1)}
+    return {
+        "budget_total": total,
+        "it_budget": it,
+        "security_budget": round(it * rng.uniform(0.05, 0.15), 1),
+    }
 
 
 def _stocks(p: _Profile, period: Period, rng: random.Random) -> Values:
@@ -235,12 +238,15 @@ def _stocks(p: _Profile, period: Period, rng: random.Random) -> Values:
     address = _clamp(_lerp(p.address, _ramp(t, 2, 24)) + rng.gauss(0, 0.005), 0, 0.99)
     teams = p.teams[2] * _ramp(t, p.teams[0], p.teams[1])
     return {
-        "adults": adults, "smartphone_users": round(adults * smart),
-        "households": households, "households_fiber": round(households * fiber),
+        "adults": adults,
+        "smartphone_users": round(adults * smart),
+        "households": households,
+        "households_fiber": round(households * fiber),
         "households_digital_address": round(households * address),
         "industrial_zones": p.zones,
         "industrial_zones_5g": int(p.zones * p.g5[1] * _ramp(t, p.g5[0], 27)),
-        "communes": communes, "communes_with_tech_team": int(communes * teams),
+        "communes": communes,
+        "communes_with_tech_team": int(communes * teams),
     }
 
 
@@ -249,21 +255,26 @@ def _flows(p: _Profile, period: Period, rng: random.Random) -> Values:
     t = _offset(period)
     procedures = round(p.procedures * (1 - 0.003 * t)) + rng.randint(-8, 8)
     level4 = _lerp(p.level4[:2], _ramp(t, 0, p.level4[2]))
-    dossiers = round(p.dossiers * 1.02 ** (t / 4) * SEASON[period.quarter]
-                     * rng.uniform(0.92, 1.08))
+    dossiers = round(
+        p.dossiers * 1.02 ** (t / 4) * SEASON[period.quarter] * rng.uniform(0.92, 1.08)
+    )
     online = _clamp(_lerp(p.online, _ramp(t, 0, 27)) + rng.gauss(0, 0.02), 0, 0.95)
     inspections = max(3, round(p.inspections * rng.uniform(0.85, 1.15)))
     remote = _lerp(p.remote, _ramp(t, 0, 21)) + 0.01 * max(0, t - 21)
     remote = _clamp(remote + rng.gauss(0, 0.03), 0, 0.9)
     return {
-        "procedures_total": procedures, "procedures_level4": round(procedures * level4),
-        "dossiers_total": dossiers, "dossiers_online": round(dossiers * online),
-        "inspections_total": inspections, "inspections_remote": round(inspections * remote),
+        "procedures_total": procedures,
+        "procedures_level4": round(procedures * level4),
+        "dossiers_total": dossiers,
+        "dossiers_online": round(dossiers * online),
+        "inspections_total": inspections,
+        "inspections_remote": round(inspections * remote),
     }
 
 
-def _simulate_province(province: Province, periods: list[Period], adoption: dict[str, dict],
-                       seed: int) -> dict[Period, Values]:
+def _simulate_province(
+    province: Province, periods: list[Period], adoption: dict[str, dict], seed: int
+) -> dict[Period, Values]:
     """One legacy province's figures for every period (also after the merger)."""
     code = province.code
     rng = random.Random(f"{seed}/{code}")
@@ -274,18 +285,25 @@ def _simulate_province(province: Province, periods: list[Period], adoption: dict
         if period.quarter == 1 or not budget:
             budget = _budget_year(profile, period.year, rng)
         t = _offset(period)
-        flags: Values = {f: adoption[f][code] is not None and t >= adoption[f][code]
-                         for f in INSTITUTIONAL}
-        out[period] = {**flags, **_flows(profile, period, rng), **budget,
-                       **_stocks(profile, period, rng)}
+        flags: Values = {
+            f: adoption[f][code] is not None and t >= adoption[f][code] for f in INSTITUTIONAL
+        }
+        out[period] = {
+            **flags,
+            **_flows(profile, period, rng),
+            **budget,
+            **_stocks(profile, period, rng),
+        }
     return out
 
 
 def simulate_legacy(periods: list[Period], seed: int = DEFAULT_SEED) -> Simulation:
     """Legacy code → period → field → value, for every given period (both eras)."""
     adoption = adoption_quarters(seed)
-    return {p.code: _simulate_province(p, periods, adoption, seed)
-            for p in load_registry().provinces("legacy")}
+    return {
+        p.code: _simulate_province(p, periods, adoption, seed)
+        for p in load_registry().provinces("legacy")
+    }
 
 
 def aggregate(parts: list[Values], catalogue: Catalogue | None = None) -> Values:
@@ -307,8 +325,10 @@ def reported_values(period: Period, legacy: Simulation) -> dict[str, Values]:
     registry = load_registry()
     if period.era == "legacy":
         return {code: dict(values[period]) for code, values in legacy.items()}
-    return {p.code: aggregate([legacy[c][period] for c in p.constituents])
-            for p in registry.provinces("current")}
+    return {
+        p.code: aggregate([legacy[c][period] for c in p.constituents])
+        for p in registry.provinces("current")
+    }
 
 
 # --------------------------------------------------------------------------- reporting
@@ -325,8 +345,12 @@ def _resolves(text: str, province: Province, period: Period) -> bool:
 def _spelling(rng: random.Random, province: Province, period: Period) -> str:
     """A name people might type, kept only if the registry resolves it to ``province``."""
     options = [province.short_name] * 5 + [
-        province.name, province.code, province.ascii_name,
-        unicodedata.normalize("NFD", province.short_name), province.short_name.upper()]
+        province.name,
+        province.code,
+        province.ascii_name,
+        unicodedata.normalize("NFD", province.short_name),
+        province.short_name.upper(),
+    ]
     text = rng.choice(options)
     return text if _resolves(text, province, period) else province.code
 
@@ -336,8 +360,9 @@ def _blank_rate(period: Period) -> float:
     return {2020: 0.05, 2021: 0.03, 2022: 0.015}.get(period.year, 0.005)
 
 
-def _row(rng: random.Random, province: Province, period: Period, values: Values,
-         catalogue: Catalogue) -> dict:
+def _row(
+    rng: random.Random, province: Province, period: Period, values: Values, catalogue: Catalogue
+) -> dict:
     """A bulk row: the varied province name, the period and the values, a few optional blank."""
     row: dict = {"province": _spelling(rng, province, period), "period": str(period)}
     rate = _blank_rate(period)
@@ -395,8 +420,9 @@ def _revise(rng: random.Random, entries: list[_Entry], period: Period) -> list[_
     return []
 
 
-def _period_entries(period: Period, values: dict[str, Values], seed: int,
-                    catalogue: Catalogue) -> list[_Entry]:
+def _period_entries(
+    period: Period, values: dict[str, Values], seed: int, catalogue: Catalogue
+) -> list[_Entry]:
     """Every row received for ``period`` with its day of receipt (revisions included)."""
     rng = random.Random(f"{seed}/{period}")
     registry = load_registry()
@@ -455,22 +481,37 @@ def generate(today: date | None = None, seed: int = DEFAULT_SEED) -> list[DemoBa
 
 def has_demo(store: Store) -> bool:
     """Whether the store holds any accepted demo submission."""
-    row = store.cursor().execute(
-        "SELECT 1 FROM submissions WHERE dataset = ? AND status = 'accepted' LIMIT 1",
-        [DEMO_DATASET]).fetchone()
+    row = (
+        store.cursor()
+        .execute(
+            "SELECT 1 FROM submissions WHERE dataset = ? AND status = 'accepted' LIMIT 1",
+            [DEMO_DATASET],
+        )
+        .fetchone()
+    )
     return row is not None
 
 
 def _known_reports(store: Store) -> set[tuple[str, str, str]]:
     """(province, period, content hash) of every demo submission, current or superseded."""
-    rows = store.cursor().execute(
-        "SELECT province_code, period, content_hash FROM submissions WHERE dataset = ?",
-        [DEMO_DATASET]).fetchall()
+    rows = (
+        store.cursor()
+        .execute(
+            "SELECT province_code, period, content_hash FROM submissions WHERE dataset = ?",
+            [DEMO_DATASET],
+        )
+        .fetchall()
+    )
     return {tuple(r) for r in rows}  # type: ignore[misc]
 
 
-def _already_loaded(data: bytes, batch: DemoBatch, known: set[tuple[str, str, str]],
-                    catalogue: Catalogue, today: date) -> bool:
+def _already_loaded(
+    data: bytes,
+    batch: DemoBatch,
+    known: set[tuple[str, str, str]],
+    catalogue: Catalogue,
+    today: date,
+) -> bool:
     """Whether every report of the file is already in the history (any status).
 
     Re-ingesting the first file of a revised report would make the wrong value current again,
@@ -489,8 +530,9 @@ def _rejected(batch: DemoBatch, messages: list[str]) -> RuntimeError:
     return RuntimeError(f"demo file {batch.file_name} was rejected: {text}")
 
 
-def load_demo(store: Store, today: date | None = None,
-              progress: Callable[[int, int], None] | None = None) -> DemoSummary:
+def load_demo(
+    store: Store, today: date | None = None, progress: Callable[[int, int], None] | None = None
+) -> DemoSummary:
     """Write every demo batch as a bulk file and ingest it as dataset ``demo``; idempotent.
 
     A second call changes nothing: files whose reports are all in the history already count as
@@ -507,9 +549,16 @@ def load_demo(store: Store, today: date | None = None,
         if _already_loaded(data, batch, known, catalogue, today):
             duplicate += 1
         else:
-            result = ingest_bytes(store, data, batch.file_name, actor=DEMO_ACTOR,
-                                  dataset=DEMO_DATASET, received_at=batch.received_at,
-                                  today=today, catalogue=catalogue)
+            result = ingest_bytes(
+                store,
+                data,
+                batch.file_name,
+                actor=DEMO_ACTOR,
+                dataset=DEMO_DATASET,
+                received_at=batch.received_at,
+                today=today,
+                catalogue=catalogue,
+            )
             if result.status == "rejected":
                 raise _rejected(batch, [p.message_en for p in result.errors])
             accepted += result.status == "accepted"
@@ -517,5 +566,4 @@ def load_demo(store: Store, today: date | None = None,
             reports += len(result.submission_ids)
         if progress is not None:
             progress(i, len(batches))
-    return DemoSummary(len(batches), accepted, duplicate, reports,
-                       _time.perf_counter() - started)
+    return DemoSummary(len(batches), accepted, duplicate, reports, _time.perf_counter() - started)

@@ -66,16 +66,22 @@ class IngestResult:
 
     def as_dict(self) -> dict:
         return {
-            "file": self.file_name, "sha256": self.sha256, "status": self.status,
-            "kind": self.kind, "dry_run": self.dry_run, "upload_id": self.upload_id,
-            "reports": len(self.reports), "duplicates": self.duplicates,
+            "file": self.file_name,
+            "sha256": self.sha256,
+            "status": self.status,
+            "kind": self.kind,
+            "dry_run": self.dry_run,
+            "upload_id": self.upload_id,
+            "reports": len(self.reports),
+            "duplicates": self.duplicates,
             "changes": len(self.changes),
             "messages": [p.model_dump(mode="json") for p in self.problems],
         }
 
 
-def parse_file(data: bytes, file_name: str, catalogue: Catalogue, today: date | None = None
-               ) -> tuple[str, list[Report], list[Problem]]:
+def parse_file(
+    data: bytes, file_name: str, catalogue: Catalogue, today: date | None = None
+) -> tuple[str, list[Report], list[Problem]]:
     """Read and validate a file: (kind, reports, problems); reports is empty on any error."""
     try:
         book = Workbook(data, file_name)
@@ -93,10 +99,19 @@ def ingest_file(store: Store, path: str | Path, **kwargs: object) -> IngestResul
     return ingest_bytes(store, path.read_bytes(), path.name, **kwargs)  # type: ignore[arg-type]
 
 
-def ingest_bytes(store: Store, data: bytes, file_name: str, *, actor: str | None = None,
-                 dataset: str = "official", dry_run: bool = False, today: date | None = None,
-                 received_at: datetime | None = None, catalogue: Catalogue | None = None,
-                 user: User | None = None) -> IngestResult:
+def ingest_bytes(
+    store: Store,
+    data: bytes,
+    file_name: str,
+    *,
+    actor: str | None = None,
+    dataset: str = "official",
+    dry_run: bool = False,
+    today: date | None = None,
+    received_at: datetime | None = None,
+    catalogue: Catalogue | None = None,
+    user: User | None = None,
+) -> IngestResult:
     """Validate ``data`` and, unless ``dry_run``, store it. Never raises for a bad file.
 
     ``received_at`` overrides the receipt time (demo data and back-dated historical imports);
@@ -116,9 +131,19 @@ def ingest_bytes(store: Store, data: bytes, file_name: str, *, actor: str | None
         if not dry_run:
             with store.write() as cur:
                 result.upload_id = _insert_upload(cur, result, actor, dataset, received_at)
-                _log(cur, actor, "upload_refused", result.upload_id, None, {
-                    "file": file_name, "role": user.role, "allowed": user.province_code,
-                    "found": sorted({f"{r.province.code} {r.period}" for r in reports})})
+                _log(
+                    cur,
+                    actor,
+                    "upload_refused",
+                    result.upload_id,
+                    None,
+                    {
+                        "file": file_name,
+                        "role": user.role,
+                        "allowed": user.province_code,
+                        "found": sorted({f"{r.province.code} {r.period}" for r in reports}),
+                    },
+                )
         result.reports = []
         return result
     if result.errors:
@@ -133,11 +158,18 @@ def ingest_bytes(store: Store, data: bytes, file_name: str, *, actor: str | None
         fresh = _compare(cur, result, catalogue)
         result.upload_id = _insert_upload(cur, result, actor, dataset, received_at)
         if fresh:
-            result.submission_ids = _insert_reports(cur, result.upload_id, fresh, dataset,
-                                                    received_at)
+            result.submission_ids = _insert_reports(
+                cur, result.upload_id, fresh, dataset, received_at
+            )
             Store.bump_version(cur)
-        _log(cur, actor, "upload", result.upload_id, None,
-             {"status": result.status, "file": file_name, "reports": len(fresh)})
+        _log(
+            cur,
+            actor,
+            "upload",
+            result.upload_id,
+            None,
+            {"status": result.status, "file": file_name, "reports": len(fresh)},
+        )
     return result
 
 
@@ -146,18 +178,29 @@ def _refusals(user: User, result: IngestResult) -> list[Problem]:
     name = result.file_name
     if not user.uploads_anything:
         role = ROLE_LABELS_VI.get(user.role, user.role)
-        state_vi, state_en = ("đã bị vô hiệu hoá", "is disabled") if user.disabled else (
-            f"có vai trò «{role}», chỉ được xem",
-            f"has the role «{user.role}», which may only view")
-        return [Problem(
-            file=name, field="province", reason=Reason.PROVINCE,
-            message_vi=f"Tài khoản «{user.username}» {state_vi}: không được tải số liệu lên.",
-            message_en=f"The account «{user.username}» {state_en}: it may not upload data.")]
+        state_vi, state_en = (
+            ("đã bị vô hiệu hoá", "is disabled")
+            if user.disabled
+            else (
+                f"có vai trò «{role}», chỉ được xem",
+                f"has the role «{user.role}», which may only view",
+            )
+        )
+        return [
+            Problem(
+                file=name,
+                field="province",
+                reason=Reason.PROVINCE,
+                message_vi=f"Tài khoản «{user.username}» {state_vi}: không được tải số liệu lên.",
+                message_en=f"The account «{user.username}» {state_en}: it may not upload data.",
+            )
+        ]
     registry = load_registry()
     problems = []
     for report in result.reports:
         if user.can_upload(report.province.code, report.period) and (
-                user.is_admin or report.province.era == report.period.era):
+            user.is_admin or report.province.era == report.period.era
+        ):
             continue
         allowed = [registry.get(c, report.period.era) for c in user.allowed_codes(report.period)]
         allowed_vi = ", ".join(p.label for p in allowed) or "không tỉnh nào"
@@ -166,14 +209,21 @@ def _refusals(user: User, result: IngestResult) -> list[Problem]:
             sheet, cell = REPORT_SHEET, "D2"
         else:
             sheet, _, cell = report.source_ref.partition("!")
-        problems.append(Problem(
-            file=name, sheet=sheet, cell=cell, field="province", reason=Reason.PROVINCE,
-            message_vi=f"Báo cáo của {report.province.label}, kỳ {report.period}: tài khoản "
-                       f"«{user.username}» chỉ được tải lên báo cáo của {allowed_vi}. "
-                       "Tệp bị từ chối, không có số liệu nào được lưu.",
-            message_en=f"Report of {report.province.name} (code {report.province.code}), "
-                       f"{report.period}: the account «{user.username}» may only upload reports "
-                       f"of {allowed_en}. The file is rejected; nothing was stored."))
+        problems.append(
+            Problem(
+                file=name,
+                sheet=sheet,
+                cell=cell,
+                field="province",
+                reason=Reason.PROVINCE,
+                message_vi=f"Báo cáo của {report.province.label}, kỳ {report.period}: tài khoản "
+                f"«{user.username}» chỉ được tải lên báo cáo của {allowed_vi}. "
+                "Tệp bị từ chối, không có số liệu nào được lưu.",
+                message_en=f"Report of {report.province.name} (code {report.province.code}), "
+                f"{report.period}: the account «{user.username}» may only upload reports "
+                f"of {allowed_en}. The file is rejected; nothing was stored.",
+            )
+        )
     return problems
 
 
@@ -186,8 +236,11 @@ def _compare(cur, result: IngestResult, catalogue: Catalogue) -> list[Report]:
     """
     seen = _accepted_before(cur, result)
     current = _current(cur, result.reports)
-    fresh = [] if seen else [
-        r for r in result.reports if current.get(_key(r), (None,))[0] != r.content_hash()]
+    fresh = (
+        []
+        if seen
+        else [r for r in result.reports if current.get(_key(r), (None,))[0] != r.content_hash()]
+    )
     result.duplicates = len(result.reports) - len(fresh)
     result.status = "accepted" if fresh else "duplicate"
     for report in fresh:
@@ -204,17 +257,23 @@ def _accepted_before(cur, result: IngestResult) -> bool:
     """Whether these exact bytes were accepted before; adds a note saying when."""
     rows = cur.execute(  # fetchall: DuckDB refuses new work on a cursor with unread rows
         "SELECT min(id), min(received_at) FROM uploads WHERE sha256 = ? AND status = 'accepted'",
-        [result.sha256]).fetchall()
+        [result.sha256],
+    ).fetchall()
     row = rows[0]
     if row[0] is None:
         return False
     when = row[1].strftime("%d/%m/%Y %H:%M")
-    result.problems.append(Problem(
-        file=result.file_name, reason=Reason.DUPLICATE_REPORT, severity="warning",
-        message_vi=f"Tệp này (cùng nội dung từng byte) đã được nạp lúc {when} (lượt tải "
-                   f"{row[0]}); không có gì thay đổi. Để dùng lại số liệu cũ, hãy khôi phục.",
-        message_en=f"This exact file was already loaded on {when} (upload {row[0]}); nothing "
-                   "changes. To make its values current again, restore that submission."))
+    result.problems.append(
+        Problem(
+            file=result.file_name,
+            reason=Reason.DUPLICATE_REPORT,
+            severity="warning",
+            message_vi=f"Tệp này (cùng nội dung từng byte) đã được nạp lúc {when} (lượt tải "
+            f"{row[0]}); không có gì thay đổi. Để dùng lại số liệu cũ, hãy khôi phục.",
+            message_en=f"This exact file was already loaded on {when} (upload {row[0]}); nothing "
+            "changes. To make its values current again, restore that submission.",
+        )
+    )
     return True
 
 
@@ -224,8 +283,10 @@ def _key(report: Report) -> tuple[str, str]:
 
 def _key_lists(reports: list[Report], shift: int = 0) -> list[list[str]]:
     """[codes, periods] of ``reports`` (the quarter ``shift`` before), for ``unnest(?)``."""
-    return [[r.province.code for r in reports],
-            [str(r.period.previous(shift)) if shift else str(r.period) for r in reports]]
+    return [
+        [r.province.code for r in reports],
+        [str(r.period.previous(shift)) if shift else str(r.period) for r in reports],
+    ]
 
 
 _KEYS = "(SELECT unnest(?::VARCHAR[]) AS province_code, unnest(?::VARCHAR[]) AS period)"
@@ -239,7 +300,8 @@ def _current(cur, reports: list[Report]) -> dict[tuple[str, str], tuple[str, dic
         "SELECT s.province_code, s.period, s.content_hash, v.field, v.value "
         f"FROM submissions s JOIN {_KEYS} k USING (province_code, period) "
         "LEFT JOIN raw_values v ON v.submission_id = s.id WHERE s.status = 'accepted'",
-        _key_lists(reports)).fetchall()
+        _key_lists(reports),
+    ).fetchall()
     out: dict[tuple[str, str], tuple[str, dict]] = {}
     for prov, period, chash, fld, value in rows:
         entry = out.setdefault((prov, period), (chash, {}))
@@ -248,8 +310,7 @@ def _current(cur, reports: list[Report]) -> dict[tuple[str, str], tuple[str, dic
     return out
 
 
-def _yes_to_no(cur, reports: list[Report], file_name: str, catalogue: Catalogue
-               ) -> list[Problem]:
+def _yes_to_no(cur, reports: list[Report], file_name: str, catalogue: Catalogue) -> list[Problem]:
     """Warn when a yes/no field was Có last quarter and is Không now (same era only)."""
     yes_no = {f.code: f for f in catalogue.fields if f.kind == "bool"}
     same_era = [r for r in reports if r.period.previous().era == r.period.era]
@@ -258,32 +319,39 @@ def _yes_to_no(cur, reports: list[Report], file_name: str, catalogue: Catalogue
     rows = cur.execute(
         "SELECT c.province_code, c.period, c.field FROM current_values c "
         f"JOIN {_KEYS} k USING (province_code, period) WHERE c.value = 1",
-        _key_lists(same_era, shift=1)).fetchall()
+        _key_lists(same_era, shift=1),
+    ).fetchall()
     was_yes = {(p, f) for p, _, f in rows}
     warnings = []
     for report in same_era:
         for code, val in report.values.items():
             if code in yes_no and val.value == 0 and (report.province.code, code) in was_yes:
-                warnings.append(yes_to_no_warning(file_name, report, yes_no[code],
-                                                  report.period.previous()))
+                warnings.append(
+                    yes_to_no_warning(file_name, report, yes_no[code], report.period.previous())
+                )
     return warnings
 
 
-def yes_to_no_warning(file_name: str, report: Report, fld: RawField, previous: object
-                      ) -> Problem:
+def yes_to_no_warning(file_name: str, report: Report, fld: RawField, previous: object) -> Problem:
     """The warning that ``fld`` of ``report`` is Không after Có in ``previous`` quarter,
     at the cell it was read from."""
     who = f"{report.province.short_name} {report.period}"
     return Problem(
-        file=file_name, sheet=report.sheet, cell=report.cells.get(fld.code, ""),
-        field=fld.code, reason=Reason.YES_TO_NO, severity="warning",
+        file=file_name,
+        sheet=report.sheet,
+        cell=report.cells.get(fld.code, ""),
+        field=fld.code,
+        reason=Reason.YES_TO_NO,
+        severity="warning",
         message_vi=f"{who}: «{fld.name_vi}» chuyển từ Có (kỳ {previous}) sang Không. "
-                   "Hãy kiểm tra lại.",
-        message_en=f"{who}: «{fld.name_en}» went from yes ({previous}) to no. Please check.")
+        "Hãy kiểm tra lại.",
+        message_en=f"{who}: «{fld.name_en}» went from yes ({previous}) to no. Please check.",
+    )
 
 
-def _insert_upload(cur, result: IngestResult, actor: str, dataset: str,
-                   received_at: datetime) -> int:
+def _insert_upload(
+    cur, result: IngestResult, actor: str, dataset: str, received_at: datetime
+) -> int:
     template = result.kind == "template" and len(result.reports) == 1
     province = result.reports[0].province.code if template else None
     period = str(result.reports[0].period) if template else None
@@ -292,25 +360,58 @@ def _insert_upload(cur, result: IngestResult, actor: str, dataset: str,
         "INSERT INTO uploads (kind, dataset, file_name, sha256, actor, received_at, status, "
         "province_code, period, n_reports, messages) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
         "RETURNING id",
-        [result.kind, dataset, result.file_name, result.sha256, actor, received_at,
-         result.status, province, period, len(result.reports), messages],
+        [
+            result.kind,
+            dataset,
+            result.file_name,
+            result.sha256,
+            actor,
+            received_at,
+            result.status,
+            province,
+            period,
+            len(result.reports),
+            messages,
+        ],
     ).fetchone()
     return int(upload_id)
 
 
-def _insert_reports(cur, upload_id: int, reports: list[Report], dataset: str,
-                    now: datetime) -> list[int]:
-    ids = [r[0] for r in cur.execute(
-        "SELECT nextval('submission_ids') FROM range(?)", [len(reports)]).fetchall()]
-    subs = [(sid, upload_id, r.province.code, str(r.period), r.period.era, dataset,
-             r.content_hash(), now, "accepted", r.source_ref)
-            for sid, r in zip(ids, reports, strict=True)]
-    values = [(sid, r.province.code, str(r.period), code, v.value, v.note, v.ref_no, v.ref_date)
-              for sid, r in zip(ids, reports, strict=True) for code, v in r.values.items()]
+def _insert_reports(
+    cur, upload_id: int, reports: list[Report], dataset: str, now: datetime
+) -> list[int]:
+    ids = [
+        r[0]
+        for r in cur.execute(
+            "SELECT nextval('submission_ids') FROM range(?)", [len(reports)]
+        ).fetchall()
+    ]
+    subs = [
+        (
+            sid,
+            upload_id,
+            r.province.code,
+            str(r.period),
+            r.period.era,
+            dataset,
+            r.content_hash(),
+            now,
+            "accepted",
+            r.source_ref,
+        )
+        for sid, r in zip(ids, reports, strict=True)
+    ]
+    values = [
+        (sid, r.province.code, str(r.period), code, v.value, v.note, v.ref_no, v.ref_date)
+        for sid, r in zip(ids, reports, strict=True)
+        for code, v in r.values.items()
+    ]
     cur.execute(
         f"UPDATE submissions SET status = 'superseded' FROM {_KEYS} i "
         "WHERE submissions.status = 'accepted' AND submissions.province_code = i.province_code "
-        "AND submissions.period = i.period", _key_lists(reports))
+        "AND submissions.period = i.period",
+        _key_lists(reports),
+    )
     insert_rows(cur, "submissions", SUBMISSION_COLUMNS, subs)
     insert_rows(cur, "raw_values", VALUE_COLUMNS, values)
     return ids
@@ -323,30 +424,73 @@ try:  # Arrow tables are scanned by DuckDB without looking at every value
 except ImportError:  # pragma: no cover
     pa = None
 
-UPLOAD_COLUMNS = {"id": "id", "kind": "str", "dataset": "str", "file_name": "str",
-                  "sha256": "str", "actor": "str", "received_at": "time", "status": "str",
-                  "province_code": "str", "period": "str", "n_reports": "id",
-                  "messages": "str"}
-SUBMISSION_COLUMNS = {"id": "id", "upload_id": "id", "province_code": "str", "period": "str",
-                      "era": "str", "dataset": "str", "content_hash": "str",
-                      "received_at": "time", "status": "str", "source_ref": "str"}
-VALUE_COLUMNS = {"submission_id": "id", "province_code": "str", "period": "str",
-                 "field": "str", "value": "float", "note": "str", "ref_no": "str",
-                 "ref_date": "date"}
-EVENT_COLUMNS = {"id": "id", "at_time": "time", "actor": "str", "action": "str",
-                 "upload_id": "id", "submission_id": "id", "detail": "str"}
+UPLOAD_COLUMNS = {
+    "id": "id",
+    "kind": "str",
+    "dataset": "str",
+    "file_name": "str",
+    "sha256": "str",
+    "actor": "str",
+    "received_at": "time",
+    "status": "str",
+    "province_code": "str",
+    "period": "str",
+    "n_reports": "id",
+    "messages": "str",
+}
+SUBMISSION_COLUMNS = {
+    "id": "id",
+    "upload_id": "id",
+    "province_code": "str",
+    "period": "str",
+    "era": "str",
+    "dataset": "str",
+    "content_hash": "str",
+    "received_at": "time",
+    "status": "str",
+    "source_ref": "str",
+}
+VALUE_COLUMNS = {
+    "submission_id": "id",
+    "province_code": "str",
+    "period": "str",
+    "field": "str",
+    "value": "float",
+    "note": "str",
+    "ref_no": "str",
+    "ref_date": "date",
+}
+EVENT_COLUMNS = {
+    "id": "id",
+    "at_time": "time",
+    "actor": "str",
+    "action": "str",
+    "upload_id": "id",
+    "submission_id": "id",
+    "detail": "str",
+}
 
 
 def columns_table(columns: dict[str, str], data: list) -> object:
     """Column lists (in the order of ``columns``) as an Arrow table with the columns' types
     (a data frame without pyarrow)."""
     if pa is not None:
-        types = {"id": pa.int64(), "str": pa.string(), "float": pa.float64(),
-                 "time": pa.timestamp("us"), "date": pa.date32()}
-        return pa.table({name: pa.array(list(values), type=types[kind])
-                         for (name, kind), values in zip(columns.items(), data, strict=True)})
-    frame = pd.DataFrame({name: list(values)
-                          for name, values in zip(columns, data, strict=True)}, dtype=object)
+        types = {
+            "id": pa.int64(),
+            "str": pa.string(),
+            "float": pa.float64(),
+            "time": pa.timestamp("us"),
+            "date": pa.date32(),
+        }
+        return pa.table(
+            {
+                name: pa.array(list(values), type=types[kind])
+                for (name, kind), values in zip(columns.items(), data, strict=True)
+            }
+        )
+    frame = pd.DataFrame(
+        {name: list(values) for name, values in zip(columns, data, strict=True)}, dtype=object
+    )
     for name, kind in columns.items():
         if kind == "id":
             frame[name] = frame[name].astype("Int64")
@@ -357,8 +501,7 @@ def columns_table(columns: dict[str, str], data: list) -> object:
     return frame
 
 
-def insert_rows(cur, table: str, columns: dict[str, str], rows: list[tuple] | list[list]
-                ) -> None:
+def insert_rows(cur, table: str, columns: dict[str, str], rows: list[tuple] | list[list]) -> None:
     """One ``INSERT … SELECT`` of ``rows`` (tuples in the order of ``columns``) into
     ``table``."""
     if rows:
@@ -377,8 +520,9 @@ def insert_columns(cur, table: str, columns: dict[str, str], data: list) -> None
         cur.unregister(name)
 
 
-def _log(cur, actor: str, action: str, upload_id: int | None, submission_id: int | None,
-         detail: dict) -> None:
+def _log(
+    cur, actor: str, action: str, upload_id: int | None, submission_id: int | None, detail: dict
+) -> None:
     log_event(cur, actor, action, upload_id, submission_id, detail)
 
 
@@ -395,8 +539,9 @@ class RestoreRefused(RestoreError, PermissionError):
         self.message_en = message_en
 
 
-def restore(store: Store, submission_id: int, actor: str | None = None,
-            user: User | None = None) -> int | None:
+def restore(
+    store: Store, submission_id: int, actor: str | None = None, user: User | None = None
+) -> int | None:
     """Make an earlier submission the accepted one again; returns the one it replaced.
 
     With ``user``, only a province the account may upload for (``User.can_restore``); otherwise
@@ -404,8 +549,9 @@ def restore(store: Store, submission_id: int, actor: str | None = None,
     """
     actor = actor or (user.username if user is not None else "system")
     with store.write() as cur:
-        row = cur.execute("SELECT province_code, period, status FROM submissions WHERE id = ?",
-                          [submission_id]).fetchone()
+        row = cur.execute(
+            "SELECT province_code, period, status FROM submissions WHERE id = ?", [submission_id]
+        ).fetchone()
         if row is None:
             raise RestoreError(f"no submission {submission_id}")
         province, period, status = row
@@ -416,22 +562,39 @@ def restore(store: Store, submission_id: int, actor: str | None = None,
             replaced = cur.execute(
                 "UPDATE submissions SET status = 'superseded' WHERE province_code = ? "
                 "AND period = ? AND status = 'accepted' RETURNING id",
-                [province, period]).fetchall()
-            cur.execute("UPDATE submissions SET status = 'accepted' WHERE id = ?",
-                        [submission_id])
+                [province, period],
+            ).fetchall()
+            cur.execute("UPDATE submissions SET status = 'accepted' WHERE id = ?", [submission_id])
             Store.bump_version(cur)
             previous = replaced[0][0] if replaced else None
-            _log(cur, actor, "restore", None, submission_id,
-                 {"province": province, "period": period, "replaced": previous})
+            _log(
+                cur,
+                actor,
+                "restore",
+                None,
+                submission_id,
+                {"province": province, "period": period, "replaced": previous},
+            )
         else:
-            _log(cur, actor, "restore_refused", None, submission_id,
-                 {"province": province, "period": period, "role": user.role,
-                  "allowed": user.province_code})
+            _log(
+                cur,
+                actor,
+                "restore_refused",
+                None,
+                submission_id,
+                {
+                    "province": province,
+                    "period": period,
+                    "role": user.role,
+                    "allowed": user.province_code,
+                },
+            )
     if not allowed:
         name = load_registry().get(province, Period.parse(period).era).name
         raise RestoreRefused(
             f"Tài khoản «{user.username}» không được khôi phục báo cáo của {name} (mã "
             f"{province}), kỳ {period}.",
             f"The account «{user.username}» may not restore a report of {name} (code "
-            f"{province}), {period}.")
+            f"{province}), {period}.",
+        )
     return previous

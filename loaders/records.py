@@ -38,19 +38,31 @@ def submission_history(store: Store, province_code: str, era: str | None = None)
 
 def uploads(store: Store, limit: int = 200) -> pd.DataFrame:
     """The most recent uploads, accepted or not, with their messages (JSON text)."""
-    return store.cursor().execute(
-        "SELECT id, received_at, file_name, kind, dataset, actor, status, province_code, period, "
-        "n_reports, messages FROM uploads ORDER BY id DESC LIMIT ?", [limit]).df()
+    return (
+        store.cursor()
+        .execute(
+            "SELECT id, received_at, file_name, kind, dataset, actor, status, province_code, period, "
+            "n_reports, messages FROM uploads ORDER BY id DESC LIMIT ?",
+            [limit],
+        )
+        .df()
+    )
 
 
 def periods_with_data(store: Store) -> list[str]:
     """Periods that have accepted values, oldest first."""
-    rows = store.cursor().execute(
-        "SELECT DISTINCT period FROM submissions WHERE status = 'accepted'").fetchall()
+    rows = (
+        store.cursor()
+        .execute("SELECT DISTINCT period FROM submissions WHERE status = 'accepted'")
+        .fetchall()
+    )
     return sorted((r[0] for r in rows), key=lambda p: Period.parse(p))
 
 
 def datasets(store: Store) -> list[str]:
-    rows = store.cursor().execute(
-        "SELECT DISTINCT dataset FROM submissions WHERE status = 'accepted' ORDER BY 1").fetchall()
+    rows = (
+        store.cursor()
+        .execute("SELECT DISTINCT dataset FROM submissions WHERE status = 'accepted' ORDER BY 1")
+        .fetchall()
+    )
     return [r[0] for r in rows]

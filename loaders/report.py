@@ -63,8 +63,10 @@ class Report:
 
     def content_hash(self) -> str:
         """Hash of the values (not the file): equal reports hash equal."""
-        payload = {k: [v.value, v.note, v.ref_no, str(v.ref_date or "")]
-                   for k, v in sorted(self.values.items())}
+        payload = {
+            k: [v.value, v.note, v.ref_no, str(v.ref_date or "")]
+            for k, v in sorted(self.values.items())
+        }
         text = json.dumps([self.province.code, str(self.period), payload], ensure_ascii=False)
         return hashlib.sha256(text.encode()).hexdigest()
 
@@ -76,10 +78,25 @@ class Where:
     file: str
     sheet: str = ""
 
-    def problem(self, reason: Reason, vi: str, en: str, cell: str = "", fld: str = "",
-                severity: str = "error") -> Problem:
-        return Problem(file=self.file, sheet=self.sheet, cell=cell, field=fld, reason=reason,
-                       severity=severity, message_vi=vi, message_en=en)
+    def problem(
+        self,
+        reason: Reason,
+        vi: str,
+        en: str,
+        cell: str = "",
+        fld: str = "",
+        severity: str = "error",
+    ) -> Problem:
+        return Problem(
+            file=self.file,
+            sheet=self.sheet,
+            cell=cell,
+            field=fld,
+            reason=reason,
+            severity=severity,
+            message_vi=vi,
+            message_en=en,
+        )
 
     def from_cell_error(self, err: CellError, cell: str, fld: str) -> Problem:
         return self.problem(err.reason, err.message_vi, err.message_en, cell, fld)
@@ -107,8 +124,9 @@ def _build_values_model(catalogue: Catalogue) -> type[BaseModel]:
     return create_model("ReportValues", __config__=ConfigDict(strict=False), **fields)
 
 
-def validate_inputs(inputs: dict[str, CellInput], where: Where, catalogue: Catalogue,
-                    warn_blank: bool = True) -> tuple[dict[str, FieldValue], list[Problem]]:
+def validate_inputs(
+    inputs: dict[str, CellInput], where: Where, catalogue: Catalogue, warn_blank: bool = True
+) -> tuple[dict[str, FieldValue], list[Problem]]:
     """Parse, type-check and cross-check one report's cells; return values and all problems."""
     problems: list[Problem] = []
     parsed: dict[str, object] = {}
@@ -149,22 +167,33 @@ _BOOLS: dict[str, bool | CellError] = {}
 """Yes/no text → ``parse_bool``'s answer (a file spells Có and Không a few ways only)."""
 
 
-def _parse_entry(fld: RawField, entry: CellInput, where: Where
-                 ) -> tuple[object, tuple[str | None, str | None, date | None], list[Problem]]:
+def _parse_entry(
+    fld: RawField, entry: CellInput, where: Where
+) -> tuple[object, tuple[str | None, str | None, date | None], list[Problem]]:
     """(value or ``_INVALID``, (note, ref_no, ref_date), problems) of one field's cells."""
     problems: list[Problem] = []
     value: object = None
     raw = entry.value
     if entry.formula_untrusted:
-        problems.append(where.problem(
-            Reason.FORMULA,
-            "Ô chứa công thức nhưng không có giá trị đã tính. Hãy nhập trực tiếp giá trị, hoặc mở "
-            "và lưu lại tệp bằng Excel/LibreOffice.",
-            "The cell holds a formula without a computed value. Type the value, or open and save "
-            "the file in Excel/LibreOffice.", entry.cell, fld.code))
+        problems.append(
+            where.problem(
+                Reason.FORMULA,
+                "Ô chứa công thức nhưng không có giá trị đã tính. Hãy nhập trực tiếp giá trị, hoặc mở "
+                "và lưu lại tệp bằng Excel/LibreOffice.",
+                "The cell holds a formula without a computed value. Type the value, or open and save "
+                "the file in Excel/LibreOffice.",
+                entry.cell,
+                fld.code,
+            )
+        )
         value = _INVALID
-    elif type(raw) in _NUMBER_TYPES and fld.kind != "bool" and raw == raw and (
-            fld.kind == "amount" or float(raw).is_integer()) and abs(raw) != _INF:
+    elif (
+        type(raw) in _NUMBER_TYPES
+        and fld.kind != "bool"
+        and raw == raw
+        and (fld.kind == "amount" or float(raw).is_integer())
+        and abs(raw) != _INF
+    ):
         value = int(float(raw)) if fld.kind == "count" else float(raw)  # as parse_number
     elif not is_blank(raw):
         if fld.kind == "bool":
@@ -219,8 +248,9 @@ def _kinds(catalogue: Catalogue) -> dict[str, str]:
     return cached[1]
 
 
-def _range_problems(parsed: dict[str, object], inputs: dict[str, CellInput], where: Where,
-                    catalogue: Catalogue) -> list[Problem]:
+def _range_problems(
+    parsed: dict[str, object], inputs: dict[str, CellInput], where: Where, catalogue: Catalogue
+) -> list[Problem]:
     if _in_range(parsed, catalogue):
         return []  # the common case, without building a model instance
     try:
@@ -232,34 +262,57 @@ def _range_problems(parsed: dict[str, object], inputs: dict[str, CellInput], whe
             code = str(err["loc"][0])
             parsed.pop(code, None)
             value = cell_text(inputs[code].value)
-            problems.append(where.problem(
-                Reason.NEGATIVE,
-                f"«{value}»: giá trị không được âm.", f"«{value}»: the value may not be negative.",
-                inputs[code].cell, code))
+            problems.append(
+                where.problem(
+                    Reason.NEGATIVE,
+                    f"«{value}»: giá trị không được âm.",
+                    f"«{value}»: the value may not be negative.",
+                    inputs[code].cell,
+                    code,
+                )
+            )
         return problems
 
 
-def _blank_problems(parsed: dict[str, object], inputs: dict[str, CellInput], where: Where,
-                    catalogue: Catalogue, warn_blank: bool) -> list[Problem]:
+def _blank_problems(
+    parsed: dict[str, object],
+    inputs: dict[str, CellInput],
+    where: Where,
+    catalogue: Catalogue,
+    warn_blank: bool,
+) -> list[Problem]:
     problems = []
     for fld in catalogue.fields:
         entry = inputs.get(fld.code)
         if entry is None or not is_blank(entry.value) or entry.formula_untrusted:
             continue
         if fld.required:
-            problems.append(where.problem(
-                Reason.REQUIRED, f"Chưa nhập «{fld.name_vi}» (bắt buộc).",
-                f"«{fld.name_en}» is required but empty.", entry.cell, fld.code))
+            problems.append(
+                where.problem(
+                    Reason.REQUIRED,
+                    f"Chưa nhập «{fld.name_vi}» (bắt buộc).",
+                    f"«{fld.name_en}» is required but empty.",
+                    entry.cell,
+                    fld.code,
+                )
+            )
         elif warn_blank:
-            problems.append(where.problem(
-                Reason.BLANK, f"Để trống «{fld.name_vi}»: sẽ hiển thị là chưa có số liệu.",
-                f"«{fld.name_en}» left blank: it will show as no data.", entry.cell, fld.code,
-                severity="warning"))
+            problems.append(
+                where.problem(
+                    Reason.BLANK,
+                    f"Để trống «{fld.name_vi}»: sẽ hiển thị là chưa có số liệu.",
+                    f"«{fld.name_en}» left blank: it will show as no data.",
+                    entry.cell,
+                    fld.code,
+                    severity="warning",
+                )
+            )
     return problems
 
 
-def _part_whole_problems(parsed: dict[str, object], inputs: dict[str, CellInput], where: Where,
-                         catalogue: Catalogue) -> list[Problem]:
+def _part_whole_problems(
+    parsed: dict[str, object], inputs: dict[str, CellInput], where: Where, catalogue: Catalogue
+) -> list[Problem]:
     problems = []
     for fld in catalogue.fields:
         if not fld.part_of:
@@ -267,13 +320,17 @@ def _part_whole_problems(parsed: dict[str, object], inputs: dict[str, CellInput]
         part, whole = parsed.get(fld.code), parsed.get(fld.part_of)
         if part is not None and whole is not None and part > whole:
             total = catalogue.field(fld.part_of)
-            problems.append(where.problem(
-                Reason.PART_EXCEEDS_WHOLE,
-                f"«{fld.name_vi}» ({_fmt(part)}) lớn hơn «{total.name_vi}» ({_fmt(whole)}) "
-                f"ở ô {inputs[total.code].cell}.",
-                f"«{fld.name_en}» ({_fmt(part)}) exceeds «{total.name_en}» ({_fmt(whole)}) "
-                f"in cell {inputs[total.code].cell}.",
-                inputs[fld.code].cell, fld.code))
+            problems.append(
+                where.problem(
+                    Reason.PART_EXCEEDS_WHOLE,
+                    f"«{fld.name_vi}» ({_fmt(part)}) lớn hơn «{total.name_vi}» ({_fmt(whole)}) "
+                    f"ở ô {inputs[total.code].cell}.",
+                    f"«{fld.name_en}» ({_fmt(part)}) exceeds «{total.name_en}» ({_fmt(whole)}) "
+                    f"in cell {inputs[total.code].cell}.",
+                    inputs[fld.code].cell,
+                    fld.code,
+                )
+            )
     return problems
 
 
@@ -291,13 +348,19 @@ def _as_float(value: object) -> float | None:
     return float(value)  # bools become 1.0 / 0.0
 
 
-def resolve_province(value: object, period: Period | None, where: Where, cell: str
-                     ) -> Province | Problem:
+def resolve_province(
+    value: object, period: Period | None, where: Where, cell: str
+) -> Province | Problem:
     """Match the province cell through the registry, for the era of ``period``."""
     text = cell_text(value)
     if not text:
-        return where.problem(Reason.PROVINCE, "Chưa ghi tên tỉnh/thành phố.",
-                             "The province is missing.", cell, "province")
+        return where.problem(
+            Reason.PROVINCE,
+            "Chưa ghi tên tỉnh/thành phố.",
+            "The province is missing.",
+            cell,
+            "province",
+        )
     registry = load_registry()
     era = era_of(period) if period is not None else "current"
     cached = _MATCHED.get((text, era))
@@ -319,8 +382,9 @@ spell each province the same way)."""
 _MATCHED_MAX = 10_000
 
 
-def resolve_period(value: object, where: Where, cell: str, today: date | None = None
-                   ) -> Period | Problem:
+def resolve_period(
+    value: object, where: Where, cell: str, today: date | None = None
+) -> Period | Problem:
     """Parse the period cell; refuse quarters that have not started or are implausibly old."""
     text = cell_text(value)
     today = today or date.today()
@@ -331,14 +395,21 @@ def resolve_period(value: object, where: Where, cell: str, today: date | None = 
         period = Period.parse(text)
     except PeriodError:
         return where.problem(
-            Reason.PERIOD, f"Kỳ báo cáo «{text}» không hợp lệ. Ghi theo dạng 2024-Q3.",
-            f"Reporting period «{text}» is not valid. Write it like 2024-Q3.", cell, "period")
+            Reason.PERIOD,
+            f"Kỳ báo cáo «{text}» không hợp lệ. Ghi theo dạng 2024-Q3.",
+            f"Reporting period «{text}» is not valid. Write it like 2024-Q3.",
+            cell,
+            "period",
+        )
     if period > Period.containing(today) or period < EARLIEST_PERIOD:
         return where.problem(
             Reason.PERIOD,
             f"Kỳ báo cáo {period} nằm ngoài khoảng cho phép ({EARLIEST_PERIOD} đến quý hiện tại).",
             f"Reporting period {period} is outside the accepted range ({EARLIEST_PERIOD} to "
-            "the current quarter).", cell, "period")
+            "the current quarter).",
+            cell,
+            "period",
+        )
     if len(_PERIODS) < 10_000:
         _PERIODS[text] = period
     return period

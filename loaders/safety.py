@@ -87,7 +87,8 @@ def password_protected() -> Refusal:
         "Thông tin > Bảo vệ sổ làm việc > Mã hóa bằng mật khẩu: để trống) rồi lưu và gửi lại.",
         "The file is password-protected (encrypted) and cannot be read. Open it, remove the "
         "password (File > Info > Protect Workbook > Encrypt with Password: leave empty), save it "
-        "and upload it again.")
+        "and upload it again.",
+    )
 
 
 def damaged(part: str = "") -> Refusal:
@@ -97,7 +98,8 @@ def damaged(part: str = "") -> Refusal:
         f"Tệp bị hỏng hoặc bị cắt cụt{where_vi}, không đọc được. Hãy mở và lưu lại tệp bằng "
         "Excel/LibreOffice, hoặc gửi lại bản gốc.",
         f"The file is damaged or truncated{where_en} and cannot be read. Open and save it again "
-        "in Excel/LibreOffice, or upload the original.")
+        "in Excel/LibreOffice, or upload the original.",
+    )
 
 
 def unsafe(vi: str, en: str) -> Refusal:
@@ -105,10 +107,12 @@ def unsafe(vi: str, en: str) -> Refusal:
         f"Tệp bị từ chối vì lý do an toàn: {vi} Bảng tính bình thường không có đặc điểm này; hãy "
         "mở và lưu lại bằng Excel/LibreOffice.",
         f"The file is refused for safety: {en} A normal spreadsheet does not look like this; "
-        "open and save it again in Excel/LibreOffice.")
+        "open and save it again in Excel/LibreOffice.",
+    )
 
 
 # --------------------------------------------------------------------------- numbers and limits
+
 
 def n_vi(n: float) -> str:
     """``1234567`` → ``1.234.567`` (Vietnamese digit grouping)."""
@@ -147,16 +151,28 @@ def check_size(size: int) -> None:
             f"Tệp quá lớn: {mb_vi(size)} (tối đa {mb_vi(limit)}). Một báo cáo theo mẫu chỉ "
             "khoảng 20 KB; hãy xóa các sheet, hình ảnh hoặc dữ liệu thừa rồi gửi lại.",
             f"The file is too large: {mb_en(size)} (the limit is {mb_en(limit)}). A filled "
-            "template is about 20 KB; remove extra sheets, pictures or data and upload it again.")
+            "template is about 20 KB; remove extra sheets, pictures or data and upload it again.",
+        )
 
 
 # --------------------------------------------------------------------------- text
 
 # Control characters (C0 but tab/newline/carriage return, DEL, C1), bidirectional overrides and
 # isolates (text that displays in a different order than it reads), and invisible marks.
-_REMOVE = [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0),
-           0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A), 0xFEFF, 0xFFFE,
-           0xFFFF]
+_REMOVE = [
+    *range(0x00, 0x09),
+    0x0B,
+    0x0C,
+    *range(0x0E, 0x20),
+    *range(0x7F, 0xA0),
+    0x200E,
+    0x200F,
+    *range(0x202A, 0x202F),
+    *range(0x2066, 0x206A),
+    0xFEFF,
+    0xFFFE,
+    0xFFFF,
+]
 _SPACES = [0x09, 0x0A, 0x0D, 0x2028, 0x2029]
 _TABLE = {**dict.fromkeys(_REMOVE), **dict.fromkeys(_SPACES, " ")}
 _NEEDS_CLEANING = re.compile("[" + "".join(re.escape(chr(c)) for c in _TABLE) + "]")
@@ -172,8 +188,9 @@ def needs_cleaning(texts: list[str]) -> bool:
     """Whether :func:`clean_text` would change any of ``texts`` (one search for them all)."""
     if not texts:
         return False
-    return (max(map(len, texts)) > MAX_CELL_CHARS
-            or _NEEDS_CLEANING.search("".join(texts)) is not None)
+    return (
+        max(map(len, texts)) > MAX_CELL_CHARS or _NEEDS_CLEANING.search("".join(texts)) is not None
+    )
 
 
 def clean_text(text: str, limit: int = MAX_CELL_CHARS) -> str:
@@ -197,6 +214,7 @@ def safe_label(text: str, limit: int = MAX_LABEL_CHARS) -> str:
 
 # --------------------------------------------------------------------------- content sniffing
 
+
 @dataclass(frozen=True)
 class Content:
     """What a file that is not a readable workbook is, for the message (vi/en) and advice."""
@@ -214,19 +232,43 @@ _BINARY_SIGNATURES: list[tuple[bytes, Content]] = [
     (b"\xff\xd8\xff", Content("ảnh JPEG", "a JPEG image")),
     (b"GIF87a", Content("ảnh GIF", "a GIF image")),
     (b"GIF89a", Content("ảnh GIF", "a GIF image")),
-    (b"%PDF-", Content("tài liệu PDF", "a PDF document",
-                       "Không thể đọc số liệu từ PDF: hãy nhập vào mẫu Excel.",
-                       "Figures cannot be read from a PDF: type them into the Excel template.")),
+    (
+        b"%PDF-",
+        Content(
+            "tài liệu PDF",
+            "a PDF document",
+            "Không thể đọc số liệu từ PDF: hãy nhập vào mẫu Excel.",
+            "Figures cannot be read from a PDF: type them into the Excel template.",
+        ),
+    ),
     (b"{\\rtf", Content("văn bản RTF", "an RTF document")),
-    (b"Rar!\x1a\x07", Content("tệp nén RAR", "a RAR archive",
-                              "Hãy giải nén và gửi tệp bảng tính bên trong.",
-                              "Extract it and upload the spreadsheet inside.")),
-    (b"7z\xbc\xaf\x27\x1c", Content("tệp nén 7z", "a 7z archive",
-                                    "Hãy giải nén và gửi tệp bảng tính bên trong.",
-                                    "Extract it and upload the spreadsheet inside.")),
-    (b"\x1f\x8b", Content("tệp nén gzip", "a gzip archive",
-                          "Hãy giải nén và gửi tệp bảng tính bên trong.",
-                          "Extract it and upload the spreadsheet inside.")),
+    (
+        b"Rar!\x1a\x07",
+        Content(
+            "tệp nén RAR",
+            "a RAR archive",
+            "Hãy giải nén và gửi tệp bảng tính bên trong.",
+            "Extract it and upload the spreadsheet inside.",
+        ),
+    ),
+    (
+        b"7z\xbc\xaf\x27\x1c",
+        Content(
+            "tệp nén 7z",
+            "a 7z archive",
+            "Hãy giải nén và gửi tệp bảng tính bên trong.",
+            "Extract it and upload the spreadsheet inside.",
+        ),
+    ),
+    (
+        b"\x1f\x8b",
+        Content(
+            "tệp nén gzip",
+            "a gzip archive",
+            "Hãy giải nén và gửi tệp bảng tính bên trong.",
+            "Extract it and upload the spreadsheet inside.",
+        ),
+    ),
     (b"MZ", Content("chương trình Windows (.exe)", "a Windows program (.exe)")),
     (b"\x7fELF", Content("chương trình (ELF)", "a program (ELF)")),
     (b"PK\x05\x06", Content("tệp nén zip rỗng", "an empty zip archive")),
@@ -244,30 +286,43 @@ def describe_content(data: bytes) -> Content | None:
         return None
     head = text.lstrip().lower()
     if head.startswith(("<!doctype html", "<html", "<table", "<head", "<meta", "<body")) or (
-            "<html" in head[:1024]):
+        "<html" in head[:1024]
+    ):
         return Content(
             "trang web (HTML) mang đuôi bảng tính, thường do phần mềm xuất ra",
             "a web page (HTML) with a spreadsheet name, as some systems export",
             "Hãy mở bằng Excel và chọn Lưu thành (Save As) dạng .xlsx.",
-            "Open it in Excel and use Save As .xlsx.")
+            "Open it in Excel and use Save As .xlsx.",
+        )
     if head.startswith("<?xml") or head.startswith("<"):
         if "urn:schemas-microsoft-com:office:spreadsheet" in head:
-            return Content("bảng tính XML 2003 (SpreadsheetML)", "an Excel 2003 XML spreadsheet",
-                           _SAVE_AS_VI, _SAVE_AS_EN)
+            return Content(
+                "bảng tính XML 2003 (SpreadsheetML)",
+                "an Excel 2003 XML spreadsheet",
+                _SAVE_AS_VI,
+                _SAVE_AS_EN,
+            )
         return Content("tệp XML", "an XML file")
     lines = [ln for ln in text.splitlines()[:5] if ln.strip()]
     if lines and all(any(sep in ln for sep in ",;\t") for ln in lines):
-        return Content("tệp văn bản CSV đã đổi đuôi", "a CSV text file that was renamed",
-                       _SAVE_AS_VI, _SAVE_AS_EN)
+        return Content(
+            "tệp văn bản CSV đã đổi đuôi",
+            "a CSV text file that was renamed",
+            _SAVE_AS_VI,
+            _SAVE_AS_EN,
+        )
     return Content("tệp văn bản", "a text file")
 
 
 def _as_text(head: bytes) -> str | None:
     """``head`` decoded when it looks like text (UTF-8/UTF-16 with BOM, or mostly printable)."""
-    for bom, codec in ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"),
-                       (b"\xfe\xff", "utf-16-be")):
+    for bom, codec in (
+        (b"\xef\xbb\xbf", "utf-8"),
+        (b"\xff\xfe", "utf-16-le"),
+        (b"\xfe\xff", "utf-16-be"),
+    ):
         if head.startswith(bom):
-            return head[len(bom):].decode(codec, errors="replace")
+            return head[len(bom) :].decode(codec, errors="replace")
     if b"\x00" in head:
         return None
     controls = sum(1 for b in head if b < 0x09 or 0x0E <= b < 0x20)
@@ -281,15 +336,22 @@ def _as_text(head: bytes) -> str | None:
 # A DTD is never needed in a workbook part; refusing it rules out entity expansion ("billion
 # laughs") and external entities whatever the parser. Checked in UTF-8 and UTF-16 spellings.
 _DTD_WORDS = (b"<!DOCTYPE", b"<!ENTITY")
-_DTD = re.compile(b"|".join(
-    re.escape(w.decode().encode(codec)) for w in _DTD_WORDS
-    for codec in ("utf-8", "utf-16-le", "utf-16-be")), re.IGNORECASE)
+_DTD = re.compile(
+    b"|".join(
+        re.escape(w.decode().encode(codec))
+        for w in _DTD_WORDS
+        for codec in ("utf-8", "utf-16-le", "utf-16-be")
+    ),
+    re.IGNORECASE,
+)
 _DTD_OVERLAP = 32
 
 
 def _refuse_dtd(*_args: object) -> None:
-    raise unsafe("một phần XML khai báo DTD/thực thể (<!DOCTYPE>, <!ENTITY>).",
-                 "an XML part declares a DTD or entities (<!DOCTYPE>, <!ENTITY>).")
+    raise unsafe(
+        "một phần XML khai báo DTD/thực thể (<!DOCTYPE>, <!ENTITY>).",
+        "an XML part declares a DTD or entities (<!DOCTYPE>, <!ENTITY>).",
+    )
 
 
 def xml_parser() -> expat.XMLParserType:
@@ -328,8 +390,10 @@ def parse_xml(data: bytes, part: str) -> ElementTree.Element:
 
 
 def too_deep() -> Refusal:
-    return unsafe(f"cấu trúc XML lồng nhau quá sâu (hơn {MAX_XML_DEPTH} cấp).",
-                  f"the XML is nested too deeply (more than {MAX_XML_DEPTH} levels).")
+    return unsafe(
+        f"cấu trúc XML lồng nhau quá sâu (hơn {MAX_XML_DEPTH} cấp).",
+        f"the XML is nested too deeply (more than {MAX_XML_DEPTH} levels).",
+    )
 
 
 # --------------------------------------------------------------------------- zip containers
@@ -364,31 +428,40 @@ class ZipArchive:
         for info in infos:
             name = info.filename.replace("\\", "/")
             if _UNSAFE_NAME.search(name):
-                raise unsafe(f"tên thành phần không an toàn «{safe_label(name)}» (đường dẫn "
-                             "tuyệt đối hoặc có «..»).",
-                             f"a member has an unsafe name «{safe_label(name)}» (absolute path or "
-                             "«..»).")
+                raise unsafe(
+                    f"tên thành phần không an toàn «{safe_label(name)}» (đường dẫn "
+                    "tuyệt đối hoặc có «..»).",
+                    f"a member has an unsafe name «{safe_label(name)}» (absolute path or «..»).",
+                )
             if name in self.infos:
-                raise unsafe(f"thành phần «{safe_label(name)}» xuất hiện hai lần.",
-                             f"the member «{safe_label(name)}» appears twice.")
+                raise unsafe(
+                    f"thành phần «{safe_label(name)}» xuất hiện hai lần.",
+                    f"the member «{safe_label(name)}» appears twice.",
+                )
             if info.flag_bits & 0x1:
                 raise password_protected()
             if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-                raise unsafe(f"thành phần «{safe_label(name)}» dùng kiểu nén lạ "
-                             f"(mã {info.compress_type}).",
-                             f"the member «{safe_label(name)}» uses an unusual compression "
-                             f"method (code {info.compress_type}).")
+                raise unsafe(
+                    f"thành phần «{safe_label(name)}» dùng kiểu nén lạ (mã {info.compress_type}).",
+                    f"the member «{safe_label(name)}» uses an unusual compression "
+                    f"method (code {info.compress_type}).",
+                )
             total += info.file_size
             if total > MAX_UNCOMPRESSED_BYTES:
-                raise _bomb(f"tổng dung lượng khi giải nén vượt {mb_vi(MAX_UNCOMPRESSED_BYTES)}",
-                            f"it expands to more than {mb_en(MAX_UNCOMPRESSED_BYTES)}")
-            if (info.file_size >= RATIO_MIN_BYTES
-                    and info.file_size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1)):
+                raise _bomb(
+                    f"tổng dung lượng khi giải nén vượt {mb_vi(MAX_UNCOMPRESSED_BYTES)}",
+                    f"it expands to more than {mb_en(MAX_UNCOMPRESSED_BYTES)}",
+                )
+            if info.file_size >= RATIO_MIN_BYTES and info.file_size > MAX_COMPRESSION_RATIO * max(
+                info.compress_size, 1
+            ):
                 ratio = info.file_size // max(info.compress_size, 1)
-                raise _bomb(f"thành phần «{safe_label(name)}» nén với tỷ lệ {n_vi(ratio)}:1 "
-                            f"(tối đa {MAX_COMPRESSION_RATIO}:1)",
-                            f"the member «{safe_label(name)}» is compressed {n_en(ratio)}:1 "
-                            f"(the limit is {MAX_COMPRESSION_RATIO}:1)")
+                raise _bomb(
+                    f"thành phần «{safe_label(name)}» nén với tỷ lệ {n_vi(ratio)}:1 "
+                    f"(tối đa {MAX_COMPRESSION_RATIO}:1)",
+                    f"the member «{safe_label(name)}» is compressed {n_en(ratio)}:1 "
+                    f"(the limit is {MAX_COMPRESSION_RATIO}:1)",
+                )
             self.infos[name] = info
         self.names = set(self.infos)
         self._expanded: dict[str, bytes] = {}
@@ -421,7 +494,7 @@ class ZipArchive:
         """The stored (compressed) bytes of member ``name``, checked against the archive."""
         data = self.data
         offset = info.header_offset
-        if data[offset:offset + 4] != ZIP_SIGNATURE or offset + 30 > len(data):
+        if data[offset : offset + 4] != ZIP_SIGNATURE or offset + 30 > len(data):
             raise damaged(name)
         name_len, extra_len = struct.unpack_from("<HH", data, offset + 26)
         start = offset + 30 + name_len + extra_len
@@ -445,10 +518,10 @@ class ZipArchive:
         except zlib.error:
             raise damaged(name) from None
         if len(out) > info.file_size:
-            raise _bomb(f"thành phần «{safe_label(name)}» giải nén ra nhiều hơn dung lượng "
-                        "đã khai báo",
-                        f"the member «{safe_label(name)}» expands to more than its "
-                        "declared size")
+            raise _bomb(
+                f"thành phần «{safe_label(name)}» giải nén ra nhiều hơn dung lượng đã khai báo",
+                f"the member «{safe_label(name)}» expands to more than its declared size",
+            )
         if not decomp.eof or len(out) != info.file_size or zlib.crc32(out) != info.CRC:
             raise damaged(name)
         return out
@@ -468,7 +541,7 @@ class ZipArchive:
                 raise damaged(name)
             crc = 0
             for pos in range(0, len(raw), ZIP_CHUNK):
-                chunk = bytes(raw[pos:pos + ZIP_CHUNK])
+                chunk = bytes(raw[pos : pos + ZIP_CHUNK])
                 crc = zlib.crc32(chunk, crc)
                 yield chunk
             if crc != info.CRC:
@@ -479,8 +552,10 @@ class ZipArchive:
     def read(self, name: str, cap: int = MAX_UNCOMPRESSED_BYTES) -> bytes:
         """Member ``name`` expanded (it must expand to at most ``cap`` bytes)."""
         if self.infos[name].file_size > cap:
-            raise unsafe(f"thành phần «{safe_label(name)}» quá lớn.",
-                         f"the member «{safe_label(name)}» is too large.")
+            raise unsafe(
+                f"thành phần «{safe_label(name)}» quá lớn.",
+                f"the member «{safe_label(name)}» is too large.",
+            )
         kept = self._expanded.get(name)
         return kept if kept is not None else b"".join(self.iter_member(name))
 
@@ -497,17 +572,17 @@ def _inflate(raw: memoryview, info: zipfile.ZipInfo, name: str) -> Iterator[byte
             if decomp.unconsumed_tail:
                 pending = decomp.unconsumed_tail
             elif pos < len(raw):
-                pending = raw[pos:pos + ZIP_CHUNK]
+                pending = raw[pos : pos + ZIP_CHUNK]
                 pos += ZIP_CHUNK
             else:
                 break
             out = decomp.decompress(pending, ZIP_CHUNK)
             produced += len(out)
             if produced > info.file_size:
-                raise _bomb(f"thành phần «{safe_label(name)}» giải nén ra nhiều hơn dung lượng "
-                            "đã khai báo",
-                            f"the member «{safe_label(name)}» expands to more than its "
-                            "declared size")
+                raise _bomb(
+                    f"thành phần «{safe_label(name)}» giải nén ra nhiều hơn dung lượng đã khai báo",
+                    f"the member «{safe_label(name)}» expands to more than its declared size",
+                )
             crc = zlib.crc32(out, crc)
             if out:
                 yield out
@@ -525,27 +600,28 @@ def _end_record(data: bytes) -> tuple[int, int]:
     count, cd_size = struct.unpack_from("<HI", data, pos + 10)
     if count == 0xFFFF or cd_size == 0xFFFFFFFF:
         loc = pos - 20
-        if loc < 0 or data[loc:loc + 4] != b"PK\x06\x07":
+        if loc < 0 or data[loc : loc + 4] != b"PK\x06\x07":
             raise ZipDamaged
         (rec,) = struct.unpack_from("<Q", data, loc + 8)
-        if rec + 56 > len(data) or data[rec:rec + 4] != b"PK\x06\x06":
+        if rec + 56 > len(data) or data[rec : rec + 4] != b"PK\x06\x06":
             raise ZipDamaged
         count, cd_size = struct.unpack_from("<QQ", data, rec + 32)
     return count, cd_size
 
 
 def _too_many_members(count: int) -> Refusal:
-    return unsafe(f"tệp nén chứa {n_vi(count)} thành phần (tối đa {n_vi(MAX_ZIP_MEMBERS)}).",
-                  f"the container holds {n_en(count)} members (the limit is "
-                  f"{n_en(MAX_ZIP_MEMBERS)}).")
+    return unsafe(
+        f"tệp nén chứa {n_vi(count)} thành phần (tối đa {n_vi(MAX_ZIP_MEMBERS)}).",
+        f"the container holds {n_en(count)} members (the limit is {n_en(MAX_ZIP_MEMBERS)}).",
+    )
 
 
 def _bomb(vi: str, en: str) -> Refusal:
-    return unsafe(f"đây có thể là «bom nén» (zip bomb): {vi}.",
-                  f"this may be a zip bomb: {en}.")
+    return unsafe(f"đây có thể là «bom nén» (zip bomb): {vi}.", f"this may be a zip bomb: {en}.")
 
 
 # --------------------------------------------------------------------------- OLE2 / CFB
+
 
 class CfbError(Exception):
     """The OLE2 compound file is damaged (bad header, broken sector chains, truncated)."""
@@ -571,7 +647,8 @@ class Cfb:
         self.sector = 1 << shift
         self.n_sectors = (len(data) + self.sector - 1) // self.sector - 1
         (n_fat, first_dir, _, self.cutoff, first_mini, n_mini, first_difat, n_difat) = (
-            struct.unpack_from("<IIIIIIII", data, 0x2C))
+            struct.unpack_from("<IIIIIIII", data, 0x2C)
+        )
         if n_fat > self.n_sectors + 1 or n_difat > self.n_sectors + 1:
             raise CfbError("bad FAT size")
         difat = list(struct.unpack_from("<109I", data, 0x4C))
@@ -585,8 +662,9 @@ class Cfb:
         fat_sectors = [s for s in difat[:n_fat] if s < self.n_sectors]
         if len(fat_sectors) != n_fat:
             raise CfbError("FAT sector out of range")
-        self.fat = struct.unpack(f"<{n_fat * self.sector // 4}I",
-                                 b"".join(self._sector(s) for s in fat_sectors))
+        self.fat = struct.unpack(
+            f"<{n_fat * self.sector // 4}I", b"".join(self._sector(s) for s in fat_sectors)
+        )
         directory = self._chain_bytes(first_dir, self.fat)
         self.entries: dict[str, tuple[int, int, int]] = {}
         self.root: tuple[int, int, int] | None = None
@@ -595,7 +673,7 @@ class Cfb:
             start, size = struct.unpack_from("<IQ", directory, pos + 0x74)
             if kind not in (1, 2, 5) or not 2 <= name_len <= 64:
                 continue
-            name = directory[pos:pos + name_len - 2].decode("utf-16-le", errors="replace")
+            name = directory[pos : pos + name_len - 2].decode("utf-16-le", errors="replace")
             if self.sector == 512:
                 size &= 0xFFFFFFFF
             if kind == 5 and self.root is None:
@@ -633,13 +711,14 @@ class Cfb:
 
     def _sector(self, index: int) -> bytes:
         start = (index + 1) * self.sector
-        chunk = self.data[start:start + self.sector]
+        chunk = self.data[start : start + self.sector]
         if len(chunk) < self.sector:
             raise CfbError("truncated")
         return chunk
 
-    def _chain_bytes(self, start: int, table: tuple[int, ...], source: bytes | None = None,
-                     size: int = 0) -> bytes:
+    def _chain_bytes(
+        self, start: int, table: tuple[int, ...], source: bytes | None = None, size: int = 0
+    ) -> bytes:
         parts = []
         seen = 0
         sector = start
@@ -649,7 +728,7 @@ class Cfb:
             if source is None:
                 parts.append(self._sector(sector))
             else:
-                chunk = source[sector * size:(sector + 1) * size]
+                chunk = source[sector * size : (sector + 1) * size]
                 if len(chunk) < size:
                     raise CfbError("truncated mini stream")
                 parts.append(chunk)

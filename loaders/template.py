@@ -28,8 +28,14 @@ META_KEYS = ("province", "period", "template_version")
 KEY_ROW_MARKER = "code"
 COLUMN_KEYS = {"code": "A", "value": "D", "ref_no": "F", "ref_date": "G", "note": "H"}
 HEADERS = {
-    "A": "Mã trường", "B": "STT", "C": "Chỉ tiêu", "D": "Giá trị", "E": "Đơn vị",
-    "F": "Số văn bản", "G": "Ngày ban hành", "H": "Ghi chú",
+    "A": "Mã trường",
+    "B": "STT",
+    "C": "Chỉ tiêu",
+    "D": "Giá trị",
+    "E": "Đơn vị",
+    "F": "Số văn bản",
+    "G": "Ngày ban hành",
+    "H": "Ghi chú",
 }
 FIRST_FIELD_ROW = 8
 YES, NO = "Có", "Không"
@@ -43,25 +49,49 @@ _UNLOCKED = Protection(locked=False)
 GUIDE_LINES = [
     ("title", "HƯỚNG DẪN ĐIỀN BÁO CÁO CHUYỂN ĐỔI SỐ CẤP TỈNH"),
     ("", ""),
-    ("", "1. Chỉ nhập vào các ô màu vàng nhạt ở sheet «Báo cáo» (cột Giá trị, Số văn bản, "
-         "Ngày ban hành, Ghi chú). Các ô khác đã khóa để tránh ghi đè nhầm "
-         "(khóa không có mật khẩu)."),
+    (
+        "",
+        "1. Chỉ nhập vào các ô màu vàng nhạt ở sheet «Báo cáo» (cột Giá trị, Số văn bản, "
+        "Ngày ban hành, Ghi chú). Các ô khác đã khóa để tránh ghi đè nhầm "
+        "(khóa không có mật khẩu).",
+    ),
     ("", "2. Không đổi tên sheet, không xóa hoặc chèn dòng, không sửa cột «Mã trường» (cột A)."),
-    ("", "3. Câu hỏi Có/Không: chọn «Có» hoặc «Không» trong danh sách. Với «Có», ghi số và "
-         "ngày của văn bản (quyết định, nghị quyết, kế hoạch)."),
-    ("", "4. Số đếm (thủ tục, hồ sơ, hộ, xã...) là số nguyên không âm. Số tiền tính bằng "
-         "triệu đồng, có thể có phần thập phân."),
-    ("", "5. Nên nhập giá trị dạng số. Nếu nhập dạng văn bản: dấu chấm ngăn cách hàng nghìn, "
-         "dấu phẩy là phần thập phân (1.234.567 hoặc 12,5). Cách viết có thể hiểu hai nghĩa "
-         "(1,234) sẽ bị từ chối."),
-    ("", "6. Dòng «Trong đó» không được lớn hơn dòng tổng tương ứng (ví dụ: thủ tục mức độ 4 "
-         "≤ tổng số thủ tục; chi an toàn thông tin ≤ chi CNTT ≤ tổng chi ngân sách)."),
-    ("", "7. Số liệu dạng tồn kho (số thủ tục, số hộ, số xã...) lấy tại ngày cuối quý. Số "
-         "liệu ngân sách là số của cả năm tài chính theo hiểu biết tại thời điểm báo cáo."),
-    ("", "8. Không dùng công thức trong ô nhập liệu; nếu dùng, hãy lưu tệp bằng Excel hoặc "
-         "LibreOffice để tệp có giá trị đã tính."),
-    ("", "9. Hạn nộp: 15 ngày sau khi kết thúc quý. Có thể nộp lại; bản được chấp nhận sau "
-         "cùng là bản hiện hành, các bản trước vẫn được lưu."),
+    (
+        "",
+        "3. Câu hỏi Có/Không: chọn «Có» hoặc «Không» trong danh sách. Với «Có», ghi số và "
+        "ngày của văn bản (quyết định, nghị quyết, kế hoạch).",
+    ),
+    (
+        "",
+        "4. Số đếm (thủ tục, hồ sơ, hộ, xã...) là số nguyên không âm. Số tiền tính bằng "
+        "triệu đồng, có thể có phần thập phân.",
+    ),
+    (
+        "",
+        "5. Nên nhập giá trị dạng số. Nếu nhập dạng văn bản: dấu chấm ngăn cách hàng nghìn, "
+        "dấu phẩy là phần thập phân (1.234.567 hoặc 12,5). Cách viết có thể hiểu hai nghĩa "
+        "(1,234) sẽ bị từ chối.",
+    ),
+    (
+        "",
+        "6. Dòng «Trong đó» không được lớn hơn dòng tổng tương ứng (ví dụ: thủ tục mức độ 4 "
+        "≤ tổng số thủ tục; chi an toàn thông tin ≤ chi CNTT ≤ tổng chi ngân sách).",
+    ),
+    (
+        "",
+        "7. Số liệu dạng tồn kho (số thủ tục, số hộ, số xã...) lấy tại ngày cuối quý. Số "
+        "liệu ngân sách là số của cả năm tài chính theo hiểu biết tại thời điểm báo cáo.",
+    ),
+    (
+        "",
+        "8. Không dùng công thức trong ô nhập liệu; nếu dùng, hãy lưu tệp bằng Excel hoặc "
+        "LibreOffice để tệp có giá trị đã tính.",
+    ),
+    (
+        "",
+        "9. Hạn nộp: 15 ngày sau khi kết thúc quý. Có thể nộp lại; bản được chấp nhận sau "
+        "cùng là bản hiện hành, các bản trước vẫn được lưu.",
+    ),
     ("", "10. Ô để trống nghĩa là «chưa có số liệu» (không phải số 0 hay «Không»)."),
 ]
 
@@ -77,8 +107,12 @@ def build_template(province: Province, period: Period, catalogue: Catalogue | No
     _write_report(report, province, period, catalogue)
     meta = wb.create_sheet(META_SHEET)
     for i, (key, value) in enumerate(
-        [("template_version", catalogue.template_version), ("province_code", province.code),
-         ("period", str(period)), ("generated_at", datetime.now().isoformat(timespec="seconds"))],
+        [
+            ("template_version", catalogue.template_version),
+            ("province_code", province.code),
+            ("period", str(period)),
+            ("generated_at", datetime.now().isoformat(timespec="seconds")),
+        ],
         start=1,
     ):
         meta.cell(i, 1, key)
@@ -99,8 +133,12 @@ def _write_guide(ws: Worksheet, province: Province, period: Period) -> None:
         if style == "title":
             cell.font = Font(bold=True, size=14, color="1F4E79")
     footer = len(GUIDE_LINES) + 2
-    ws.cell(footer, 1, f"Mẫu dành cho: {province.name} (mã {province.code}), kỳ {period} "
-                       f"(quý {period.quarter}/{period.year}).").font = Font(italic=True)
+    ws.cell(
+        footer,
+        1,
+        f"Mẫu dành cho: {province.name} (mã {province.code}), kỳ {period} "
+        f"(quý {period.quarter}/{period.year}).",
+    ).font = Font(italic=True)
     ws.protection.sheet = True
 
 
@@ -109,9 +147,11 @@ def _write_report(ws: Worksheet, province: Province, period: Period, catalogue: 
         ws.column_dimensions[col].width = width
     ws["C1"] = "BÁO CÁO CHUYỂN ĐỔI SỐ CẤP TỈNH"
     ws["C1"].font = Font(bold=True, size=14, color="1F4E79")
-    meta = {"province": ("Tỉnh / thành phố", province.name),
-            "period": ("Kỳ báo cáo (năm-quý)", str(period)),
-            "template_version": ("Phiên bản mẫu", catalogue.template_version)}
+    meta = {
+        "province": ("Tỉnh / thành phố", province.name),
+        "period": ("Kỳ báo cáo (năm-quý)", str(period)),
+        "template_version": ("Phiên bản mẫu", catalogue.template_version),
+    }
     for row, key in enumerate(META_KEYS, start=2):
         label, value = meta[key]
         ws.cell(row, 1, key).font = Font(color="A6A6A6", size=8)
@@ -139,16 +179,21 @@ def _write_report(ws: Worksheet, province: Province, period: Period, catalogue: 
 def _validations(ws: Worksheet) -> dict[str, DataValidation]:
     specs = {
         "bool": DataValidation(type="list", formula1=f'"{YES},{NO}"', allow_blank=True),
-        "count": DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0",
-                                allow_blank=True),
-        "amount": DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0",
-                                 allow_blank=True),
-        "date": DataValidation(type="date", operator="greaterThan", formula1="36526",
-                               allow_blank=True),
+        "count": DataValidation(
+            type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True
+        ),
+        "amount": DataValidation(
+            type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True
+        ),
+        "date": DataValidation(
+            type="date", operator="greaterThan", formula1="36526", allow_blank=True
+        ),
     }
     messages = {
-        "bool": "Chọn Có hoặc Không.", "count": "Nhập số nguyên không âm.",
-        "amount": "Nhập số không âm (triệu đồng).", "date": "Nhập ngày dạng dd/mm/yyyy.",
+        "bool": "Chọn Có hoặc Không.",
+        "count": "Nhập số nguyên không âm.",
+        "amount": "Nhập số không âm (triệu đồng).",
+        "date": "Nhập ngày dạng dd/mm/yyyy.",
     }
     for key, dv in specs.items():
         dv.error = messages[key]
@@ -160,8 +205,9 @@ def _validations(ws: Worksheet) -> dict[str, DataValidation]:
     return specs
 
 
-def _write_field_row(ws: Worksheet, row: int, number: int, fld: RawField,
-                     validations: dict[str, DataValidation]) -> None:
+def _write_field_row(
+    ws: Worksheet, row: int, number: int, fld: RawField, validations: dict[str, DataValidation]
+) -> None:
     ws.cell(row, 1, fld.code).font = Font(color="808080", size=8)
     ws.cell(row, 2, number)
     label = ws.cell(row, 3, fld.name_vi + (" (*)" if fld.required else ""))

@@ -34,23 +34,28 @@ def is_template(book: Workbook) -> bool:
     return bool({REPORT_SHEET, GUIDE_SHEET, META_SHEET} & set(book.sheet_names))
 
 
-def read_template(book: Workbook, catalogue: Catalogue, today: date | None = None
-                  ) -> tuple[Report | None, list[Problem]]:
+def read_template(
+    book: Workbook, catalogue: Catalogue, today: date | None = None
+) -> tuple[Report | None, list[Problem]]:
     """Read and validate a template; the report is ``None`` when any error was found."""
     where = Where(book.file_name, REPORT_SHEET)
     if REPORT_SHEET not in book.sheet_names:
         names = ", ".join(f"«{n}»" for n in book.sheet_names if n != META_SHEET)
-        return None, [where.problem(
-            Reason.MISSING_SHEET,
-            f"Không tìm thấy sheet «{REPORT_SHEET}» (các sheet hiện có: {names}). "
-            "Không đổi tên sheet của mẫu.",
-            f"Sheet «{REPORT_SHEET}» not found (sheets present: {names}). "
-            "Do not rename the template's sheets.")]
+        return None, [
+            where.problem(
+                Reason.MISSING_SHEET,
+                f"Không tìm thấy sheet «{REPORT_SHEET}» (các sheet hiện có: {names}). "
+                "Không đổi tên sheet của mẫu.",
+                f"Sheet «{REPORT_SHEET}» not found (sheets present: {names}). "
+                "Do not rename the template's sheets.",
+            )
+        ]
     sheet = book.sheet(REPORT_SHEET)
     keys = _column_a(sheet)
     columns, problems = _columns(sheet, where)
-    meta_problems, province, period = _read_meta(sheet, keys, columns.get("value"), where,
-                                                 catalogue, today)
+    meta_problems, province, period = _read_meta(
+        sheet, keys, columns.get("value"), where, catalogue, today
+    )
     problems += meta_problems
     if "value" not in columns:
         return None, problems
@@ -61,8 +66,15 @@ def read_template(book: Workbook, catalogue: Catalogue, today: date | None = Non
     if any(p.severity == "error" for p in problems) or province is None or period is None:
         return None, problems
     warnings = [p for p in problems if p.severity == "warning"]
-    return Report(province, period, values, REPORT_SHEET, warnings, sheet=REPORT_SHEET,
-                  cells={code: inputs[code].cell for code in values}), problems
+    return Report(
+        province,
+        period,
+        values,
+        REPORT_SHEET,
+        warnings,
+        sheet=REPORT_SHEET,
+        cells={code: inputs[code].cell for code in values},
+    ), problems
 
 
 def _column_a(sheet: Sheet) -> dict[str, list[int]]:
@@ -84,37 +96,53 @@ def _columns(sheet: Sheet, where: Where) -> tuple[dict[str, int], list[Problem]]
             found = {k: cols[k] for k in COLUMN_KEYS if k in cols}
             if "value" in found:
                 return found, []
-    return {}, [where.problem(
-        Reason.UNKNOWN_LAYOUT,
-        "Không tìm thấy dòng khóa cột (ẩn) của mẫu: sheet đã bị sửa cấu trúc. Hãy tải mẫu mới.",
-        "The template's hidden column-key row is missing: the sheet's layout was changed. "
-        "Download a fresh template.")]
+    return {}, [
+        where.problem(
+            Reason.UNKNOWN_LAYOUT,
+            "Không tìm thấy dòng khóa cột (ẩn) của mẫu: sheet đã bị sửa cấu trúc. Hãy tải mẫu mới.",
+            "The template's hidden column-key row is missing: the sheet's layout was changed. "
+            "Download a fresh template.",
+        )
+    ]
 
 
-def _read_meta(sheet: Sheet, keys: dict[str, list[int]], value_col: int | None, where: Where,
-               catalogue: Catalogue, today: date | None
-               ) -> tuple[list[Problem], object, Period | None]:
+def _read_meta(
+    sheet: Sheet,
+    keys: dict[str, list[int]],
+    value_col: int | None,
+    where: Where,
+    catalogue: Catalogue,
+    today: date | None,
+) -> tuple[list[Problem], object, Period | None]:
     col = value_col if value_col is not None else 3
     problems: list[Problem] = []
     cells = {}
     for key in META_KEYS:
         rows = keys.get(key)
         if not rows:
-            problems.append(where.problem(
-                Reason.UNKNOWN_LAYOUT, f"Thiếu dòng «{key}» ở cột A của mẫu. Hãy tải mẫu mới.",
-                f"Row «{key}» is missing from column A of the template. Download a fresh one.",
-                fld=key))
+            problems.append(
+                where.problem(
+                    Reason.UNKNOWN_LAYOUT,
+                    f"Thiếu dòng «{key}» ở cột A của mẫu. Hãy tải mẫu mới.",
+                    f"Row «{key}» is missing from column A of the template. Download a fresh one.",
+                    fld=key,
+                )
+            )
             continue
         cells[key] = (sheet.value(rows[0], col), cell_ref(rows[0], col))
     version = cells.get("template_version")
     if version and cell_text(version[0]) != catalogue.template_version:
-        problems.append(where.problem(
-            Reason.TEMPLATE_VERSION,
-            f"Phiên bản mẫu «{cell_text(version[0])}» không được hỗ trợ (hiện tại: "
-            f"{catalogue.template_version}). Hãy tải mẫu mới và nhập lại số liệu.",
-            f"Template version «{cell_text(version[0])}» is not supported (current: "
-            f"{catalogue.template_version}). Download the current template.",
-            version[1], "template_version"))
+        problems.append(
+            where.problem(
+                Reason.TEMPLATE_VERSION,
+                f"Phiên bản mẫu «{cell_text(version[0])}» không được hỗ trợ (hiện tại: "
+                f"{catalogue.template_version}). Hãy tải mẫu mới và nhập lại số liệu.",
+                f"Template version «{cell_text(version[0])}» is not supported (current: "
+                f"{catalogue.template_version}). Download the current template.",
+                version[1],
+                "template_version",
+            )
+        )
     period = None
     if "period" in cells:
         result = resolve_period(cells["period"][0], where, cells["period"][1], today)
@@ -142,9 +170,13 @@ def _province_in_any_era(cell: tuple[object, str], where: Where) -> list[Problem
     return [result] if isinstance(result, Problem) else []
 
 
-def _field_inputs(sheet: Sheet, keys: dict[str, list[int]], columns: dict[str, int],
-                  where: Where, catalogue: Catalogue
-                  ) -> tuple[dict[str, CellInput], list[Problem]]:
+def _field_inputs(
+    sheet: Sheet,
+    keys: dict[str, list[int]],
+    columns: dict[str, int],
+    where: Where,
+    catalogue: Catalogue,
+) -> tuple[dict[str, CellInput], list[Problem]]:
     problems: list[Problem] = []
     inputs: dict[str, CellInput] = {}
     vcol = columns["value"]
@@ -154,17 +186,27 @@ def _field_inputs(sheet: Sheet, keys: dict[str, list[int]], columns: dict[str, i
             reason = Reason.MISSING_ROW if not rows else Reason.DUPLICATE_ROW
             vi = "Thiếu dòng" if not rows else "Dòng bị lặp:"
             en = "Missing row" if not rows else "Duplicated row:"
-            problems.append(where.problem(
-                reason, f"{vi} «{fld.name_vi}» (mã {fld.code} ở cột A). Không xóa/chép dòng mẫu.",
-                f"{en} «{fld.name_en}» (code {fld.code} in column A). Do not delete or copy rows.",
-                cell_ref(rows[1], 0) if len(rows) > 1 else "", fld.code))
+            problems.append(
+                where.problem(
+                    reason,
+                    f"{vi} «{fld.name_vi}» (mã {fld.code} ở cột A). Không xóa/chép dòng mẫu.",
+                    f"{en} «{fld.name_en}» (code {fld.code} in column A). Do not delete or copy rows.",
+                    cell_ref(rows[1], 0) if len(rows) > 1 else "",
+                    fld.code,
+                )
+            )
             continue
         row = rows[0]
         if sheet.merged_at(row, vcol):
-            problems.append(where.problem(
-                Reason.MERGED_CELL, "Ô giá trị nằm trong vùng ô đã gộp (merge). Hãy bỏ gộp ô.",
-                "The value cell is inside merged cells. Unmerge them.", cell_ref(row, vcol),
-                fld.code))
+            problems.append(
+                where.problem(
+                    Reason.MERGED_CELL,
+                    "Ô giá trị nằm trong vùng ô đã gộp (merge). Hãy bỏ gộp ô.",
+                    "The value cell is inside merged cells. Unmerge them.",
+                    cell_ref(row, vcol),
+                    fld.code,
+                )
+            )
             continue
         inputs[fld.code] = _cell_input(sheet, row, columns)
     return inputs, problems
@@ -184,4 +226,3 @@ def _cell_input(sheet: Sheet, row: int, columns: dict[str, int]) -> CellInput:
         ref_date_cell=cell_at(row, date_col) if date_col is not None else "",
         formula_untrusted=trusted is False,
     )
-

@@ -66,10 +66,14 @@ from loaders.safety import (
     xml_parser,
 )
 
-_MAIN_NS = ("http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-            "http://purl.oclc.org/ooxml/spreadsheetml/main")
-_REL_NS = ("http://schemas.openxmlformats.org/officeDocument/2006/relationships",
-           "http://purl.oclc.org/ooxml/officeDocument/relationships")
+_MAIN_NS = (
+    "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+    "http://purl.oclc.org/ooxml/spreadsheetml/main",
+)
+_REL_NS = (
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    "http://purl.oclc.org/ooxml/officeDocument/relationships",
+)
 _SMALL_PART = 5 * 1024 * 1024
 """Largest workbook.xml, .rels, manifest or mimetype part read whole."""
 MAX_MERGED = 10_000
@@ -165,18 +169,28 @@ class Workbook:
         try:
             self._open()
         except Refusal as refusal:
-            raise WorkbookError(Problem(
-                file=self.file_name, sheet=refusal.sheet, cell=refusal.cell,
-                reason=refusal.reason, message_vi=refusal.message_vi,
-                message_en=refusal.message_en)) from None
+            raise WorkbookError(
+                Problem(
+                    file=self.file_name,
+                    sheet=refusal.sheet,
+                    cell=refusal.cell,
+                    reason=refusal.reason,
+                    message_vi=refusal.message_vi,
+                    message_en=refusal.message_en,
+                )
+            ) from None
         except WorkbookError:
             raise
         except Exception as exc:  # the last line: a bad file never surfaces as a traceback
-            raise WorkbookError(_file_problem(
-                self.file_name, Reason.UNREADABLE,
-                f"Không đọc được tệp (tệp hỏng hoặc không đúng định dạng): {type(exc).__name__}.",
-                f"Cannot read the file (damaged or not a valid spreadsheet): "
-                f"{type(exc).__name__}.")) from None
+            raise WorkbookError(
+                _file_problem(
+                    self.file_name,
+                    Reason.UNREADABLE,
+                    f"Không đọc được tệp (tệp hỏng hoặc không đúng định dạng): {type(exc).__name__}.",
+                    f"Cannot read the file (damaged or not a valid spreadsheet): "
+                    f"{type(exc).__name__}.",
+                )
+            ) from None
 
     @property
     def sheet_names(self) -> list[str]:
@@ -203,7 +217,8 @@ class Workbook:
                     "Không nhận ra nội dung tệp: tệp bị hỏng hoặc không phải bảng tính "
                     "(.xlsx, .xls, .ods). Hãy gửi lại bản gốc.",
                     "The file's content is not recognisable: it is damaged or not a spreadsheet "
-                    "(.xlsx, .xls, .ods). Upload the original again.")
+                    "(.xlsx, .xls, .ods). Upload the original again.",
+                )
             raise _not_a_spreadsheet(content)
         self._read_sheets()
 
@@ -213,9 +228,12 @@ class Workbook:
         except ZipDamaged:
             if _first_zip_member(self.data) or any(m in self.data for m in _SPREADSHEET_MARKS):
                 raise damaged() from None
-            raise _not_a_spreadsheet(Content(
-                "tệp nén zip bị hỏng hoặc không chứa bảng tính",
-                "a damaged zip archive or one without a spreadsheet")) from None
+            raise _not_a_spreadsheet(
+                Content(
+                    "tệp nén zip bị hỏng hoặc không chứa bảng tính",
+                    "a damaged zip archive or one without a spreadsheet",
+                )
+            ) from None
         archive.verify()
         names = archive.names
         if "xl/workbook.xml" in names:
@@ -263,8 +281,8 @@ class Workbook:
         except Exception as exc:
             raise unreadable(
                 f"Không đọc được tệp (tệp hỏng hoặc có mật khẩu): {type(exc).__name__}.",
-                f"Cannot read the file (damaged or password-protected): "
-                f"{type(exc).__name__}.") from None
+                f"Cannot read the file (damaged or password-protected): {type(exc).__name__}.",
+            ) from None
         _check_sheet_count(len(names))
         for raw_name in names:
             label = safe_label(raw_name)
@@ -286,23 +304,32 @@ class Workbook:
                 f"Không kiểm tra được sheet «{label}» (cấu trúc tệp bất thường). Hãy mở và lưu "
                 "lại tệp bằng Excel/LibreOffice.",
                 f"Sheet «{label}» could not be checked (unusual file structure). Open and save "
-                "the file again in Excel/LibreOffice.", sheet=label)
+                "the file again in Excel/LibreOffice.",
+                sheet=label,
+            )
         try:
             raw = self._book.get_sheet_by_name(raw_name)
             if raw.height > MAX_ROWS or raw.width > MAX_COLS:
-                raise _too_large(label, min(raw.height, MAX_ROWS + 1) - 1,
-                                 min(raw.width, MAX_COLS + 1) - 1)
+                raise _too_large(
+                    label, min(raw.height, MAX_ROWS + 1) - 1, min(raw.width, MAX_COLS + 1) - 1
+                )
             rows = raw.to_python(skip_empty_area=False)
             ranges = raw.merged_cell_ranges
-            merged = ([((a[0], a[1]), (b[0], b[1])) for a, b in ranges] if ranges
-                      else list(scan.merged) if scan else [])
+            merged = (
+                [((a[0], a[1]), (b[0], b[1])) for a, b in ranges]
+                if ranges
+                else list(scan.merged)
+                if scan
+                else []
+            )
         except Refusal:
             raise
         except Exception as exc:
             raise unreadable(
                 f"Không đọc được sheet «{label}» (dữ liệu hỏng): {type(exc).__name__}.",
                 f"Cannot read sheet «{label}» (damaged data): {type(exc).__name__}.",
-                sheet=label) from None
+                sheet=label,
+            ) from None
         if len(merged) > MAX_MERGED:
             raise _too_many_merged(label, len(merged))
         self._clean_rows(label, rows)
@@ -327,40 +354,64 @@ class Workbook:
                     long.append(cell_ref(r, c))
                 row[c] = cleaned
         if hidden:
-            self.warnings.append(self._warning(
-                label, hidden,
-                f"Đã xóa ký tự điều khiển/ký tự ẩn trong {n_vi(len(hidden))} ô (ô đầu tiên: "
-                f"{hidden[0]}). Hãy kiểm tra lại nội dung các ô này.",
-                f"Control or hidden characters were removed from {n_en(len(hidden))} cells "
-                f"(first: {hidden[0]}). Please check them."))
+            self.warnings.append(
+                self._warning(
+                    label,
+                    hidden,
+                    f"Đã xóa ký tự điều khiển/ký tự ẩn trong {n_vi(len(hidden))} ô (ô đầu tiên: "
+                    f"{hidden[0]}). Hãy kiểm tra lại nội dung các ô này.",
+                    f"Control or hidden characters were removed from {n_en(len(hidden))} cells "
+                    f"(first: {hidden[0]}). Please check them.",
+                )
+            )
         if long:
-            self.warnings.append(self._warning(
-                label, long,
-                f"{n_vi(len(long))} ô có nội dung dài hơn {n_vi(MAX_CELL_CHARS)} ký tự đã bị cắt "
-                f"ngắn (ô đầu tiên: {long[0]}).",
-                f"{n_en(len(long))} cells longer than {n_en(MAX_CELL_CHARS)} characters were cut "
-                f"short (first: {long[0]})."))
+            self.warnings.append(
+                self._warning(
+                    label,
+                    long,
+                    f"{n_vi(len(long))} ô có nội dung dài hơn {n_vi(MAX_CELL_CHARS)} ký tự đã bị cắt "
+                    f"ngắn (ô đầu tiên: {long[0]}).",
+                    f"{n_en(len(long))} cells longer than {n_en(MAX_CELL_CHARS)} characters were cut "
+                    f"short (first: {long[0]}).",
+                )
+            )
 
     def _warning(self, sheet: str, cells: list[str], vi: str, en: str) -> Problem:
-        return Problem(file=self.file_name, sheet=sheet, cell=cells[0], reason=Reason.UNREADABLE,
-                       severity="warning", message_vi=vi, message_en=en)
+        return Problem(
+            file=self.file_name,
+            sheet=sheet,
+            cell=cells[0],
+            reason=Reason.UNREADABLE,
+            severity="warning",
+            message_vi=vi,
+            message_en=en,
+        )
 
     def _flag_warnings(self) -> None:
         if self.has_macros:
-            self.warnings.append(_file_problem(
-                self.file_name, Reason.UNKNOWN_FORMAT,
-                "Tệp có chứa macro. Macro không được chạy; chỉ đọc giá trị trong các ô. Nên gửi "
-                "tệp .xlsx không có macro.",
-                "The file contains macros. They were not run; only cell values were read. "
-                "Prefer an .xlsx file without macros.", severity="warning"))
+            self.warnings.append(
+                _file_problem(
+                    self.file_name,
+                    Reason.UNKNOWN_FORMAT,
+                    "Tệp có chứa macro. Macro không được chạy; chỉ đọc giá trị trong các ô. Nên gửi "
+                    "tệp .xlsx không có macro.",
+                    "The file contains macros. They were not run; only cell values were read. "
+                    "Prefer an .xlsx file without macros.",
+                    severity="warning",
+                )
+            )
         if self.external_links:
-            self.warnings.append(_file_problem(
-                self.file_name, Reason.UNKNOWN_FORMAT,
-                "Tệp có liên kết tới tệp khác. Giá trị liên kết không được cập nhật; chỉ đọc giá "
-                "trị đã lưu trong tệp. Hãy kiểm tra các ô lấy số từ tệp khác.",
-                "The file links to other workbooks. Links were not refreshed; only the values "
-                "saved in this file were read. Check cells that take figures from other files.",
-                severity="warning"))
+            self.warnings.append(
+                _file_problem(
+                    self.file_name,
+                    Reason.UNKNOWN_FORMAT,
+                    "Tệp có liên kết tới tệp khác. Giá trị liên kết không được cập nhật; chỉ đọc giá "
+                    "trị đã lưu trong tệp. Hãy kiểm tra các ô lấy số từ tệp khác.",
+                    "The file links to other workbooks. Links were not refreshed; only the values "
+                    "saved in this file were read. Check cells that take figures from other files.",
+                    severity="warning",
+                )
+            )
 
     # ------------------------------------------------------------------ pre-scans
 
@@ -375,7 +426,8 @@ class Workbook:
                 "sheet hoặc vùng dữ liệu thừa, hoặc tách thành nhiều tệp.",
                 f"The workbook is too large: its sheets hold more than {n_en(MAX_CELLS)} cells in "
                 "all. Remove extra sheets or data, or split it into several files.",
-                sheet=safe_label(scan.name))
+                sheet=safe_label(scan.name),
+            )
 
     def _scan_xlsx(self, archive: ZipArchive) -> None:
         book = parse_xml(_small(archive, "xl/workbook.xml"), "xl/workbook.xml")
@@ -392,8 +444,14 @@ class Workbook:
         for elem in book.iter():
             tag = _local(elem.tag)
             if tag == "sheet":
-                rid = next((v for k, v in elem.attrib.items()
-                            if _local(k) == "id" and k.split("}")[0].lstrip("{") in _REL_NS), "")
+                rid = next(
+                    (
+                        v
+                        for k, v in elem.attrib.items()
+                        if _local(k) == "id" and k.split("}")[0].lstrip("{") in _REL_NS
+                    ),
+                    "",
+                )
                 sheets.append((elem.get("name", ""), *targets.get(rid, ("", ""))))
             elif tag == "calcPr":
                 recalc = elem.get("fullCalcOnLoad") in ("1", "true")
@@ -410,7 +468,8 @@ class Workbook:
                     "bị hỏng. Hãy mở và lưu lại bằng Excel/LibreOffice.",
                     f"The data part of sheet «{safe_label(name)}» ({safe_label(part)}) is "
                     "missing: the file is damaged. Open and save it again in Excel/LibreOffice.",
-                    sheet=safe_label(name))
+                    sheet=safe_label(name),
+                )
             scan = _Scan(name)
             _scan_xlsx_sheet(scan, lambda p=part: archive.iter_member(p), part, recalc)
             self._add_scan(scan)
@@ -464,23 +523,27 @@ _UNPREFIXED_CELL = re.compile(rb"<c[\s/>]")
 # A ``<c>`` whose first attribute is a plain ``r`` and whose other attributes are plain too (as
 # Excel, LibreOffice and openpyxl write them): (letters, digits, "/" when self-closing).
 _SIMPLE_CELL = re.compile(
-    rb"""<(?:[\w.-]+:)?c\s+r="([A-Za-z]{1,3})(\d{1,7})"(?:\s+(?!r\s*=)[\w:.-]+="[^"<>]*")*\s*(/?)>""")
+    rb"""<(?:[\w.-]+:)?c\s+r="([A-Za-z]{1,3})(\d{1,7})"(?:\s+(?!r\s*=)[\w:.-]+="[^"<>]*")*\s*(/?)>"""
+)
 # The same, narrower and about twice as fast: no namespace prefix, attributes separated by one
 # space (and maybe one before "/>", as openpyxl writes). When it misses a cell, the region is
 # read with ``_SIMPLE_CELL``; a cell matched by both gives the same groups.
 _PLAIN_CELL = re.compile(
-    rb"""<c r="([A-Za-z]{1,3})(\d{1,7})"(?: (?!r=)[\w:.-]+="[^"<>]*")*(?: ?(/))?>""")
+    rb"""<c r="([A-Za-z]{1,3})(\d{1,7})"(?: (?!r=)[\w:.-]+="[^"<>]*")*(?: ?(/))?>"""
+)
 # A formula cell as written by Excel/LibreOffice/openpyxl: ``<f>`` first, then maybe ``<v>``
 # (letters, digits, cached value text).
 _FORMULA_CELL = re.compile(
     rb"""<(?:[\w.-]+:)?c\s+r="([A-Za-z]{1,3})(\d{1,7})"(?:\s+(?!r\s*=)[\w:.-]+="[^"<>]*")*\s*>"""
     rb"""\s*<(?:[\w.-]+:)?f(?:\s+[\w:.-]+="[^"<>]*")*\s*(?:/>|>[^<]*</(?:[\w.-]+:)?f>)"""
-    rb"""\s*(?:<(?:[\w.-]+:)?v(?:\s+[\w:.-]+="[^"<>]*")*\s*(?:/>|>([^<]*)</(?:[\w.-]+:)?v>))?""")
+    rb"""\s*(?:<(?:[\w.-]+:)?v(?:\s+[\w:.-]+="[^"<>]*")*\s*(?:/>|>([^<]*)</(?:[\w.-]+:)?v>))?"""
+)
 _MERGE_TAG = re.compile(rb"<(?:[\w.-]+:)?mergeCell[\s/>]")
 
 
-def _scan_xlsx_sheet(scan: _Scan, open_part: Callable[[], Iterable[bytes]], part: str,
-                     recalc: bool) -> None:
+def _scan_xlsx_sheet(
+    scan: _Scan, open_part: Callable[[], Iterable[bytes]], part: str, recalc: bool
+) -> None:
     """Measure a sheet's used range and find its formula cells without a callback per element;
     falls back to reading every tag (:func:`_scan_xlsx_tokens`, :class:`_XlsxSheetScanner`) when
     a tag is not spelled the plain way Excel, LibreOffice and openpyxl spell it."""
@@ -522,8 +585,7 @@ def _scan_xlsx_sheet(scan: _Scan, open_part: Callable[[], Iterable[bytes]], part
         scan.formulas = fresh.formulas
 
 
-def _regions(chunks: Iterable[bytes], parser: expat.XMLParserType | None = None
-             ) -> Iterator[bytes]:
+def _regions(chunks: Iterable[bytes], parser: expat.XMLParserType | None = None) -> Iterator[bytes]:
     """The XML in pieces that end before a ``<c``/``<row`` start tag, so that each holds whole
     cells (cells do not nest, and "<" cannot occur in text or attributes); ``parser`` checks the
     XML on the way."""
@@ -576,7 +638,7 @@ def _may_hold_formulas(region: bytes) -> bool:
         return True
     at = region.find(b"<f")
     while at >= 0:
-        if region[at + 2:at + 3] in _AFTER_F:
+        if region[at + 2 : at + 3] in _AFTER_F:
             return True
         at = region.find(b"<f", at + 2)
     return False
@@ -806,8 +868,11 @@ class _OdsScanner:
             return
         (r0, r1), (c0, c1) = self.rows, self.cols
         if r1 >= MAX_ROWS or c1 >= MAX_COLS:
-            raise _too_large(self.label, r1 if r1 < MAX_ROWS else max(r0, MAX_ROWS),
-                             c1 if c1 < MAX_COLS else max(c0, MAX_COLS))
+            raise _too_large(
+                self.label,
+                r1 if r1 < MAX_ROWS else max(r0, MAX_ROWS),
+                c1 if c1 < MAX_COLS else max(c0, MAX_COLS),
+            )
         scan.max_row = max(scan.max_row, r1)
         scan.max_col = max(scan.max_col, c1)
 
@@ -832,8 +897,20 @@ def _repeat(value: str | None) -> int:
 # --------------------------------------------------------------------------- xls BIFF records
 
 # Cell records that hold a value (calamine ignores BLANK/MULBLANK, which only carry a format).
-_BIFF_CELLS = {0x0006, 0x0203, 0x027E, 0x00FD, 0x0204, 0x0205, 0x00D6, 0x0406, 0x0003, 0x0002,
-               0x0004, 0x0005}
+_BIFF_CELLS = {
+    0x0006,
+    0x0203,
+    0x027E,
+    0x00FD,
+    0x0204,
+    0x0205,
+    0x00D6,
+    0x0406,
+    0x0003,
+    0x0002,
+    0x0004,
+    0x0005,
+}
 _BIFF_MULRK = 0x00BD
 _BIFF_MERGED = 0x00E5
 
@@ -873,20 +950,25 @@ def _biff_name(stream: bytes, pos: int, length: int, biff8: bool) -> str:
         return ""
     count = stream[pos]
     if not biff8:
-        return stream[pos + 1:pos + 1 + count].decode("cp1252", errors="replace")
+        return stream[pos + 1 : pos + 1 + count].decode("cp1252", errors="replace")
     wide = length > 1 and stream[pos + 1] & 0x01
-    raw = stream[pos + 2:pos + 2 + count * (2 if wide else 1)]
+    raw = stream[pos + 2 : pos + 2 + count * (2 if wide else 1)]
     return raw.decode("utf-16-le" if wide else "latin-1", errors="replace")
 
 
 # --------------------------------------------------------------------------- helpers
 
-_SPREADSHEET_MARKS = (b"[Content_Types].xml", b"xl/workbook.xml", b"xl/worksheets/",
-                      b"opendocument.spreadsheet")
+_SPREADSHEET_MARKS = (
+    b"[Content_Types].xml",
+    b"xl/workbook.xml",
+    b"xl/worksheets/",
+    b"opendocument.spreadsheet",
+)
 _OLE_KINDS = {
     "WordDocument": Content("tài liệu Word (.doc)", "a Word document (.doc)"),
-    "PowerPoint Document": Content("bài trình chiếu PowerPoint (.ppt)",
-                                   "a PowerPoint presentation (.ppt)"),
+    "PowerPoint Document": Content(
+        "bài trình chiếu PowerPoint (.ppt)", "a PowerPoint presentation (.ppt)"
+    ),
 }
 
 
@@ -895,7 +977,7 @@ def _first_zip_member(data: bytes) -> str:
     if len(data) < 30:
         return ""
     name_len = struct.unpack_from("<H", data, 26)[0]
-    raw = data[30:30 + name_len]
+    raw = data[30 : 30 + name_len]
     if not name_len or len(raw) < name_len or any(b < 0x20 for b in raw):
         return ""
     return raw.decode("utf-8", errors="replace")
@@ -905,27 +987,39 @@ def _zip_kind(names: set[str], mimetype: bytes) -> Refusal:
     """The refusal for a sound zip that is neither .xlsx nor .ods."""
     if "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names):
         if "xl/workbook.bin" in names:
-            return _not_a_spreadsheet(Content(
-                "sổ làm việc nhị phân Excel (.xlsb)", "an Excel binary workbook (.xlsb)",
-                "Hãy lưu lại dạng .xlsx.", "Save it as .xlsx."))
+            return _not_a_spreadsheet(
+                Content(
+                    "sổ làm việc nhị phân Excel (.xlsb)",
+                    "an Excel binary workbook (.xlsb)",
+                    "Hãy lưu lại dạng .xlsx.",
+                    "Save it as .xlsx.",
+                )
+            )
         return unreadable(
             "Tệp Excel bị hỏng: thiếu phần «xl/workbook.xml» (danh sách sheet). Hãy mở và lưu "
             "lại bằng Excel/LibreOffice, hoặc gửi lại bản gốc.",
             "The Excel file is damaged: the part «xl/workbook.xml» (the list of sheets) is "
-            "missing. Open and save it again in Excel/LibreOffice, or upload the original.")
+            "missing. Open and save it again in Excel/LibreOffice, or upload the original.",
+        )
     if "word/document.xml" in names or b"opendocument.text" in mimetype:
-        return _not_a_spreadsheet(Content("tài liệu văn bản (Word/Writer)",
-                                          "a text document (Word/Writer)"))
+        return _not_a_spreadsheet(
+            Content("tài liệu văn bản (Word/Writer)", "a text document (Word/Writer)")
+        )
     if "ppt/presentation.xml" in names or b"opendocument.presentation" in mimetype:
         return _not_a_spreadsheet(Content("bài trình chiếu", "a presentation"))
     if b"opendocument" in mimetype:
         return unreadable(
             "Tệp OpenDocument bị hỏng hoặc không phải bảng tính (.ods).",
-            "The OpenDocument file is damaged or not a spreadsheet (.ods).")
-    return _not_a_spreadsheet(Content(
-        "tệp nén zip", "a zip archive",
-        "Nếu bên trong có bảng tính, hãy giải nén và gửi từng tệp.",
-        "If it holds spreadsheets, extract them and upload each file."))
+            "The OpenDocument file is damaged or not a spreadsheet (.ods).",
+        )
+    return _not_a_spreadsheet(
+        Content(
+            "tệp nén zip",
+            "a zip archive",
+            "Nếu bên trong có bảng tính, hãy giải nén và gửi từng tệp.",
+            "If it holds spreadsheets, extract them and upload each file.",
+        )
+    )
 
 
 def _not_a_spreadsheet(content: Content) -> Refusal:
@@ -934,7 +1028,8 @@ def _not_a_spreadsheet(content: Content) -> Refusal:
         f"Tệp này là {content.vi}, không phải bảng tính Excel/LibreOffice (.xlsx, .xls, .ods). "
         f"{content.advice_vi or 'Hãy gửi tệp theo mẫu báo cáo.'}",
         f"This file is {content.en}, not an Excel/LibreOffice spreadsheet (.xlsx, .xls, .ods). "
-        f"{content.advice_en or 'Upload the filled report template.'}")
+        f"{content.advice_en or 'Upload the filled report template.'}",
+    )
 
 
 def _too_large(label: str, row: int, col: int) -> Refusal:
@@ -951,7 +1046,9 @@ def _too_large(label: str, row: int, col: int) -> Refusal:
         f"Sheet «{label}» has {what_en}: there is data in cell {cell_ref(row, col)}, beyond the "
         f"limit of {n_en(MAX_ROWS)} rows × {MAX_COLS} columns. Delete the extra {fix_en} "
         "(including cells holding only spaces) or split the file.",
-        sheet=label, cell=cell_ref(row, col))
+        sheet=label,
+        cell=cell_ref(row, col),
+    )
 
 
 def _too_many_merged(label: str, count: int) -> Refusal:
@@ -959,7 +1056,9 @@ def _too_many_merged(label: str, count: int) -> Refusal:
         Reason.UNKNOWN_LAYOUT,
         f"Sheet «{label}» có quá nhiều vùng gộp ô (hơn {n_vi(MAX_MERGED)}). Hãy bỏ gộp ô.",
         f"Sheet «{label}» has too many merged ranges (more than {n_en(MAX_MERGED)}). "
-        "Unmerge the cells.", sheet=label)
+        "Unmerge the cells.",
+        sheet=label,
+    )
 
 
 def _check_sheet_count(count: int) -> None:
@@ -968,14 +1067,16 @@ def _check_sheet_count(count: int) -> None:
             Reason.UNKNOWN_LAYOUT,
             f"Bảng tính có {n_vi(count)} sheet (tối đa {MAX_SHEETS}). Hãy xóa các sheet thừa.",
             f"The workbook has {n_en(count)} sheets (the limit is {MAX_SHEETS}). Remove the "
-            "extra sheets.")
+            "extra sheets.",
+        )
 
 
 def _damaged_sheet(label: str, part: str) -> Refusal:
     refusal = damaged(part)
     refusal.message_vi = refusal.message_vi.replace("Tệp bị hỏng", f"Sheet «{label}» bị hỏng", 1)
-    refusal.message_en = refusal.message_en.replace("The file is damaged",
-                                                    f"Sheet «{label}» is damaged", 1)
+    refusal.message_en = refusal.message_en.replace(
+        "The file is damaged", f"Sheet «{label}» is damaged", 1
+    )
     refusal.sheet = label
     return refusal
 
@@ -995,7 +1096,7 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def _file_problem(file_name: str, reason: Reason, vi: str, en: str,
-                  severity: str = "error") -> Problem:
-    return Problem(file=file_name, reason=reason, severity=severity, message_vi=vi,
-                   message_en=en)
+def _file_problem(
+    file_name: str, reason: Reason, vi: str, en: str, severity: str = "error"
+) -> Problem:
+    return Problem(file=file_name, reason=reason, severity=severity, message_vi=vi, message_en=en)

@@ -69,22 +69,24 @@ def _int(x: object) -> int | None:
     return None if x is None or pd.isna(x) else int(x)  # type: ignore[arg-type, call-overload]
 
 
-def _pillar_table(table: pd.DataFrame, me: pd.Series, pillars: list[str],
-                  catalogue: Catalogue) -> pd.DataFrame:
+def _pillar_table(
+    table: pd.DataFrame, me: pd.Series, pillars: list[str], catalogue: Catalogue
+) -> pd.DataFrame:
     scores = table[pillars].to_numpy(dtype=float)
     in_region = (table["region"] == me["region"]).to_numpy()
     with np.errstate(all="ignore"):
         national = np.nansum(scores, axis=0) / (~np.isnan(scores)).sum(axis=0)
-        regional = (np.nansum(scores[in_region], axis=0)
-                    / (~np.isnan(scores[in_region])).sum(axis=0))
-    return pd.DataFrame({
-        "pillar": pillars,
-        "name_vi": [catalogue.pillar(p).name_vi for p in pillars],
-        "name_en": [catalogue.pillar(p).name_en for p in pillars],
-        "score": [float(me[p]) for p in pillars],
-        "national_mean": national,
-        "regional_mean": regional,
-    })
+        regional = np.nansum(scores[in_region], axis=0) / (~np.isnan(scores[in_region])).sum(axis=0)
+    return pd.DataFrame(
+        {
+            "pillar": pillars,
+            "name_vi": [catalogue.pillar(p).name_vi for p in pillars],
+            "name_en": [catalogue.pillar(p).name_en for p in pillars],
+            "score": [float(me[p]) for p in pillars],
+            "national_mean": national,
+            "regional_mean": regional,
+        }
+    )
 
 
 def top_gaps(indicators: pd.DataFrame, n: int = TOP_GAPS) -> pd.DataFrame:
@@ -96,10 +98,16 @@ def top_gaps(indicators: pd.DataFrame, n: int = TOP_GAPS) -> pd.DataFrame:
     return indicators.take(order).reset_index(drop=True)
 
 
-def province_brief(store: Store, province_code: str, period: str | Period,
-                   basis: str = "reported", weights: Mapping[str, float] | None = None,
-                   days: int = DEADLINE_DAYS, today: date | None = None,
-                   catalogue: Catalogue | None = None) -> ProvinceBrief:
+def province_brief(
+    store: Store,
+    province_code: str,
+    period: str | Period,
+    basis: str = "reported",
+    weights: Mapping[str, float] | None = None,
+    days: int = DEADLINE_DAYS,
+    today: date | None = None,
+    catalogue: Catalogue | None = None,
+) -> ProvinceBrief:
     """Index and rank (and change), pillar scores against national and regional means, every
     indicator against its target with status, the three largest gaps and the flags of one
     province (a code of the basis' era for ``period``) and quarter. ``KeyError`` if the
@@ -113,8 +121,9 @@ def province_brief(store: Store, province_code: str, period: str | Period,
     if not mine.any():
         raise KeyError(f"no province {code} ({era}) in {text}")
 
-    both = assess(values[values["period"].isin([text, str(p.previous())])]
-                  .reset_index(drop=True), catalogue)
+    both = assess(
+        values[values["period"].isin([text, str(p.previous())])].reset_index(drop=True), catalogue
+    )
     now = both[both["period"] == text].reset_index(drop=True)
     table = with_rank_change(readiness(both, weights, catalogue))
     table = table[table["period"] == text].reset_index(drop=True)
@@ -122,41 +131,79 @@ def province_brief(store: Store, province_code: str, period: str | Period,
     pillars = pillar_codes(catalogue)
 
     is_mine = (values["province_code"] == code) & (values["era"] == era)
-    rows = add_status(now[(now["province_code"] == code) & (now["era"] == era)]
-                      .reset_index(drop=True), values[is_mine])
+    rows = add_status(
+        now[(now["province_code"] == code) & (now["era"] == era)].reset_index(drop=True),
+        values[is_mine],
+    )
     summary = summarise(now)
     ind = {i.code: i for i in catalogue.indicators}
     rows["pillar"] = [ind[c].pillar for c in rows["indicator"]]
     rows["unit"] = [ind[c].unit for c in rows["indicator"]]
     rows["gap"] = 1.0 - rows["attainment"]
-    at = {key: i for i, key in enumerate(zip(summary["area"], summary["indicator"],
-                                             strict=True))}
+    at = {key: i for i, key in enumerate(zip(summary["area"], summary["indicator"], strict=True))}
     for prefix, area in (("national", NATIONAL), ("regional", me["region"])):
         pick = np.array([at[(area, c)] for c in rows["indicator"]])
         rows[f"{prefix}_value"] = summary["value"].to_numpy()[pick]
         for col in ("n_met", "n_provinces"):
             rows[f"{prefix}_{col}"] = pd.array(
-                summary[col].to_numpy(dtype=float, na_value=np.nan)[pick], dtype="Int64")
-    columns = ["indicator", "pillar", "unit", "value", "num", "den", "target", "deadline",
-               "comparator", "met", "attainment", "gap", "projection", "status",
-               "national_value", "national_n_met", "national_n_provinces", "regional_value",
-               "regional_n_met", "regional_n_provinces"]
+                summary[col].to_numpy(dtype=float, na_value=np.nan)[pick], dtype="Int64"
+            )
+    columns = [
+        "indicator",
+        "pillar",
+        "unit",
+        "value",
+        "num",
+        "den",
+        "target",
+        "deadline",
+        "comparator",
+        "met",
+        "attainment",
+        "gap",
+        "projection",
+        "status",
+        "national_value",
+        "national_n_met",
+        "national_n_provinces",
+        "regional_value",
+        "regional_n_met",
+        "regional_n_provinces",
+    ]
     indicators = rows[columns]
 
     datasets = datasets_of(raw, [p])
-    found = find_flags(raw_on_basis(raw, basis, catalogue), values,
-                       report_records(values, days, today), datasets, [p], provinces=[code],
-                       catalogue=catalogue)
-    found = found[found["province_code"].isin([code, NATIONAL])
-                  & (found["era"].isna() | (found["era"] == era))].reset_index(drop=True)
+    found = find_flags(
+        raw_on_basis(raw, basis, catalogue),
+        values,
+        report_records(values, days, today),
+        datasets,
+        [p],
+        provinces=[code],
+        catalogue=catalogue,
+    )
+    found = found[
+        found["province_code"].isin([code, NATIONAL])
+        & (found["era"].isna() | (found["era"] == era))
+    ].reset_index(drop=True)
     first = rows.iloc[0]
     return ProvinceBrief(
-        province_code=code, era=era, province_name=str(first["province_name"]),
-        region=str(first["region"]), period=text, basis=basis, index=_num(me[INDEX]),
-        rank=_int(me[RANK]), n_ranked=int(me["n_ranked"]),
-        previous_rank=_int(me["previous_rank"]), rank_change=_int(me["rank_change"]),
+        province_code=code,
+        era=era,
+        province_name=str(first["province_name"]),
+        region=str(first["region"]),
+        period=text,
+        basis=basis,
+        index=_num(me[INDEX]),
+        rank=_int(me[RANK]),
+        n_ranked=int(me["n_ranked"]),
+        previous_rank=_int(me["previous_rank"]),
+        rank_change=_int(me["rank_change"]),
         constituents_reported=int(first["constituents_reported"]),
-        constituents_total=int(first["constituents_total"]), datasets=datasets,
-        pillars=_pillar_table(table, me, pillars, catalogue), indicators=indicators,
-        top_gaps=top_gaps(indicators), flags=found)
-
+        constituents_total=int(first["constituents_total"]),
+        datasets=datasets,
+        pillars=_pillar_table(table, me, pillars, catalogue),
+        indicators=indicators,
+        top_gaps=top_gaps(indicators),
+        flags=found,
+    )

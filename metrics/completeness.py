@@ -31,13 +31,27 @@ from metrics.harmonise import (
 
 DEADLINE_DAYS = 15
 STATES = ("on_time", "late", "partial", "missing", "not_yet_due")
-RECORD_COLUMNS = [*KEYS, "province_name", "region", "deadline", "reported_on", "days_late",
-                  "constituents_reported", "constituents_total", "status"]
+RECORD_COLUMNS = [
+    *KEYS,
+    "province_name",
+    "region",
+    "deadline",
+    "reported_on",
+    "days_late",
+    "constituents_reported",
+    "constituents_total",
+    "status",
+]
 
 
-def timeliness(store: Store, periods: PeriodsLike, basis: str = "reported",
-               days: int = DEADLINE_DAYS, today: date | None = None,
-               provinces: Collection[str] | None = None) -> pd.DataFrame:
+def timeliness(
+    store: Store,
+    periods: PeriodsLike,
+    basis: str = "reported",
+    days: int = DEADLINE_DAYS,
+    today: date | None = None,
+    provinces: Collection[str] | None = None,
+) -> pd.DataFrame:
     """One row per expected province and period with its report date and status.
 
     Columns ``RECORD_COLUMNS``: ``deadline`` and ``reported_on`` are dates, ``days_late`` the
@@ -48,9 +62,14 @@ def timeliness(store: Store, periods: PeriodsLike, basis: str = "reported",
     return timeliness_from(receipts, plist, basis, days, today, provinces)
 
 
-def timeliness_from(receipts: pd.DataFrame, periods: PeriodsLike, basis: str = "reported",
-                    days: int = DEADLINE_DAYS, today: date | None = None,
-                    provinces: Collection[str] | None = None) -> pd.DataFrame:
+def timeliness_from(
+    receipts: pd.DataFrame,
+    periods: PeriodsLike,
+    basis: str = "reported",
+    days: int = DEADLINE_DAYS,
+    today: date | None = None,
+    provinces: Collection[str] | None = None,
+) -> pd.DataFrame:
     """:func:`timeliness` from a ``frames.read_receipts`` frame (pure)."""
     today = today or date.today()
     grid = expected_provinces(periods, basis, provinces)
@@ -75,8 +94,10 @@ def timeliness_from(receipts: pd.DataFrame, periods: PeriodsLike, basis: str = "
     grid["reported_on"] = np.where(complete, last, np.datetime64("NaT")).astype(object)
     grid["days_late"] = np.where(complete, np.maximum(late, 0), np.nan)
     grid["status"] = np.select(
-        [complete & (late <= 0), complete, ~due, some], ["on_time", "late", "not_yet_due",
-                                                         "partial"], "missing")
+        [complete & (late <= 0), complete, ~due, some],
+        ["on_time", "late", "not_yet_due", "partial"],
+        "missing",
+    )
     return grid[RECORD_COLUMNS]
 
 
@@ -86,17 +107,26 @@ def summarise_timeliness(records: pd.DataFrame) -> pd.DataFrame:
     state = pd.Index(STATES).get_indexer(records["status"])
     counts = np.bincount(pid * len(STATES) + state, minlength=len(first) * len(STATES))
     counts = counts.reshape(len(first), len(STATES))
-    out = pd.DataFrame({"period": records["period"].to_numpy()[first],
-                        "deadline": records["deadline"].to_numpy()[first],
-                        "expected": counts.sum(axis=1)})
+    out = pd.DataFrame(
+        {
+            "period": records["period"].to_numpy()[first],
+            "deadline": records["deadline"].to_numpy()[first],
+            "expected": counts.sum(axis=1),
+        }
+    )
     for j, name in enumerate(STATES):
         out[name] = counts[:, j]
     out["reported"] = out["on_time"] + out["late"]
     return out
 
 
-def completeness(store: Store, periods: PeriodsLike, basis: str = "reported",
-                 days: int = DEADLINE_DAYS, today: date | None = None) -> pd.DataFrame:
+def completeness(
+    store: Store,
+    periods: PeriodsLike,
+    basis: str = "reported",
+    days: int = DEADLINE_DAYS,
+    today: date | None = None,
+) -> pd.DataFrame:
     """Per period: expected provinces (of the period's era on ``basis``), how many reported on
     time, late, partially (current basis, legacy periods), are missing or not yet due, and
     ``due`` (whether the deadline is before ``today``)."""
@@ -106,9 +136,14 @@ def completeness(store: Store, periods: PeriodsLike, basis: str = "reported",
     return out
 
 
-def province_record(store: Store, province_code: str, periods: PeriodsLike,
-                    basis: str = "reported", days: int = DEADLINE_DAYS,
-                    today: date | None = None) -> pd.DataFrame:
+def province_record(
+    store: Store,
+    province_code: str,
+    periods: PeriodsLike,
+    basis: str = "reported",
+    days: int = DEADLINE_DAYS,
+    today: date | None = None,
+) -> pd.DataFrame:
     """One province's reporting record over ``periods`` (rows of :func:`timeliness`).
 
     On the reported basis the code names the province of each period's era.

@@ -14,15 +14,35 @@ from metrics.index import INDEX, RANK, readiness
 from metrics.national import NATIONAL, summarise
 from metrics.status import add_status, assess, values_with_history
 
-EXPORT_COLUMNS = ["province_code", "province_name", "era", "period", "indicator", "value",
-                  "attainment", "status", "target", "deadline", "num", "den",
-                  "constituents_reported", "constituents_total", "n_met", "n_provinces",
-                  "n_reported", "dataset"]
+EXPORT_COLUMNS = [
+    "province_code",
+    "province_name",
+    "era",
+    "period",
+    "indicator",
+    "value",
+    "attainment",
+    "status",
+    "target",
+    "deadline",
+    "num",
+    "den",
+    "constituents_reported",
+    "constituents_total",
+    "n_met",
+    "n_provinces",
+    "n_reported",
+    "dataset",
+]
 
 
-def export_indicators(store: Store, period: str | Period, basis: str = "reported",
-                      weights: Mapping[str, float] | None = None,
-                      catalogue: Catalogue | None = None) -> pd.DataFrame:
+def export_indicators(
+    store: Store,
+    period: str | Period,
+    basis: str = "reported",
+    weights: Mapping[str, float] | None = None,
+    catalogue: Catalogue | None = None,
+) -> pd.DataFrame:
     """One row per province and indicator, then the national rows and the index and rank.
 
     - province rows: ``value`` (ratio as a fraction, yes/no as 1/0), ``attainment``,
@@ -42,14 +62,18 @@ def export_indicators(store: Store, period: str | Period, basis: str = "reported
     provinces = add_status(now, history)
 
     national = summarise(now, regions=False)
-    national = national.assign(province_code=NATIONAL, province_name="Việt Nam", era=p.era
-                               if basis == "reported" else "current")
+    national = national.assign(
+        province_code=NATIONAL,
+        province_name="Việt Nam",
+        era=p.era if basis == "reported" else "current",
+    )
 
     table = readiness(now, weights, catalogue)
     info = table[["province_code", "province_name", "era", "period"]]
-    extra = [info.assign(indicator=INDEX, value=table[INDEX].to_numpy()),
-             info.assign(indicator=RANK, value=table[RANK].to_numpy(dtype=float,
-                                                                     na_value=np.nan))]
+    extra = [
+        info.assign(indicator=INDEX, value=table[INDEX].to_numpy()),
+        info.assign(indicator=RANK, value=table[RANK].to_numpy(dtype=float, na_value=np.nan)),
+    ]
     scores = pd.concat(extra, ignore_index=True)
     scores["n_provinces"] = len(table)
     scores["n_reported"] = int(table[INDEX].notna().sum())
@@ -57,10 +81,18 @@ def export_indicators(store: Store, period: str | Period, basis: str = "reported
     national["dataset"] = ",".join(sorted(now["dataset"].dropna().unique()))
     out = pd.concat([provinces, national, scores], ignore_index=True)
     for col in ("n_met", "n_provinces", "n_reported"):
-        out[col] = pd.array(out[col].to_numpy(dtype=float, na_value=np.nan), dtype="Int64") \
-            if col in out.columns else pd.array([pd.NA] * len(out), dtype="Int64")
+        out[col] = (
+            pd.array(out[col].to_numpy(dtype=float, na_value=np.nan), dtype="Int64")
+            if col in out.columns
+            else pd.array([pd.NA] * len(out), dtype="Int64")
+        )
     for col in ("constituents_reported", "constituents_total"):
-        out[col] = pd.array(np.where(out["province_code"] == NATIONAL, np.nan,
-                                     out[col].to_numpy(dtype=float, na_value=np.nan)),
-                            dtype="Int64")
+        out[col] = pd.array(
+            np.where(
+                out["province_code"] == NATIONAL,
+                np.nan,
+                out[col].to_numpy(dtype=float, na_value=np.nan),
+            ),
+            dtype="Int64",
+        )
     return out.reindex(columns=EXPORT_COLUMNS)

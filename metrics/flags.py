@@ -35,8 +35,18 @@ from metrics.indicators import compute_values
 from metrics.status import period_index
 
 FLAG_TYPES = ("yes_to_no", "outlier", "no_report", "mixed_datasets")
-FLAG_COLUMNS = [*KEYS, "province_name", "flag", "item", "value", "previous", "previous_period",
-                "z_own", "z_peer", "quarters"]
+FLAG_COLUMNS = [
+    *KEYS,
+    "province_name",
+    "flag",
+    "item",
+    "value",
+    "previous",
+    "previous_period",
+    "z_own",
+    "z_peer",
+    "quarters",
+]
 Z_THRESHOLD = 3.5
 MIN_HISTORY = 4
 HISTORY = 12
@@ -56,8 +66,9 @@ def _sorted_by_province(frame: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
     return frame.iloc[order].reset_index(drop=True), gid[order]
 
 
-def yes_to_no(raw: pd.DataFrame, periods: PeriodsLike,
-              catalogue: Catalogue | None = None) -> pd.DataFrame:
+def yes_to_no(
+    raw: pd.DataFrame, periods: PeriodsLike, catalogue: Catalogue | None = None
+) -> pd.DataFrame:
     """Flags for yes/no fields reported "no" after an earlier "yes" of the same province.
 
     ``raw`` holds raw values (``frames.read_raw`` or ``harmonise.harmonise_raw``) for
@@ -81,8 +92,16 @@ def yes_to_no(raw: pd.DataFrame, periods: PeriodsLike,
         same = np.r_[False, gid[have[1:]] == gid[have[:-1]]]
         hit = same & (x[have] == 0.0) & (x[prev] == 1.0) & in_wanted[have]
         for i, j in zip(have[hit], prev[hit], strict=True):
-            rows.append({**who(i), "flag": "yes_to_no", "item": code, "value": 0.0,
-                         "previous": 1.0, "previous_period": periods_arr[j]})
+            rows.append(
+                {
+                    **who(i),
+                    "flag": "yes_to_no",
+                    "item": code,
+                    "value": 0.0,
+                    "previous": 1.0,
+                    "previous_period": periods_arr[j],
+                }
+            )
     return _frame(rows)
 
 
@@ -93,15 +112,12 @@ class _Who:
         self.era = frame["era"].to_numpy()
         self.code = frame["province_code"].to_numpy()
         self.period = frame["period"].to_numpy()
-        self.name = frame["province_name"].to_numpy() if "province_name" in frame.columns \
-            else None
+        self.name = frame["province_name"].to_numpy() if "province_name" in frame.columns else None
 
     def __call__(self, i: int) -> dict:
         era, code = self.era[i], self.code[i]
-        name = self.name[i] if self.name is not None else \
-            load_registry().get(code, era).short_name
-        return {"era": era, "province_code": code, "period": self.period[i],
-                "province_name": name}
+        name = self.name[i] if self.name is not None else load_registry().get(code, era).short_name
+        return {"era": era, "province_code": code, "period": self.period[i], "province_name": name}
 
 
 def row_median(a: np.ndarray) -> np.ndarray:
@@ -111,8 +127,7 @@ def row_median(a: np.ndarray) -> np.ndarray:
     n = (~np.isnan(a)).sum(axis=1)
     rows = np.arange(len(a))
     lo, hi = np.maximum((n - 1) // 2, 0), np.maximum(n // 2, 0)
-    out = (ordered[rows, lo] + ordered[rows, hi]) / 2.0 if a.shape[1] else np.full(len(a),
-                                                                                   np.nan)
+    out = (ordered[rows, lo] + ordered[rows, hi]) / 2.0 if a.shape[1] else np.full(len(a), np.nan)
     return np.where(n > 0, out, np.nan)
 
 
@@ -131,28 +146,34 @@ def robust_stats(sample: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return med, np.where(mad > 0, mad / 0.6745, 1.253314 * mean_ad)
 
 
-def robust_z(x: np.ndarray, med: np.ndarray, scale: np.ndarray,
-             floor: np.ndarray | float = 0.0) -> np.ndarray:
+def robust_z(
+    x: np.ndarray, med: np.ndarray, scale: np.ndarray, floor: np.ndarray | float = 0.0
+) -> np.ndarray:
     """Modified z-score ``(x − med) / max(scale, floor)``; with a zero scale 0 when ``x``
     equals the median and ±inf otherwise."""
     diff = np.asarray(x, dtype=float) - med
     scale = np.maximum(scale, floor)
     with np.errstate(all="ignore"):
-        return np.where(scale > 0, diff / scale,
-                        np.where(diff == 0, 0.0, np.sign(diff) * np.inf))
+        return np.where(scale > 0, diff / scale, np.where(diff == 0, 0.0, np.sign(diff) * np.inf))
 
 
 def _ranks(sorted_groups: np.ndarray) -> np.ndarray:
     """Position of each element within its run of equal values (input sorted)."""
     starts = np.flatnonzero(np.r_[True, sorted_groups[1:] != sorted_groups[:-1]])
-    return np.arange(len(sorted_groups)) - np.repeat(starts, np.diff(np.r_[starts,
-                                                                          len(sorted_groups)]))
+    return np.arange(len(sorted_groups)) - np.repeat(
+        starts, np.diff(np.r_[starts, len(sorted_groups)])
+    )
 
 
-def outliers(values: pd.DataFrame, periods: PeriodsLike, threshold: float = Z_THRESHOLD,
-             history: int = HISTORY, min_history: int = MIN_HISTORY,
-             provinces: Collection[str] | None = None,
-             catalogue: Catalogue | None = None) -> pd.DataFrame:
+def outliers(
+    values: pd.DataFrame,
+    periods: PeriodsLike,
+    threshold: float = Z_THRESHOLD,
+    history: int = HISTORY,
+    min_history: int = MIN_HISTORY,
+    provinces: Collection[str] | None = None,
+    catalogue: Catalogue | None = None,
+) -> pd.DataFrame:
     """Flags for quarter-on-quarter changes of ratio indicators far outside the province's
     own history and its peers' changes (see the module docstring).
 
@@ -174,8 +195,11 @@ def outliers(values: pd.DataFrame, periods: PeriodsLike, threshold: float = Z_TH
     with np.errstate(divide="ignore"):
         resolution = 1.0 / v["den"].to_numpy(dtype=float)  # one unit of the numerator
     has = ~np.isnan(change)
-    checked = np.ones(len(v), dtype=bool) if provinces is None else \
-        v["province_code"].isin({normalise_code(c) for c in provinces}).to_numpy()
+    checked = (
+        np.ones(len(v), dtype=bool)
+        if provinces is None
+        else v["province_code"].isin({normalise_code(c) for c in provinces}).to_numpy()
+    )
     indicator = v["indicator"].to_numpy()
     who = _Who(v)
     rows = []
@@ -189,8 +213,11 @@ def outliers(values: pd.DataFrame, periods: PeriodsLike, threshold: float = Z_TH
         sample = np.full((len(cand), history), np.nan)
         for lag in range(1, history + 1):
             j = cand - lag
-            ok = (j >= 0) & (gid[np.maximum(j, 0)] == gid[cand]) & (idx[np.maximum(j, 0)] >= p
-                                                                     - history)
+            ok = (
+                (j >= 0)
+                & (gid[np.maximum(j, 0)] == gid[cand])
+                & (idx[np.maximum(j, 0)] >= p - history)
+            )
             sample[ok, lag - 1] = change[j[ok]]
         enough = (~np.isnan(sample)).sum(axis=1) >= min_history
         z_own = robust_z(change[cand], *robust_stats(sample), resolution[cand])
@@ -202,18 +229,29 @@ def outliers(values: pd.DataFrame, periods: PeriodsLike, threshold: float = Z_TH
         med, scale = robust_stats(peers)
         row = np.searchsorted(peer_ind, indicator[cand])
         z_peer = robust_z(change[cand], med[row], scale[row], resolution[cand])
-        hit = enough & (((z_own > threshold) & (z_peer > threshold))
-                        | ((z_own < -threshold) & (z_peer < -threshold)))
+        hit = enough & (
+            ((z_own > threshold) & (z_peer > threshold))
+            | ((z_own < -threshold) & (z_peer < -threshold))
+        )
         for i, k in zip(np.flatnonzero(hit), cand[hit], strict=True):
-            rows.append({**who(k), "flag": "outlier", "item": indicator[k],
-                         "value": value[k], "previous": prev_value[k],
-                         "previous_period": str(period.previous()), "z_own": z_own[i],
-                         "z_peer": z_peer[i]})
+            rows.append(
+                {
+                    **who(k),
+                    "flag": "outlier",
+                    "item": indicator[k],
+                    "value": value[k],
+                    "previous": prev_value[k],
+                    "previous_period": str(period.previous()),
+                    "z_own": z_own[i],
+                    "z_peer": z_peer[i],
+                }
+            )
     return _frame(rows)
 
 
-def report_records(values: pd.DataFrame, days: int = DEADLINE_DAYS,
-                   today: date | None = None) -> pd.DataFrame:
+def report_records(
+    values: pd.DataFrame, days: int = DEADLINE_DAYS, today: date | None = None
+) -> pd.DataFrame:
     """Whether each province-period of an indicator-values frame has a report: ``status`` is
     ``reported`` (any constituent reported), ``missing`` (none, deadline passed) or
     ``not_yet_due``. Enough for :func:`no_report` without reading receipt dates."""
@@ -227,8 +265,9 @@ def report_records(values: pd.DataFrame, days: int = DEADLINE_DAYS,
     return out.drop(columns="constituents_reported").assign(status=status)
 
 
-def no_report(records: pd.DataFrame, periods: PeriodsLike,
-              min_quarters: int = MIN_QUARTERS_MISSING) -> pd.DataFrame:
+def no_report(
+    records: pd.DataFrame, periods: PeriodsLike, min_quarters: int = MIN_QUARTERS_MISSING
+) -> pd.DataFrame:
     """Flags for provinces with no report for ``min_quarters`` or more consecutive due quarters.
 
     ``records`` (``completeness.timeliness`` or :func:`report_records`) covers ``periods`` and
@@ -255,8 +294,9 @@ def no_report(records: pd.DataFrame, periods: PeriodsLike,
                 continue
             if (who.era[a], who.code[a], str(period)) not in exists:
                 continue  # the province does not exist in that period (basis, era)
-            rows.append({**who(a), "period": str(period), "flag": "no_report",
-                         "quarters": int(run[last])})
+            rows.append(
+                {**who(a), "period": str(period), "flag": "no_report", "quarters": int(run[last])}
+            )
     return _frame(rows)
 
 
@@ -272,10 +312,17 @@ def datasets_of(raw: pd.DataFrame, periods: PeriodsLike) -> list[str]:
     return sorted(raw.loc[wanted, "dataset"].dropna().unique())
 
 
-def find_flags(raw: pd.DataFrame, values: pd.DataFrame, records: pd.DataFrame,
-               datasets: list[str], periods: PeriodsLike, threshold: float = Z_THRESHOLD,
-               history: int = HISTORY, provinces: Collection[str] | None = None,
-               catalogue: Catalogue | None = None) -> pd.DataFrame:
+def find_flags(
+    raw: pd.DataFrame,
+    values: pd.DataFrame,
+    records: pd.DataFrame,
+    datasets: list[str],
+    periods: PeriodsLike,
+    threshold: float = Z_THRESHOLD,
+    history: int = HISTORY,
+    provinces: Collection[str] | None = None,
+    catalogue: Catalogue | None = None,
+) -> pd.DataFrame:
     """Every flag for ``periods`` from frames covering them and ``history`` quarters before.
 
     ``raw``: raw values on the basis (``read_raw`` or ``harmonise_raw``); ``values``:
@@ -289,28 +336,43 @@ def find_flags(raw: pd.DataFrame, values: pd.DataFrame, records: pd.DataFrame,
         no_report(records, plist),
     ]
     if len(datasets) > 1:
-        parts.append(_frame([{"province_code": NATIONAL, "period": str(p),
-                              "flag": "mixed_datasets", "item": ",".join(datasets)}
-                             for p in plist]))
+        parts.append(
+            _frame(
+                [
+                    {
+                        "province_code": NATIONAL,
+                        "period": str(p),
+                        "flag": "mixed_datasets",
+                        "item": ",".join(datasets),
+                    }
+                    for p in plist
+                ]
+            )
+        )
     parts = [p for p in parts if not p.empty]
     return pd.concat(parts, ignore_index=True) if parts else _frame([])
 
 
 def flag_span(periods: PeriodsLike, history: int = HISTORY) -> list[Period]:
     """``periods`` and the ``history`` quarters before each: what :func:`flags` reads."""
-    return as_periods({q for p in as_periods(periods) for q in
-                       (p.previous(i) for i in range(history + 1))})
+    return as_periods(
+        {q for p in as_periods(periods) for q in (p.previous(i) for i in range(history + 1))}
+    )
 
 
-def raw_on_basis(raw: pd.DataFrame, basis: str, catalogue: Catalogue | None = None
-                 ) -> pd.DataFrame:
+def raw_on_basis(raw: pd.DataFrame, basis: str, catalogue: Catalogue | None = None) -> pd.DataFrame:
     """Raw values (as reported) as shown on ``basis`` (for :func:`yes_to_no`)."""
     return harmonise_raw(raw, basis, catalogue) if basis == "current" else raw
 
 
-def flag_inputs(store: Store, periods: PeriodsLike, basis: str = "reported",
-                provinces: Collection[str] | None = None, history: int = HISTORY,
-                catalogue: Catalogue | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def flag_inputs(
+    store: Store,
+    periods: PeriodsLike,
+    basis: str = "reported",
+    provinces: Collection[str] | None = None,
+    history: int = HISTORY,
+    catalogue: Catalogue | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Raw values (as reported) and indicator values that :func:`find_flags` needs.
 
     Every province in ``periods`` and the quarter before each (the peers); the ``history``
@@ -324,10 +386,17 @@ def flag_inputs(store: Store, periods: PeriodsLike, basis: str = "reported",
     return raw, values
 
 
-def flags(store: Store, periods: PeriodsLike, basis: str = "reported",
-          provinces: Collection[str] | None = None, history: int = HISTORY,
-          threshold: float = Z_THRESHOLD, days: int = DEADLINE_DAYS,
-          today: date | None = None, catalogue: Catalogue | None = None) -> pd.DataFrame:
+def flags(
+    store: Store,
+    periods: PeriodsLike,
+    basis: str = "reported",
+    provinces: Collection[str] | None = None,
+    history: int = HISTORY,
+    threshold: float = Z_THRESHOLD,
+    days: int = DEADLINE_DAYS,
+    today: date | None = None,
+    catalogue: Catalogue | None = None,
+) -> pd.DataFrame:
     """Every flag for ``periods`` on ``basis`` (``FLAG_COLUMNS``), reading ``history`` quarters
     before them; only for ``provinces`` when given (outlier peers are still every province).
     A ``mixed_datasets`` flag is one row per period with ``province_code`` ``VN`` and the
@@ -335,10 +404,17 @@ def flags(store: Store, periods: PeriodsLike, basis: str = "reported",
     catalogue = catalogue or load_catalogue()
     plist = as_periods(periods)
     raw, values = flag_inputs(store, plist, basis, provinces, history, catalogue)
-    found = find_flags(raw_on_basis(raw, basis, catalogue), values,
-                       report_records(values, days, today), datasets_of(raw, plist), plist,
-                       threshold=threshold, history=history, provinces=provinces,
-                       catalogue=catalogue)
+    found = find_flags(
+        raw_on_basis(raw, basis, catalogue),
+        values,
+        report_records(values, days, today),
+        datasets_of(raw, plist),
+        plist,
+        threshold=threshold,
+        history=history,
+        provinces=provinces,
+        catalogue=catalogue,
+    )
     if provinces is not None:
         keep = {normalise_code(c) for c in provinces} | {NATIONAL}
         found = found[found["province_code"].isin(keep)].reset_index(drop=True)

@@ -49,15 +49,19 @@ def _sql_list(values: Iterable[str]) -> str:
     return ", ".join(f"'{v}'" for v in values)
 
 
-def _where(periods: list[Period], codes: Mapping[str, Collection[str]] | None,
-           every: Collection[Period] = ()) -> str:
+def _where(
+    periods: list[Period],
+    codes: Mapping[str, Collection[str]] | None,
+    every: Collection[Period] = (),
+) -> str:
     """SQL predicate on period and, when given, on (era, province_code); the periods in
     ``every`` are read for every province."""
     where = f"period IN ({_sql_list(str(p) for p in periods)})"
     if codes is not None:
         parts = [
             f"(era = '{era}' AND province_code IN ({_sql_list(normalise_code(c) for c in cs)}))"
-            for era, cs in codes.items() if era in ("legacy", "current") and cs
+            for era, cs in codes.items()
+            if era in ("legacy", "current") and cs
         ]
         if every:
             parts.append(f"period IN ({_sql_list(str(p) for p in every)})")
@@ -65,11 +69,14 @@ def _where(periods: list[Period], codes: Mapping[str, Collection[str]] | None,
     return where
 
 
-def read_raw(store: Store, periods: PeriodsLike,
-             codes: Mapping[str, Collection[str]] | None = None,
-             catalogue: Catalogue | None = None,
-             fields: Collection[str] | None = None,
-             every: PeriodsLike = ()) -> pd.DataFrame:
+def read_raw(
+    store: Store,
+    periods: PeriodsLike,
+    codes: Mapping[str, Collection[str]] | None = None,
+    catalogue: Catalogue | None = None,
+    fields: Collection[str] | None = None,
+    every: PeriodsLike = (),
+) -> pd.DataFrame:
     """Current accepted raw values, as reported, one row per province-period that has a report.
 
     Columns: ``era, province_code, period, dataset`` and one float column per raw field (yes/no
@@ -91,7 +98,8 @@ def read_raw(store: Store, periods: PeriodsLike,
         ).fetchnumpy()
         long = cur.execute(
             f"SELECT submission_id, col, value FROM current_values "
-            f"JOIN (VALUES {columns}) f(field, col) USING (field) WHERE {where}").fetchnumpy()
+            f"JOIN (VALUES {columns}) f(field, col) USING (field) WHERE {where}"
+        ).fetchnumpy()
     finally:
         cur.execute("COMMIT")
     ids = np.asarray(meta["id"], dtype=np.int64)
@@ -105,8 +113,9 @@ def read_raw(store: Store, periods: PeriodsLike,
     ok[ok] &= ids[order][pos[ok]] == sub[ok]
     matrix[order[pos[ok]], col[ok]] = value[ok]
     index = np.arange(len(ids))
-    data = {c: take_str(meta[c].tolist(), index) for c in ["era", "province_code", "period",
-                                                          "dataset"]}
+    data = {
+        c: take_str(meta[c].tolist(), index) for c in ["era", "province_code", "period", "dataset"]
+    }
     data.update(zip(fields, matrix.T, strict=True))
     return pd.DataFrame(data)
 
@@ -121,13 +130,13 @@ def take_str(values: Sequence[str | None], index: np.ndarray) -> pd.Series:
     if pa is None:
         arr = np.asarray([*values, None], dtype=object)[np.where(index < 0, len(values), index)]
         return pd.Series(arr, dtype="str")
-    taken = pa.array(list(values), type=pa.large_string()).take(
-        pa.array(index, mask=index < 0))
+    taken = pa.array(list(values), type=pa.large_string()).take(pa.array(index, mask=index < 0))
     return pd.Series(pd.array(taken, dtype=pd.StringDtype("pyarrow", na_value=np.nan)))
 
 
-def read_receipts(store: Store, periods: PeriodsLike,
-                  codes: Mapping[str, Collection[str]] | None = None) -> pd.DataFrame:
+def read_receipts(
+    store: Store, periods: PeriodsLike, codes: Mapping[str, Collection[str]] | None = None
+) -> pd.DataFrame:
     """First receipt per province-period: ``era, province_code, period, first_received``.
 
     ``first_received`` is the earliest ``received_at`` over the accepted and superseded
@@ -136,9 +145,11 @@ def read_receipts(store: Store, periods: PeriodsLike,
     plist = as_periods(periods)
     if not plist:
         return pd.DataFrame(columns=[*KEYS, "first_received"])
-    sql = ("SELECT era, province_code, period, min(received_at) AS first_received "
-           f"FROM submissions WHERE status IN ('accepted', 'superseded') AND "
-           f"{_where(plist, codes)} GROUP BY era, province_code, period")
+    sql = (
+        "SELECT era, province_code, period, min(received_at) AS first_received "
+        f"FROM submissions WHERE status IN ('accepted', 'superseded') AND "
+        f"{_where(plist, codes)} GROUP BY era, province_code, period"
+    )
     return store.cursor().execute(sql).df()
 
 
@@ -147,8 +158,10 @@ def read_datasets(store: Store, periods: PeriodsLike) -> list[str]:
     plist = as_periods(periods)
     if not plist:
         return []
-    sql = ("SELECT DISTINCT dataset FROM submissions WHERE status = 'accepted' AND "
-           f"{_where(plist, None)} ORDER BY dataset")
+    sql = (
+        "SELECT DISTINCT dataset FROM submissions WHERE status = 'accepted' AND "
+        f"{_where(plist, None)} ORDER BY dataset"
+    )
     return [r[0] for r in store.cursor().execute(sql).fetchall()]
 
 

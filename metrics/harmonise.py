@@ -37,10 +37,16 @@ def _tables() -> tuple[pd.DataFrame, dict[tuple[str, bool], np.ndarray]]:
     rows, spans = [], {}
     for era, harmonised in (("legacy", False), ("current", False), ("current", True)):
         start = len(rows)
-        rows += [{"era": p.era, "province_code": p.code, "province_name": p.short_name,
-                  "region": p.region,
-                  "constituents_total": len(p.constituents) if harmonised else 1}
-                 for p in reg.provinces(era)]
+        rows += [
+            {
+                "era": p.era,
+                "province_code": p.code,
+                "province_name": p.short_name,
+                "region": p.region,
+                "constituents_total": len(p.constituents) if harmonised else 1,
+            }
+            for p in reg.provinces(era)
+        ]
         spans[(era, harmonised)] = np.arange(start, len(rows))
     return pd.DataFrame(rows), spans
 
@@ -50,9 +56,12 @@ def basis_era(period: Period, basis: str) -> str:
     return "current" if check_basis(basis) == "current" else period.era
 
 
-def expected_provinces(periods: PeriodsLike, basis: str = "reported",
-                       provinces: Collection[str] | None = None,
-                       every: PeriodsLike = ()) -> pd.DataFrame:
+def expected_provinces(
+    periods: PeriodsLike,
+    basis: str = "reported",
+    provinces: Collection[str] | None = None,
+    every: PeriodsLike = (),
+) -> pd.DataFrame:
     """The provinces that exist in each period on ``basis``, one row per province-period.
 
     Columns ``era, province_code, period, province_name, region, constituents_total``, sorted by
@@ -63,16 +72,20 @@ def expected_provinces(periods: PeriodsLike, basis: str = "reported",
     return _grid(*_grid_key(periods, basis, provinces, every))[0].copy()
 
 
-def _grid_key(periods: PeriodsLike, basis: str, provinces: Collection[str] | None,
-              every: PeriodsLike) -> tuple:
+def _grid_key(
+    periods: PeriodsLike, basis: str, provinces: Collection[str] | None, every: PeriodsLike
+) -> tuple:
     wanted = None if provinces is None else frozenset(normalise_code(c) for c in provinces)
-    return (tuple(as_periods(periods)), check_basis(basis), wanted,
-            frozenset(as_periods(every)))
+    return (tuple(as_periods(periods)), check_basis(basis), wanted, frozenset(as_periods(every)))
 
 
 @lru_cache(maxsize=512)
-def _grid(periods: tuple[Period, ...], basis: str, wanted: frozenset[str] | None,
-          every: frozenset[Period] = frozenset()) -> tuple[pd.DataFrame, pd.Index]:
+def _grid(
+    periods: tuple[Period, ...],
+    basis: str,
+    wanted: frozenset[str] | None,
+    every: frozenset[Period] = frozenset(),
+) -> tuple[pd.DataFrame, pd.Index]:
     """The expected-provinces grid and its ``period|code`` keys (cached: callers copy)."""
     table, spans = _tables()
     keep = None if wanted is None else table["province_code"].isin(wanted).to_numpy()
@@ -93,8 +106,9 @@ def _grid(periods: tuple[Period, ...], basis: str, wanted: frozenset[str] | None
     return grid, pd.Index(grid["period"] + "|" + grid["province_code"])
 
 
-def source_codes(periods: PeriodsLike, basis: str = "reported",
-                 provinces: Collection[str] | None = None) -> dict[str, set[str]] | None:
+def source_codes(
+    periods: PeriodsLike, basis: str = "reported", provinces: Collection[str] | None = None
+) -> dict[str, set[str]] | None:
     """Era → codes of the reporting provinces to read for ``provinces`` on ``basis``."""
     if provinces is None:
         return None
@@ -106,14 +120,17 @@ def source_codes(periods: PeriodsLike, basis: str = "reported",
     return out
 
 
-def grid_keys(periods: PeriodsLike, basis: str = "reported",
-              provinces: Collection[str] | None = None, every: PeriodsLike = ()) -> pd.Index:
+def grid_keys(
+    periods: PeriodsLike,
+    basis: str = "reported",
+    provinces: Collection[str] | None = None,
+    every: PeriodsLike = (),
+) -> pd.Index:
     """``period|code`` keys of :func:`expected_provinces` (for :func:`grid_rows`)."""
     return _grid(*_grid_key(periods, basis, provinces, every))[1]
 
 
-def grid_rows(frame: pd.DataFrame, grid: pd.DataFrame, keys: pd.Index | None = None
-              ) -> np.ndarray:
+def grid_rows(frame: pd.DataFrame, grid: pd.DataFrame, keys: pd.Index | None = None) -> np.ndarray:
     """For each row of ``frame`` (as reported), the row of ``grid`` it counts towards, or -1.
 
     A legacy row goes to its successor when ``grid`` is on current boundaries for its period.
@@ -121,8 +138,8 @@ def grid_rows(frame: pd.DataFrame, grid: pd.DataFrame, keys: pd.Index | None = N
     code = frame["province_code"]
     if (grid["era"] == "current").any() and (frame["era"] == "legacy").any():
         harmonised = (frame["era"] == "legacy") & (
-            frame["period"].map(dict(zip(grid["period"], grid["era"], strict=False)))
-            == "current")
+            frame["period"].map(dict(zip(grid["period"], grid["era"], strict=False))) == "current"
+        )
         code = code.where(~harmonised, code.map(successors()))
     if keys is None:
         keys = pd.Index(grid["period"] + "|" + grid["province_code"])
@@ -172,8 +189,9 @@ def row_datasets(rows: np.ndarray, datasets: pd.Series, n: int) -> pd.Series:
     return take_str([*map(str, names), MIXED], index)
 
 
-def harmonise_raw(raw: pd.DataFrame, basis: str = "current",
-                  catalogue: Catalogue | None = None) -> pd.DataFrame:
+def harmonise_raw(
+    raw: pd.DataFrame, basis: str = "current", catalogue: Catalogue | None = None
+) -> pd.DataFrame:
     """Raw values (``frames.read_raw``) on ``basis``, field by field, one row per reported grid row.
 
     On the current basis counts and amounts are summed over the constituents that reported the

@@ -49,8 +49,11 @@ def pillar_scores(assessed: pd.DataFrame, catalogue: Catalogue | None = None) ->
     score column (0–1, NaN when missing) per pillar, from an ``status.assess`` frame."""
     catalogue = catalogue or load_catalogue()
     pillars = pillar_codes(catalogue)
-    scored = {i.code: pillars.index(i.pillar) for i in catalogue.indicators
-              if i.scored and i.target is not None}
+    scored = {
+        i.code: pillars.index(i.pillar)
+        for i in catalogue.indicators
+        if i.scored and i.target is not None
+    }
     needed = np.bincount(list(scored.values()), minlength=len(pillars))
     gid, first = group_ids(assessed["period"], assessed["era"], assessed["province_code"])
     pil = assessed["indicator"].map(scored).to_numpy(dtype=float)
@@ -114,8 +117,11 @@ def competition_ranks(values: np.ndarray) -> np.ndarray:
     return out[:, 0] if flat else out
 
 
-def readiness(assessed: pd.DataFrame, weights: Mapping[str, float] | None = None,
-              catalogue: Catalogue | None = None) -> pd.DataFrame:
+def readiness(
+    assessed: pd.DataFrame,
+    weights: Mapping[str, float] | None = None,
+    catalogue: Catalogue | None = None,
+) -> pd.DataFrame:
     """Pillar scores, index and rank (per period) of every province-period in ``assessed``.
 
     Columns: ``era, province_code, period, province_name, region``, one per pillar,
@@ -148,17 +154,26 @@ def with_rank_change(table: pd.DataFrame) -> pd.DataFrame:
     era, code, period = (table[c].to_numpy() for c in ("era", "province_code", "period"))
     rank = table[RANK].to_numpy(dtype=float, na_value=np.nan)
     at = {key: i for i, key in enumerate(zip(era, code, period, strict=True))}
-    previous = np.array([rank[j] if (j := at.get((e, c, prev[p]))) is not None else np.nan
-                         for e, c, p in zip(era, code, period, strict=True)], dtype=float)
+    previous = np.array(
+        [
+            rank[j] if (j := at.get((e, c, prev[p]))) is not None else np.nan
+            for e, c, p in zip(era, code, period, strict=True)
+        ],
+        dtype=float,
+    )
     out = table.copy()
     out["previous_rank"] = _int_column(previous)
     out["rank_change"] = _int_column(previous - rank)
     return out
 
 
-def readiness_index(store: Store, periods: PeriodsLike, basis: str = "reported",
-                    weights: Mapping[str, float] | None = None,
-                    catalogue: Catalogue | None = None) -> pd.DataFrame:
+def readiness_index(
+    store: Store,
+    periods: PeriodsLike,
+    basis: str = "reported",
+    weights: Mapping[str, float] | None = None,
+    catalogue: Catalogue | None = None,
+) -> pd.DataFrame:
     """Pillar scores, index, rank, previous rank and rank change for ``periods`` on ``basis``.
 
     Reads each period and the quarter before it (for the rank change). One row per province
@@ -172,8 +187,7 @@ def readiness_index(store: Store, periods: PeriodsLike, basis: str = "reported",
     return table[table["period"].isin(wanted)].reset_index(drop=True)
 
 
-def weight_scenarios(weights: np.ndarray, samples: int = SAMPLES, seed: int = SEED
-                     ) -> np.ndarray:
+def weight_scenarios(weights: np.ndarray, samples: int = SAMPLES, seed: int = SEED) -> np.ndarray:
     """Weight rows: the base, each positive weight halved then doubled, and ``samples``
     flat-Dirichlet draws over the pillars with positive weight."""
     base = np.asarray(weights, dtype=float)
@@ -193,9 +207,13 @@ def weight_scenarios(weights: np.ndarray, samples: int = SAMPLES, seed: int = SE
     return out / out.sum(axis=1, keepdims=True)
 
 
-def sensitivity(table: pd.DataFrame, weights: Mapping[str, float] | None = None,
-                samples: int = SAMPLES, seed: int = SEED,
-                catalogue: Catalogue | None = None) -> pd.DataFrame:
+def sensitivity(
+    table: pd.DataFrame,
+    weights: Mapping[str, float] | None = None,
+    samples: int = SAMPLES,
+    seed: int = SEED,
+    catalogue: Catalogue | None = None,
+) -> pd.DataFrame:
     """Best and worst rank of each province of one period over :func:`weight_scenarios`.
 
     ``table`` is a :func:`readiness` table of one period. Adds ``best_rank`` and ``worst_rank``
@@ -212,10 +230,15 @@ def sensitivity(table: pd.DataFrame, weights: Mapping[str, float] | None = None,
     return out
 
 
-def rank_sensitivity(store: Store, period: str | Period, basis: str = "reported",
-                     weights: Mapping[str, float] | None = None, samples: int = SAMPLES,
-                     seed: int = SEED, catalogue: Catalogue | None = None) -> pd.DataFrame:
+def rank_sensitivity(
+    store: Store,
+    period: str | Period,
+    basis: str = "reported",
+    weights: Mapping[str, float] | None = None,
+    samples: int = SAMPLES,
+    seed: int = SEED,
+    catalogue: Catalogue | None = None,
+) -> pd.DataFrame:
     """Index, rank, best and worst rank per province for one period (see :func:`sensitivity`)."""
     values = assess(indicator_values(store, period, basis, catalogue=catalogue), catalogue)
     return sensitivity(readiness(values, weights, catalogue), weights, samples, seed, catalogue)
-

@@ -28,12 +28,23 @@ from metrics.harmonise import (
     sum_rows,
 )
 
-VALUE_COLUMNS = [*KEYS, "province_name", "region", "indicator", "value", "num", "den",
-                 "constituents_reported", "constituents_total", "dataset"]
+VALUE_COLUMNS = [
+    *KEYS,
+    "province_name",
+    "region",
+    "indicator",
+    "value",
+    "num",
+    "den",
+    "constituents_reported",
+    "constituents_total",
+    "dataset",
+]
 
 
-def select_indicators(indicators: Collection[str] | None = None,
-                      catalogue: Catalogue | None = None) -> list[Indicator]:
+def select_indicators(
+    indicators: Collection[str] | None = None, catalogue: Catalogue | None = None
+) -> list[Indicator]:
     """The catalogue's indicators (in catalogue order), or those named; ``KeyError`` if unknown."""
     catalogue = catalogue or load_catalogue()
     if indicators is None:
@@ -45,8 +56,9 @@ def select_indicators(indicators: Collection[str] | None = None,
     return [i for i in catalogue.indicators if i.code in set(indicators)]
 
 
-def indicator_inputs(raw: pd.DataFrame, indicators: Sequence[Indicator]
-                     ) -> tuple[np.ndarray, np.ndarray]:
+def indicator_inputs(
+    raw: pd.DataFrame, indicators: Sequence[Indicator]
+) -> tuple[np.ndarray, np.ndarray]:
     """Numerator and denominator matrices (rows of ``raw`` × indicators).
 
     ``yes_no``: the numerator is the field (1/0), the denominator 1 when it was reported, else 0.
@@ -72,8 +84,9 @@ def indicator_inputs(raw: pd.DataFrame, indicators: Sequence[Indicator]
     return num, den
 
 
-def apply_formulas(num: np.ndarray, den: np.ndarray, constituents: np.ndarray,
-                   indicators: Sequence[Indicator]) -> np.ndarray:
+def apply_formulas(
+    num: np.ndarray, den: np.ndarray, constituents: np.ndarray, indicators: Sequence[Indicator]
+) -> np.ndarray:
     """Indicator values from (aggregated) numerators and denominators (rows × indicators).
 
     A ratio is ``num / den``, missing (NaN) when the denominator is zero or missing, never 0
@@ -101,18 +114,23 @@ class Panel:
         """One row per province, period and indicator (``VALUE_COLUMNS``)."""
         g, k = self.value.shape
         rep = np.repeat(np.arange(g), k)
-        data = {c: self.grid[c].array.take(rep) for c in VALUE_COLUMNS
-                if c in self.grid.columns}
-        data["indicator"] = take_str([i.code for i in self.indicators],
-                                     np.tile(np.arange(k), g)).array
+        data = {c: self.grid[c].array.take(rep) for c in VALUE_COLUMNS if c in self.grid.columns}
+        data["indicator"] = take_str(
+            [i.code for i in self.indicators], np.tile(np.arange(k), g)
+        ).array
         data.update(value=self.value.ravel(), num=self.num.ravel(), den=self.den.ravel())
         return pd.DataFrame({c: data[c] for c in VALUE_COLUMNS}, copy=False)
 
 
-def compute_panel(raw: pd.DataFrame, periods: PeriodsLike, basis: str = "reported",
-                  provinces: Collection[str] | None = None,
-                  indicators: Collection[str] | None = None,
-                  catalogue: Catalogue | None = None, every: PeriodsLike = ()) -> Panel:
+def compute_panel(
+    raw: pd.DataFrame,
+    periods: PeriodsLike,
+    basis: str = "reported",
+    provinces: Collection[str] | None = None,
+    indicators: Collection[str] | None = None,
+    catalogue: Catalogue | None = None,
+    every: PeriodsLike = (),
+) -> Panel:
     """Indicator values of every expected province-period (pure; see :func:`compute_values`)."""
     inds = select_indicators(indicators, catalogue)
     grid = expected_provinces(periods, basis, provinces, every)
@@ -126,10 +144,15 @@ def compute_panel(raw: pd.DataFrame, periods: PeriodsLike, basis: str = "reporte
     return Panel(grid, inds, num, den, value)
 
 
-def compute_values(raw: pd.DataFrame, periods: PeriodsLike, basis: str = "reported",
-                   provinces: Collection[str] | None = None,
-                   indicators: Collection[str] | None = None,
-                   catalogue: Catalogue | None = None, every: PeriodsLike = ()) -> pd.DataFrame:
+def compute_values(
+    raw: pd.DataFrame,
+    periods: PeriodsLike,
+    basis: str = "reported",
+    provinces: Collection[str] | None = None,
+    indicators: Collection[str] | None = None,
+    catalogue: Catalogue | None = None,
+    every: PeriodsLike = (),
+) -> pd.DataFrame:
     """Indicator values for every expected province, period and indicator (pure).
 
     ``raw`` is as reported (``frames.read_raw``). On the ``current`` basis legacy rows are first
@@ -140,10 +163,14 @@ def compute_values(raw: pd.DataFrame, periods: PeriodsLike, basis: str = "report
     return compute_panel(raw, periods, basis, provinces, indicators, catalogue, every).long()
 
 
-def indicator_values(store: Store, periods: PeriodsLike, basis: str = "reported",
-                     provinces: Collection[str] | None = None,
-                     indicators: Collection[str] | None = None,
-                     catalogue: Catalogue | None = None) -> pd.DataFrame:
+def indicator_values(
+    store: Store,
+    periods: PeriodsLike,
+    basis: str = "reported",
+    provinces: Collection[str] | None = None,
+    indicators: Collection[str] | None = None,
+    catalogue: Catalogue | None = None,
+) -> pd.DataFrame:
     """Indicator values from the current accepted raw values, for ``periods`` on ``basis``.
 
     One row per province that exists in the period on the basis (reported: the 63 or the 34 of

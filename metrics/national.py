@@ -23,8 +23,20 @@ from metrics.indicators import indicator_values
 from metrics.status import assess
 
 NATIONAL = "VN"
-SUMMARY_COLUMNS = ["area", "period", "indicator", "n_provinces", "n_reported", "n_missing",
-                   "n_no_report", "n_met", "value", "median", "num", "den"]
+SUMMARY_COLUMNS = [
+    "area",
+    "period",
+    "indicator",
+    "n_provinces",
+    "n_reported",
+    "n_missing",
+    "n_no_report",
+    "n_met",
+    "value",
+    "median",
+    "num",
+    "den",
+]
 
 
 def group_median(gid: np.ndarray, values: np.ndarray, groups: int) -> np.ndarray:
@@ -52,18 +64,22 @@ def _summary(assessed: pd.DataFrame, area: pd.Series) -> pd.DataFrame:
     pair = ~np.isnan(num) & ~np.isnan(den)
     n_met = np.bincount(gid, assessed["met"].to_numpy(dtype=float) == 1.0, m)
     scored = np.bincount(gid, assessed["scored"].to_numpy(dtype=bool), m) > 0
-    out = pd.DataFrame({
-        "area": area.to_numpy()[first], "period": assessed["period"].to_numpy()[first],
-        "indicator": assessed["indicator"].to_numpy()[first],
-        "n_provinces": np.bincount(gid, minlength=m),
-        "n_reported": np.bincount(gid, ~np.isnan(value), m).astype(int),
-        "n_no_report": np.bincount(
-            gid, assessed["constituents_reported"].to_numpy() == 0, m).astype(int),
-        "n_met": pd.array(np.where(scored, n_met, np.nan), dtype="Int64"),
-        "median": group_median(gid, value, m),
-        "num": np.bincount(gid, np.where(pair, num, 0.0), m),
-        "den": np.bincount(gid, np.where(pair, den, 0.0), m),
-    })
+    out = pd.DataFrame(
+        {
+            "area": area.to_numpy()[first],
+            "period": assessed["period"].to_numpy()[first],
+            "indicator": assessed["indicator"].to_numpy()[first],
+            "n_provinces": np.bincount(gid, minlength=m),
+            "n_reported": np.bincount(gid, ~np.isnan(value), m).astype(int),
+            "n_no_report": np.bincount(
+                gid, assessed["constituents_reported"].to_numpy() == 0, m
+            ).astype(int),
+            "n_met": pd.array(np.where(scored, n_met, np.nan), dtype="Int64"),
+            "median": group_median(gid, value, m),
+            "num": np.bincount(gid, np.where(pair, num, 0.0), m),
+            "den": np.bincount(gid, np.where(pair, den, 0.0), m),
+        }
+    )
     out["n_missing"] = out["n_provinces"] - out["n_reported"]
     with np.errstate(divide="ignore", invalid="ignore"):
         out["value"] = np.where(out["den"] > 0, out["num"] / out["den"], np.nan)
@@ -80,9 +96,14 @@ def summarise(assessed: pd.DataFrame, regions: bool = True) -> pd.DataFrame:
     return out[SUMMARY_COLUMNS]
 
 
-def national(store: Store, periods: PeriodsLike, basis: str = "reported",
-             indicators: Collection[str] | None = None, regions: bool = True,
-             catalogue: Catalogue | None = None) -> pd.DataFrame:
+def national(
+    store: Store,
+    periods: PeriodsLike,
+    basis: str = "reported",
+    indicators: Collection[str] | None = None,
+    regions: bool = True,
+    catalogue: Catalogue | None = None,
+) -> pd.DataFrame:
     """National and regional figures per indicator and period (``SUMMARY_COLUMNS``).
 
     ``n_met`` of ``n_provinces`` meet the target, ``n_missing`` did not report; ``value`` is the

@@ -33,16 +33,20 @@ LOOKBACK = 8
 TARGET_COLUMNS = ["scored", "target", "deadline", "comparator", "met", "attainment"]
 
 
-def _target_arrays(periods: list[str], indicators: list[str], catalogue: Catalogue
-                   ) -> dict[str, np.ndarray]:
+def _target_arrays(
+    periods: list[str], indicators: list[str], catalogue: Catalogue
+) -> dict[str, np.ndarray]:
     """Arrays (periods × indicators) of the target in force: scored, target, deadline,
     comparator and unit."""
     by_code = {i.code: i for i in catalogue.indicators}
     shape = (len(periods), len(indicators))
-    out = {"scored": np.zeros(shape, dtype=bool), "target": np.full(shape, np.nan),
-           "deadline": np.full(shape, None, dtype=object),
-           "comparator": np.full(shape, None, dtype=object),
-           "unit": np.full(shape, None, dtype=object)}
+    out = {
+        "scored": np.zeros(shape, dtype=bool),
+        "target": np.full(shape, np.nan),
+        "deadline": np.full(shape, None, dtype=object),
+        "comparator": np.full(shape, None, dtype=object),
+        "unit": np.full(shape, None, dtype=object),
+    }
     for a, text in enumerate(periods):
         end = Period.parse(text).end
         for b, code in enumerate(indicators):
@@ -62,13 +66,15 @@ def meets(value: np.ndarray, target: np.ndarray, comparator: np.ndarray) -> np.n
     """1.0 where ``value`` satisfies ``comparator target``, 0.0 where not, NaN without value."""
     value, target = np.asarray(value, dtype=float), np.asarray(target, dtype=float)
     with np.errstate(invalid="ignore"):
-        ok = np.where(np.asarray(comparator) == "<=", value <= target + TOLERANCE,
-                      value >= target - TOLERANCE)
+        ok = np.where(
+            np.asarray(comparator) == "<=", value <= target + TOLERANCE, value >= target - TOLERANCE
+        )
     return np.where(np.isnan(value) | np.isnan(target), np.nan, ok.astype(float))
 
 
-def attainment(value: np.ndarray, target: np.ndarray, comparator: np.ndarray,
-               unit: np.ndarray) -> np.ndarray:
+def attainment(
+    value: np.ndarray, target: np.ndarray, comparator: np.ndarray, unit: np.ndarray
+) -> np.ndarray:
     """Attainment 0–1 (NaN without value or target); see the module docstring."""
     value, target = np.asarray(value, dtype=float), np.asarray(target, dtype=float)
     met = meets(value, target, comparator)
@@ -93,12 +99,16 @@ def assess(values: pd.DataFrame, catalogue: Catalogue | None = None) -> pd.DataF
     t = {k: v[pcode, icode] for k, v in table.items()}
     value = values["value"].to_numpy(dtype=float)
     data = {c: values[c].array for c in values.columns}
-    data.update(scored=t["scored"], target=t["target"], deadline=t["deadline"],
-                comparator=t["comparator"],
-                met=meets(value, t["target"], t["comparator"]),
-                attainment=np.where(t["scored"], attainment(value, t["target"],
-                                                            t["comparator"], t["unit"]),
-                                    np.nan))
+    data.update(
+        scored=t["scored"],
+        target=t["target"],
+        deadline=t["deadline"],
+        comparator=t["comparator"],
+        met=meets(value, t["target"], t["comparator"]),
+        attainment=np.where(
+            t["scored"], attainment(value, t["target"], t["comparator"], t["unit"]), np.nan
+        ),
+    )
     return pd.DataFrame(data, copy=False)
 
 
@@ -112,8 +122,12 @@ def _history_keys(frame: pd.DataFrame) -> pd.Series:
     return frame["era"] + "|" + frame["province_code"] + "|" + frame["indicator"]
 
 
-def projections(assessed: pd.DataFrame, history: pd.DataFrame,
-                trend_quarters: int = TREND_QUARTERS, lookback: int = LOOKBACK) -> np.ndarray:
+def projections(
+    assessed: pd.DataFrame,
+    history: pd.DataFrame,
+    trend_quarters: int = TREND_QUARTERS,
+    lookback: int = LOOKBACK,
+) -> np.ndarray:
     """Least-squares projection of each row's value to the quarter of its deadline.
 
     For each row of ``assessed`` (one period each) the line is fitted through the last
@@ -129,8 +143,11 @@ def projections(assessed: pd.DataFrame, history: pd.DataFrame,
     hist_y = hist["value"].to_numpy(dtype=float)
     want_gid = pd.Index(groups).get_indexer(_history_keys(assessed))
     for period in pd.unique(assessed["period"]):
-        rows = np.flatnonzero((assessed["period"] == period).to_numpy()
-                              & assessed["deadline"].notna().to_numpy() & (want_gid >= 0))
+        rows = np.flatnonzero(
+            (assessed["period"] == period).to_numpy()
+            & assessed["deadline"].notna().to_numpy()
+            & (want_gid >= 0)
+        )
         if not len(rows):
             continue
         p = Period.parse(period).index
@@ -155,14 +172,17 @@ def projections(assessed: pd.DataFrame, history: pd.DataFrame,
     return out
 
 
-def add_status(assessed: pd.DataFrame, history: pd.DataFrame | None = None,
-               trend_quarters: int = TREND_QUARTERS, lookback: int = LOOKBACK) -> pd.DataFrame:
+def add_status(
+    assessed: pd.DataFrame,
+    history: pd.DataFrame | None = None,
+    trend_quarters: int = TREND_QUARTERS,
+    lookback: int = LOOKBACK,
+) -> pd.DataFrame:
     """Add ``projection`` and ``status`` (one of ``STATUSES``) to an :func:`assess` frame.
 
     ``history`` holds earlier quarters of the same provinces (defaults to ``assessed`` itself).
     """
-    proj = projections(assessed, assessed if history is None else history, trend_quarters,
-                       lookback)
+    proj = projections(assessed, assessed if history is None else history, trend_quarters, lookback)
     value = assessed["value"].to_numpy(dtype=float)
     met = assessed["met"].to_numpy(dtype=float)
     pcode, periods = pd.factorize(assessed["period"])
@@ -175,23 +195,37 @@ def add_status(assessed: pd.DataFrame, history: pd.DataFrame | None = None,
     data = {c: assessed[c].array for c in assessed.columns}
     data["projection"] = proj
     data["status"] = np.select(
-        [~assessed["scored"].to_numpy(dtype=bool), np.isnan(value), met == 1.0, ~has_deadline,
-         past, on_track],
-        ["not_scored", "no_data", "met", "not_met", "overdue", "on_track"], "off_track")
+        [
+            ~assessed["scored"].to_numpy(dtype=bool),
+            np.isnan(value),
+            met == 1.0,
+            ~has_deadline,
+            past,
+            on_track,
+        ],
+        ["not_scored", "no_data", "met", "not_met", "overdue", "on_track"],
+        "off_track",
+    )
     return pd.DataFrame(data, copy=False)
 
 
 def window(periods: PeriodsLike, lookback: int = LOOKBACK) -> list[Period]:
     """``periods`` and the ``lookback - 1`` quarters before each (the trend window)."""
-    return as_periods({q for p in as_periods(periods) for q in
-                       (p.previous(i) for i in range(lookback))})
+    return as_periods(
+        {q for p in as_periods(periods) for q in (p.previous(i) for i in range(lookback))}
+    )
 
 
-def indicator_status(store: Store, periods: PeriodsLike, basis: str = "reported",
-                     provinces: Collection[str] | None = None,
-                     indicators: Collection[str] | None = None,
-                     trend_quarters: int = TREND_QUARTERS, lookback: int = LOOKBACK,
-                     catalogue: Catalogue | None = None) -> pd.DataFrame:
+def indicator_status(
+    store: Store,
+    periods: PeriodsLike,
+    basis: str = "reported",
+    provinces: Collection[str] | None = None,
+    indicators: Collection[str] | None = None,
+    trend_quarters: int = TREND_QUARTERS,
+    lookback: int = LOOKBACK,
+    catalogue: Catalogue | None = None,
+) -> pd.DataFrame:
     """Value, target, attainment and status per province, indicator and period.
 
     Reads ``periods`` and the ``lookback`` quarters before each (for the trend) and returns the
@@ -199,23 +233,32 @@ def indicator_status(store: Store, periods: PeriodsLike, basis: str = "reported"
     ``status``.
     """
     catalogue = catalogue or load_catalogue()
-    now, history = values_with_history(store, periods, basis, provinces, indicators, lookback,
-                                       catalogue)
+    now, history = values_with_history(
+        store, periods, basis, provinces, indicators, lookback, catalogue
+    )
     return add_status(assess(now, catalogue), history, trend_quarters, lookback)
 
 
 def dated_indicators(periods: PeriodsLike, catalogue: Catalogue | None = None) -> set[str]:
     """Codes of the indicators whose target in force in any of ``periods`` has a deadline."""
     catalogue = catalogue or load_catalogue()
-    return {i.code for i in catalogue.indicators for p in as_periods(periods)
-            if i.target and i.target.stage_for(p.end).deadline is not None}
+    return {
+        i.code
+        for i in catalogue.indicators
+        for p in as_periods(periods)
+        if i.target and i.target.stage_for(p.end).deadline is not None
+    }
 
 
-def values_with_history(store: Store, periods: PeriodsLike, basis: str = "reported",
-                        provinces: Collection[str] | None = None,
-                        indicators: Collection[str] | None = None, lookback: int = LOOKBACK,
-                        catalogue: Catalogue | None = None
-                        ) -> tuple[pd.DataFrame, pd.DataFrame]:
+def values_with_history(
+    store: Store,
+    periods: PeriodsLike,
+    basis: str = "reported",
+    provinces: Collection[str] | None = None,
+    indicators: Collection[str] | None = None,
+    lookback: int = LOOKBACK,
+    catalogue: Catalogue | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Indicator values of ``periods``, and the same plus the ``lookback`` quarters before for
     the indicators with a deadline (what :func:`add_status` needs), from one read."""
     catalogue = catalogue or load_catalogue()

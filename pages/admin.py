@@ -82,19 +82,24 @@ def detail_text(detail: str | None, lg: str) -> str:
         era = Period.parse(str(data.get("period", ""))).era
     except PeriodError:
         era = "current"
-    parts = [f"{_text(f'admin.key_{k}', k, lg)}: {_value(k, v, era, lg)}"
-             for k, v in data.items() if v not in (None, "", [])]
+    parts = [
+        f"{_text(f'admin.key_{k}', k, lg)}: {_value(k, v, era, lg)}"
+        for k, v in data.items()
+        if v not in (None, "", [])
+    ]
     return "; ".join(parts)
 
 
 def audit_table(log: pd.DataFrame, lg: str) -> pd.DataFrame:
     """The audit log for display and export: time, actor, action in words, detail."""
-    return pd.DataFrame({
-        t("admin.col_time", lg): [fmt_time(v, lg) for v in log["at_time"]],
-        t("admin.col_actor", lg): log["actor"],
-        t("admin.col_action", lg): [action_label(a, lg) for a in log["action"]],
-        t("admin.col_detail", lg): [detail_text(d, lg) for d in log["detail"]],
-    })
+    return pd.DataFrame(
+        {
+            t("admin.col_time", lg): [fmt_time(v, lg) for v in log["at_time"]],
+            t("admin.col_actor", lg): log["actor"],
+            t("admin.col_action", lg): [action_label(a, lg) for a in log["action"]],
+            t("admin.col_detail", lg): [detail_text(d, lg) for d in log["detail"]],
+        }
+    )
 
 
 def _export(frame: pd.DataFrame) -> None:
@@ -106,10 +111,14 @@ def _audit_tab() -> None:
     log = audit_log(get_store(), limit=AUDIT_LIMIT)
     actions = sorted(log["action"].unique(), key=lambda a: action_label(a, lg))
     left, right = st.columns([2, 1])
-    chosen = left.multiselect(t("admin.filter_actions", lg), actions, key="admin_actions",
-                              format_func=lambda a: action_label(a, lg),
-                              help=t("admin.filter_actions_help", lg),
-                              placeholder=t("admin.filter_all", lg))
+    chosen = left.multiselect(
+        t("admin.filter_actions", lg),
+        actions,
+        key="admin_actions",
+        format_func=lambda a: action_label(a, lg),
+        help=t("admin.filter_actions_help", lg),
+        placeholder=t("admin.filter_all", lg),
+    )
     actor = right.text_input(t("admin.filter_actor", lg), key="admin_actor").strip().lower()
     shown = log
     if chosen:
@@ -121,11 +130,19 @@ def _audit_tab() -> None:
         st.info(t("admin.audit_empty", lg))
         return
     table = audit_table(shown, lg)
-    widths = {t("admin.col_time", lg): "small", t("admin.col_actor", lg): "small",
-              t("admin.col_action", lg): "medium", t("admin.col_detail", lg): "large"}
-    st.dataframe(table, hide_index=True, width="stretch", height=420,
-                 column_config={c: st.column_config.TextColumn(width=w)
-                                for c, w in widths.items()})
+    widths = {
+        t("admin.col_time", lg): "small",
+        t("admin.col_actor", lg): "small",
+        t("admin.col_action", lg): "medium",
+        t("admin.col_detail", lg): "large",
+    }
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        height=420,
+        column_config={c: st.column_config.TextColumn(width=w) for c, w in widths.items()},
+    )
     _export(table)
 
 
@@ -146,9 +163,15 @@ def _account_row(account: User, admin: User) -> None:
     cells[3].markdown(province)
     key = f"admin_active_{account.username}"
     locked = account.username == admin.username or is_demo_user(admin)
-    cells[4].toggle(f"{t('admin.active_on', lg)}: {account.username}", value=not account.disabled,
-                    key=key, label_visibility="collapsed", disabled=locked,
-                    on_change=_toggle, args=(account.username, key, admin.username))
+    cells[4].toggle(
+        f"{t('admin.active_on', lg)}: {account.username}",
+        value=not account.disabled,
+        key=key,
+        label_visibility="collapsed",
+        disabled=locked,
+        on_change=_toggle,
+        args=(account.username, key, admin.username),
+    )
 
 
 def _accounts_tab(admin: User) -> None:
@@ -161,8 +184,9 @@ def _accounts_tab(admin: User) -> None:
         return
     st.caption(t("admin.accounts_caption", lg, n=len(accounts)))
     header = st.columns([2, 3, 2, 2, 2])
-    for cell, key in zip(header, ("col_username", "col_name", "col_role", "col_province",
-                                  "col_active"), strict=True):
+    for cell, key in zip(
+        header, ("col_username", "col_name", "col_role", "col_province", "col_active"), strict=True
+    ):
         label = t("col.province", lg) if key == "col_province" else t(f"admin.{key}", lg)
         cell.markdown(f"**{label}**")
     for account in accounts:
@@ -177,16 +201,25 @@ def _create(admin: str) -> None:
     province = state[f"{NEW}province"] if role == "officer" else None
     try:
         if state[f"{NEW}password"] != state[f"{NEW}password2"]:
-            raise AccountError(t("admin.password_mismatch", "vi"), t("admin.password_mismatch",
-                                                                     "en"))
-        created = create_user(get_store(), state[f"{NEW}username"], state[f"{NEW}password"],
-                              role, province, state[f"{NEW}name"].strip(), actor=admin)
+            raise AccountError(
+                t("admin.password_mismatch", "vi"), t("admin.password_mismatch", "en")
+            )
+        created = create_user(
+            get_store(),
+            state[f"{NEW}username"],
+            state[f"{NEW}password"],
+            role,
+            province,
+            state[f"{NEW}name"].strip(),
+            actor=admin,
+        )
     except AccountError as exc:
         state["admin_create_result"] = ("error", exc.message_vi if lg == "vi" else exc.message_en)
     else:
-        state["admin_create_result"] = ("success", t("admin.created", lg,
-                                                     username=created.username,
-                                                     role=role_label(created.role, lg)))
+        state["admin_create_result"] = (
+            "success",
+            t("admin.created", lg, username=created.username, role=role_label(created.role, lg)),
+        )
         state[f"{NEW}username"] = state[f"{NEW}name"] = ""
     state[f"{NEW}password"] = state[f"{NEW}password2"] = ""
 
@@ -203,16 +236,36 @@ def _create_tab(admin: User) -> None:
         left, right = st.columns(2)
         left.text_input(t("admin.field_username", lg), key=f"{NEW}username")
         right.text_input(t("admin.field_name", lg), key=f"{NEW}name")
-        left.selectbox(t("admin.field_role", lg), ROLES, index=ROLES.index("officer"),
-                       key=f"{NEW}role", format_func=lambda r: role_label(r, lg))
-        right.selectbox(t("admin.field_province", lg), list(names), index=None,
-                        key=f"{NEW}province", format_func=names.__getitem__, placeholder="–")
-        left.text_input(t("admin.field_password", lg), type="password", key=f"{NEW}password",
-                        autocomplete="new-password")
-        right.text_input(t("admin.field_password2", lg), type="password",
-                         key=f"{NEW}password2", autocomplete="new-password")
-        st.form_submit_button(t("admin.create_submit", lg), type="primary",
-                              on_click=_create, args=(admin.username,))
+        left.selectbox(
+            t("admin.field_role", lg),
+            ROLES,
+            index=ROLES.index("officer"),
+            key=f"{NEW}role",
+            format_func=lambda r: role_label(r, lg),
+        )
+        right.selectbox(
+            t("admin.field_province", lg),
+            list(names),
+            index=None,
+            key=f"{NEW}province",
+            format_func=names.__getitem__,
+            placeholder="–",
+        )
+        left.text_input(
+            t("admin.field_password", lg),
+            type="password",
+            key=f"{NEW}password",
+            autocomplete="new-password",
+        )
+        right.text_input(
+            t("admin.field_password2", lg),
+            type="password",
+            key=f"{NEW}password2",
+            autocomplete="new-password",
+        )
+        st.form_submit_button(
+            t("admin.create_submit", lg), type="primary", on_click=_create, args=(admin.username,)
+        )
     if result := st.session_state.pop("admin_create_result", None):
         getattr(st, result[0])(result[1])
 
@@ -223,8 +276,9 @@ if current is None or not current.is_admin:
     st.info(t("admin.only_admins", lang()))
     st.stop()
 st.caption(t("admin.intro", lang()))
-audit, accounts, create = st.tabs([t(f"admin.{k}", lang())
-                                   for k in ("tab_audit", "tab_accounts", "tab_create")])
+audit, accounts, create = st.tabs(
+    [t(f"admin.{k}", lang()) for k in ("tab_audit", "tab_accounts", "tab_create")]
+)
 with audit:
     _audit_tab()
 with accounts:

@@ -51,8 +51,11 @@ def get_store() -> Store:
         with st.spinner(t("app.loading_demo", lang())):
             summary = load_demo(store)
         st.session_state["demo_loaded_note"] = t(
-            "app.demo_loaded", lang(), reports=summary.reports,
-            seconds=f"{time.perf_counter() - started:.1f}")
+            "app.demo_loaded",
+            lang(),
+            reports=summary.reports,
+            seconds=f"{time.perf_counter() - started:.1f}",
+        )
     return store
 
 
@@ -130,19 +133,34 @@ def _resolve(name: str) -> Callable[..., Any]:
     return getattr(importlib.import_module(module), attr)
 
 
-def download_buttons(frame: Any, stem: str, key: str, *, sheet: str = "data",
-                     stretch: bool = False) -> None:
+def download_buttons(
+    frame: Any, stem: str, key: str, *, sheet: str = "data", stretch: bool = False
+) -> None:
     """CSV and Excel downloads of ``frame`` side by side (``stretch``: in two equal columns),
     named ``stem``.csv/.xlsx, keyed ``key``_csv/_xlsx; formula-safe, written only when
     clicked."""
     left, right = st.columns(2) if stretch else (st.container(horizontal=True),) * 2
     width = "stretch" if stretch else "content"
-    left.download_button(t("download.csv", lang()), lambda: to_csv_bytes(frame),
-                         f"{stem}.csv", mime="text/csv", key=f"{key}_csv", on_click="ignore",
-                         icon=":material/download:", width=width)
-    right.download_button(t("download.xlsx", lang()), lambda: to_xlsx_bytes(frame, sheet),
-                          f"{stem}.xlsx", mime=XLSX_MIME, key=f"{key}_xlsx",
-                          on_click="ignore", icon=":material/download:", width=width)
+    left.download_button(
+        t("download.csv", lang()),
+        lambda: to_csv_bytes(frame),
+        f"{stem}.csv",
+        mime="text/csv",
+        key=f"{key}_csv",
+        on_click="ignore",
+        icon=":material/download:",
+        width=width,
+    )
+    right.download_button(
+        t("download.xlsx", lang()),
+        lambda: to_xlsx_bytes(frame, sheet),
+        f"{stem}.xlsx",
+        mime=XLSX_MIME,
+        key=f"{key}_xlsx",
+        on_click="ignore",
+        icon=":material/download:",
+        width=width,
+    )
 
 
 def datasets() -> list[str]:

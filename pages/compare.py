@@ -119,12 +119,17 @@ def display_rows(choice: str, kind: str, p: str, b: str, lg: str) -> pd.DataFram
     if kind == "yes_no" and rows["constituents_total"].max() > 1:
         rows["value_text"] = [
             t("compare.yes_of", lg, answer=text, k=int(k), n=int(n))
-            if n > 1 and pd.notna(k) else text
-            for text, k, n in zip(rows["value_text"], rows["num"], rows["constituents_total"],
-                                  strict=True)]
+            if n > 1 and pd.notna(k)
+            else text
+            for text, k, n in zip(
+                rows["value_text"], rows["num"], rows["constituents_total"], strict=True
+            )
+        ]
     if "constituents_total" in rows.columns:
-        rows["constituents_text"] = [f"{r}/{n}" for r, n in zip(
-            rows["constituents_reported"], rows["constituents_total"], strict=True)]
+        rows["constituents_text"] = [
+            f"{r}/{n}"
+            for r, n in zip(rows["constituents_reported"], rows["constituents_total"], strict=True)
+        ]
     n = len(rows)
     rows["label"] = [_label(r, kind, n, lg) for r in rows.itertuples()]
     return rows
@@ -154,25 +159,38 @@ def controls(catalogue: Catalogue, lg: str) -> tuple[str, list[str]]:
     remember("compare_indicator", INDEX)
     remember("compare_regions", [])
     left, right = st.columns([3, 2])
-    choice = left.selectbox(t("compare.indicator", lg), options, format_func=label,
-                            key="compare_indicator", help=t("compare.indicator_help", lg),
-                            on_change=keep, args=("compare_indicator",))
+    choice = left.selectbox(
+        t("compare.indicator", lg),
+        options,
+        format_func=label,
+        key="compare_indicator",
+        help=t("compare.indicator_help", lg),
+        on_change=keep,
+        args=("compare_indicator",),
+    )
     picked = right.multiselect(
-        t("compare.regions", lg), [r.code for r in regions], key="compare_regions",
-        format_func=lambda c: next((r.name_en if lg == "en" else r.name_vi)
-                                   for r in regions if r.code == c),
-        placeholder=t("compare.regions_placeholder", lg), on_change=keep,
-        args=("compare_regions",))
+        t("compare.regions", lg),
+        [r.code for r in regions],
+        key="compare_regions",
+        format_func=lambda c: next(
+            (r.name_en if lg == "en" else r.name_vi) for r in regions if r.code == c
+        ),
+        placeholder=t("compare.regions_placeholder", lg),
+        on_change=keep,
+        args=("compare_regions",),
+    )
     return choice, picked
 
 
-def target_caption(rows: pd.DataFrame, choice: str, kind: str, catalogue: Catalogue,
-                   lg: str) -> float | None:
+def target_caption(
+    rows: pd.DataFrame, choice: str, kind: str, catalogue: Catalogue, lg: str
+) -> float | None:
     """Show the target in force (or the index note) and the counts; return the target."""
     if kind == "index":
         ranked = int(rows["value"].notna().sum())
-        st.caption(t("compare.index_note", lg) + " "
-                   + t("compare.ranked_count", lg, k=ranked, n=len(rows)))
+        st.caption(
+            t("compare.index_note", lg) + " " + t("compare.ranked_count", lg, k=ranked, n=len(rows))
+        )
         return None
     ind = catalogue.indicator(choice)
     if not ind.scored or ind.target is None:
@@ -183,15 +201,19 @@ def target_caption(rows: pd.DataFrame, choice: str, kind: str, catalogue: Catalo
         return None
     shown = fmt_value(target, kind, lg) if kind == "yes_no" else fmt_percent(target, lg, 0)
     deadline = rows["deadline"].dropna()
-    text = (t("compare.target_deadline", lg, target=shown, deadline=fmt_date(deadline.iloc[0], lg))
-            if len(deadline) else t("compare.target_none_deadline", lg, target=shown))
+    text = (
+        t("compare.target_deadline", lg, target=shown, deadline=fmt_date(deadline.iloc[0], lg))
+        if len(deadline)
+        else t("compare.target_none_deadline", lg, target=shown)
+    )
     met = int((rows["status"] == "met").sum())
     st.caption(f"{text} {t('compare.met_count', lg, k=met, n=len(rows))}.")
     return target
 
 
-def map_and_bars(rows: pd.DataFrame, choice: str, kind: str, target: float | None,
-                 catalogue: Catalogue, lg: str) -> None:
+def map_and_bars(
+    rows: pd.DataFrame, choice: str, kind: str, target: float | None, catalogue: Catalogue, lg: str
+) -> None:
     """The map (left) and the ranked bars (right, scrolling when there are many)."""
     name = choice_name(choice, catalogue, lg)
     era = str(rows["era"].iloc[0])
@@ -199,27 +221,57 @@ def map_and_bars(rows: pd.DataFrame, choice: str, kind: str, target: float | Non
     zrange = colour_range(rows["value"], kind, target)
     left, right = st.columns([1, 1])
     with left:
-        fig = figure(era_map, rows[["province_code", "value", "label"]], era, lg,
-                     t("compare.map_title", lg, name=name), kind=kind,
-                     colorbar_title="", missing_label=t("compare.map_missing", lg),
-                     yes_no_labels=yes_no, zrange=zrange, height=MAP_HEIGHT)
-        event = st.plotly_chart(fig, key="compare_map", on_select="rerun",
-                                selection_mode="points", width="stretch",
-                                config={**MAP_CONFIG, "displayModeBar": False})
+        fig = figure(
+            era_map,
+            rows[["province_code", "value", "label"]],
+            era,
+            lg,
+            t("compare.map_title", lg, name=name),
+            kind=kind,
+            colorbar_title="",
+            missing_label=t("compare.map_missing", lg),
+            yes_no_labels=yes_no,
+            zrange=zrange,
+            height=MAP_HEIGHT,
+        )
+        event = st.plotly_chart(
+            fig,
+            key="compare_map",
+            on_select="rerun",
+            selection_mode="points",
+            width="stretch",
+            config={**MAP_CONFIG, "displayModeBar": False},
+        )
         open_profile(event, era)
     with right, st.container(height=MAP_HEIGHT + 20, border=False):
-        target_label = t("compare.target_line", lg, target=fmt_value(target, kind, lg)) \
-            if target is not None else ""
+        target_label = (
+            t("compare.target_line", lg, target=fmt_value(target, kind, lg))
+            if target is not None
+            else ""
+        )
         bars = rows[["province_code", "name", "value", "label"]].copy()
         if kind != "index":
             bars["status"] = rows["status"]
         if kind == "yes_no":
             bars["text"] = rows["value_text"]
-        fig = figure(ranked_bars, bars, lg, t("compare.bar_title", lg, name=name), kind=kind,
-                     target=target, target_label=target_label, yes_no_labels=yes_no)
-        event = st.plotly_chart(fig, key="compare_bar", on_select="rerun",
-                                selection_mode="points", width="stretch",
-                                config={"displaylogo": False})
+        fig = figure(
+            ranked_bars,
+            bars,
+            lg,
+            t("compare.bar_title", lg, name=name),
+            kind=kind,
+            target=target,
+            target_label=target_label,
+            yes_no_labels=yes_no,
+        )
+        event = st.plotly_chart(
+            fig,
+            key="compare_bar",
+            on_select="rerun",
+            selection_mode="points",
+            width="stretch",
+            config={"displaylogo": False},
+        )
         open_profile(event, era)
     missing = int(rows["value"].isna().sum())
     notes = [t("compare.click_hint", lg)]
@@ -231,20 +283,23 @@ def map_and_bars(rows: pd.DataFrame, choice: str, kind: str, target: float | Non
 def table_frame(rows: pd.DataFrame, kind: str, lg: str, constituents: bool) -> pd.DataFrame:
     """The ranking table with headers in ``lg`` (numbers kept numeric for sorting)."""
     value_col = t("col.index" if kind == "index" else "col.value", lg)
-    df = pd.DataFrame({
-        t("col.rank", lg): rows["rank"],
-        t("col.province", lg): rows["name"],
-        t("col.region", lg): rows["region_name"],
-        value_col: rows["value_text"] if kind == "yes_no" else rows["value"],
-    })
+    df = pd.DataFrame(
+        {
+            t("col.rank", lg): rows["rank"],
+            t("col.province", lg): rows["name"],
+            t("col.region", lg): rows["region_name"],
+            value_col: rows["value_text"] if kind == "yes_no" else rows["value"],
+        }
+    )
     if kind == "index":
         df[t("compare.rank_change", lg)] = rows["rank_change"]
     else:
         df[t("col.status", lg)] = [f"● {t(f'status.{s}', lg)}" for s in rows["status"]]
     if constituents and "constituents_text" in rows.columns:
         df[t("compare.constituents", lg)] = rows["constituents_text"]
-    return df.sort_values([t("col.rank", lg), t("col.province", lg)], na_position="last"
-                          ).reset_index(drop=True)
+    return df.sort_values(
+        [t("col.rank", lg), t("col.province", lg)], na_position="last"
+    ).reset_index(drop=True)
 
 
 def ranking_table(rows: pd.DataFrame, kind: str, p: str, b: str, lg: str) -> None:
@@ -266,15 +321,27 @@ def ranking_table(rows: pd.DataFrame, kind: str, p: str, b: str, lg: str) -> Non
     styled = shown.style.format(formats, na_rep="–")
     if kind != "index":
         colours = {f"● {t(f'status.{s}', lg)}": c for s, c in STATUS_COLOURS.items()}
-        styled = styled.map(lambda v: f"color: {colours.get(v, '#555555')}; font-weight: 600",
-                            subset=[t("col.status", lg)])
-    st.dataframe(styled, hide_index=True, width="stretch",
-                 height=min(35 * (len(shown) + 1) + 3, 460),
-                 column_config={t("compare.rank_change", lg): st.column_config.TextColumn(
-                     help=t("compare.rank_change_help", lg))} if kind == "index" else None)
+        styled = styled.map(
+            lambda v: f"color: {colours.get(v, '#555555')}; font-weight: 600",
+            subset=[t("col.status", lg)],
+        )
+    st.dataframe(
+        styled,
+        hide_index=True,
+        width="stretch",
+        height=min(35 * (len(shown) + 1) + 3, 460),
+        column_config={
+            t("compare.rank_change", lg): st.column_config.TextColumn(
+                help=t("compare.rank_change_help", lg)
+            )
+        }
+        if kind == "index"
+        else None,
+    )
     if not ranked.all():
-        st.caption(t("compare.unranked", lg, names=", ".join(df.loc[~ranked,
-                                                                    t("col.province", lg)])))
+        st.caption(
+            t("compare.unranked", lg, names=", ".join(df.loc[~ranked, t("col.province", lg)]))
+        )
     export = df.copy()
     if kind != "index":
         export[t("col.status", lg)] = export[t("col.status", lg)].str.removeprefix("● ")
@@ -297,8 +364,7 @@ def default_picks(index: pd.DataFrame) -> list[str]:
 
 
 @st.fragment
-def side_by_side(choice: str, kind: str, p: str, b: str, catalogue: Catalogue,
-                 lg: str) -> None:
+def side_by_side(choice: str, kind: str, p: str, b: str, catalogue: Catalogue, lg: str) -> None:
     """2–5 provinces: pillar scores (grouped bars) and the chosen indicator over time."""
     st.subheader(t("compare.side_by_side", lg))
     index = cached(readiness_index, p, b)
@@ -311,11 +377,18 @@ def side_by_side(choice: str, kind: str, p: str, b: str, catalogue: Catalogue,
         st.session_state.pop("_compare_provinces", None)
     st.session_state["_compare_era"] = era
     remember("compare_provinces", default_picks(index))
-    st.session_state["compare_provinces"] = [c for c in st.session_state["compare_provinces"]
-                                             if c in names]
-    picked = st.multiselect(t("compare.pick_provinces", lg), options, key="compare_provinces",
-                            format_func=names.get, max_selections=MAX_PICK, on_change=keep,
-                            args=("compare_provinces",))
+    st.session_state["compare_provinces"] = [
+        c for c in st.session_state["compare_provinces"] if c in names
+    ]
+    picked = st.multiselect(
+        t("compare.pick_provinces", lg),
+        options,
+        key="compare_provinces",
+        format_func=names.get,
+        max_selections=MAX_PICK,
+        on_change=keep,
+        args=("compare_provinces",),
+    )
     if len(picked) < 2:
         st.info(t("compare.pick_more", lg))
         return
@@ -324,20 +397,30 @@ def side_by_side(choice: str, kind: str, p: str, b: str, catalogue: Catalogue,
     scores["name"] = scores["province_name"]
     scores = scores.set_index("province_code").loc[picked].reset_index()
     left, right = st.columns(2)
-    left.plotly_chart(figure(pillar_groups, scores, pillars, lg,
-                             t("compare.pillars_title", lg)),
-                      width="stretch", key="compare_pillars")
+    left.plotly_chart(
+        figure(pillar_groups, scores, pillars, lg, t("compare.pillars_title", lg)),
+        width="stretch",
+        key="compare_pillars",
+    )
     with right:
         series = history(choice, b, era, picked)
         if series.empty:
             st.info(t("compare.series_empty", lg))
         else:
             name = choice_name(choice, catalogue, lg)
-            st.plotly_chart(figure(series_lines, series, lg,
-                                   t("compare.series_title", lg, name=name), kind=kind,
-                                   yes_no_labels=(t("data.no", lg), t("data.yes", lg)),
-                                   order=[names[c] for c in picked]),
-                            width="stretch", key="compare_series")
+            st.plotly_chart(
+                figure(
+                    series_lines,
+                    series,
+                    lg,
+                    t("compare.series_title", lg, name=name),
+                    kind=kind,
+                    yes_no_labels=(t("data.no", lg), t("data.yes", lg)),
+                    order=[names[c] for c in picked],
+                ),
+                width="stretch",
+                key="compare_series",
+            )
     if b == "reported":
         st.caption(t("compare.series_reported_note", lg))
 
@@ -349,10 +432,14 @@ def history(choice: str, b: str, era: str, codes: list[str]) -> pd.DataFrame:
         data = cached(readiness_index, periods, b).rename(columns={INDEX: "value"})
     else:
         data = cached(indicator_values, periods, b, indicators=(choice,))
-    mine = data[(data["era"] == era) & data["province_code"].isin(codes)
-                & data["value"].notna()]
-    return pd.DataFrame({"period": mine["period"], "name": mine["province_name"],
-                         "value": mine["value"].astype(float)})
+    mine = data[(data["era"] == era) & data["province_code"].isin(codes) & data["value"].notna()]
+    return pd.DataFrame(
+        {
+            "period": mine["period"],
+            "name": mine["province_name"],
+            "value": mine["value"].astype(float),
+        }
+    )
 
 
 @st.fragment
@@ -366,13 +453,13 @@ def weights_section(p: str, b: str, regions: list[str], catalogue: Catalogue, lg
             for col, pillar in zip(cols, catalogue.pillars, strict=True):
                 key = f"compare_w_{pillar.code}"
                 remember(key, 1.0)
-                col.slider(pillar.name_en if lg == "en" else pillar.name_vi, 0.0, 3.0,
-                           step=0.5, key=key)
+                col.slider(
+                    pillar.name_en if lg == "en" else pillar.name_vi, 0.0, 3.0, step=0.5, key=key
+                )
             if st.form_submit_button(t("compare.weights_apply", lg)):
                 for pillar in catalogue.pillars:
                     keep(f"compare_w_{pillar.code}")
-    weights = {pl.code: float(st.session_state[f"compare_w_{pl.code}"])
-               for pl in catalogue.pillars}
+    weights = {pl.code: float(st.session_state[f"compare_w_{pl.code}"]) for pl in catalogue.pillars}
     if sum(weights.values()) <= 0:
         st.error(t("compare.weights_zero", lg))
         return
@@ -383,37 +470,56 @@ def weights_section(p: str, b: str, regions: list[str], catalogue: Catalogue, lg
         data = data[data["region"].isin(regions)]
     data = data[data["rank"].notna()].copy()
     data["name"] = data["province_name"]
-    labels = {"range": t("compare.range_label", lg), "rank": t("compare.weighted_rank", lg),
-              "equal_rank": t("compare.equal_rank", lg)}
-    st.caption(t("compare.weights_note", lg, n=1 + 2 * sum(w > 0 for w in weights.values())
-                 + SAMPLES))
+    labels = {
+        "range": t("compare.range_label", lg),
+        "rank": t("compare.weighted_rank", lg),
+        "equal_rank": t("compare.equal_rank", lg),
+    }
+    st.caption(
+        t("compare.weights_note", lg, n=1 + 2 * sum(w > 0 for w in weights.values()) + SAMPLES)
+    )
     left, right = st.columns(2)
     with left, st.container(height=min(100 + 17 * len(data), 720), border=False):
-        st.plotly_chart(figure(rank_range, data, lg, t("compare.rank_range", lg), labels),
-                        width="stretch", key="compare_range")
+        st.plotly_chart(
+            figure(rank_range, data, lg, t("compare.rank_range", lg), labels),
+            width="stretch",
+            key="compare_range",
+        )
     styled, config = weighted_table(data, lg)
-    right.dataframe(styled, column_config=config, hide_index=True, width="stretch",
-                    height=min(35 * (len(data) + 1) + 3, 720))
+    right.dataframe(
+        styled,
+        column_config=config,
+        hide_index=True,
+        width="stretch",
+        height=min(35 * (len(data) + 1) + 3, 720),
+    )
 
 
 def weighted_table(data: pd.DataFrame, lg: str) -> tuple[Any, dict[str, Any]]:
     """The weighted ranking (a Styler) and its column help texts."""
     rank, index = t("col.rank", lg), t("col.index", lg)
     change, span = t("compare.change_short", lg), t("compare.rank_range", lg)
-    table = pd.DataFrame({
-        rank: data["rank"],
-        t("col.province", lg): data["name"],
-        index: data[INDEX],
-        change: data["equal_rank"].astype(float) - data["rank"].astype(float),
-        span: [f"{fmt_rank(a)}–{fmt_rank(z)}" for a, z in
-               zip(data["best_rank"], data["worst_rank"], strict=True)],
-    }).sort_values([rank, t("col.province", lg)])
-    styled = table.style.format({rank: fmt_rank, index: lambda v: fmt_number(v, lg, 1),
-                                 change: fmt_change}, na_rep="–")
-    config = {rank: st.column_config.Column(help=t("compare.weighted_rank", lg)),
-              index: st.column_config.Column(help=t("compare.weighted_index", lg)),
-              change: st.column_config.Column(help=t("compare.change_vs_equal_help", lg)),
-              span: st.column_config.Column(help=t("compare.range_label", lg))}
+    table = pd.DataFrame(
+        {
+            rank: data["rank"],
+            t("col.province", lg): data["name"],
+            index: data[INDEX],
+            change: data["equal_rank"].astype(float) - data["rank"].astype(float),
+            span: [
+                f"{fmt_rank(a)}–{fmt_rank(z)}"
+                for a, z in zip(data["best_rank"], data["worst_rank"], strict=True)
+            ],
+        }
+    ).sort_values([rank, t("col.province", lg)])
+    styled = table.style.format(
+        {rank: fmt_rank, index: lambda v: fmt_number(v, lg, 1), change: fmt_change}, na_rep="–"
+    )
+    config = {
+        rank: st.column_config.Column(help=t("compare.weighted_rank", lg)),
+        index: st.column_config.Column(help=t("compare.weighted_index", lg)),
+        change: st.column_config.Column(help=t("compare.change_vs_equal_help", lg)),
+        span: st.column_config.Column(help=t("compare.range_label", lg)),
+    }
     return styled, config
 
 

@@ -26,10 +26,13 @@ def _quarter(records: pd.DataFrame, summary: pd.DataFrame, per: str, lg: str) ->
     first = row.iloc[0]
     badges = " ".join(
         f":{fig.BADGES[s]}-badge[{fig.state_label(s, lg)}: {int(first[s])}]"
-        for s in fig.STATES if s != "partial" or first[s] > 0)
+        for s in fig.STATES
+        if s != "partial" or first[s] > 0
+    )
     st.markdown(badges)
-    st.caption(t("completeness.deadline_caption", lg, period=per,
-                 date=fmt_date(first["deadline"], lg)))
+    st.caption(
+        t("completeness.deadline_caption", lg, period=per, date=fmt_date(first["deadline"], lg))
+    )
     table = fig.not_reported(records, per, lg)
     if table.empty:
         st.success(t("completeness.all_reported", lg, n=int(first["expected"]), period=per))
@@ -41,14 +44,22 @@ def _quarter(records: pd.DataFrame, summary: pd.DataFrame, per: str, lg: str) ->
 def _heatmap(records: pd.DataFrame, bas: str, per: str, lg: str) -> None:
     st.subheader(t("completeness.heatmap_heading", lg))
     st.caption(t(f"completeness.heatmap_caption_{bas}", lg))
-    st.plotly_chart(figure(fig.status_heatmap, records, lg, per), width="stretch",
-                    config={"displaylogo": False}, key="cp_heatmap")
+    st.plotly_chart(
+        figure(fig.status_heatmap, records, lg, per),
+        width="stretch",
+        config={"displaylogo": False},
+        key="cp_heatmap",
+    )
 
 
 def _counts(summary: pd.DataFrame, lg: str) -> None:
     st.subheader(t("completeness.counts_heading", lg))
-    st.plotly_chart(figure(fig.counts_bar, summary, lg), width="stretch",
-                    config={"displaylogo": False}, key="cp_counts")
+    st.plotly_chart(
+        figure(fig.counts_bar, summary, lg),
+        width="stretch",
+        config={"displaylogo": False},
+        key="cp_counts",
+    )
 
 
 def _export(records: pd.DataFrame, bas: str, days: int, lg: str) -> None:
@@ -65,9 +76,18 @@ def main() -> None:
     periods = cached_periods()
     need(per is not None and bool(periods), "app.no_data")
     st.title(t("completeness.title", lg))
-    days = int(st.number_input(t("completeness.deadline_days", lg), min_value=1, max_value=90,
-                               value=DEADLINE_DAYS, step=1, key="cp_days",
-                               help=t("completeness.deadline_help", lg), width=320))
+    days = int(
+        st.number_input(
+            t("completeness.deadline_days", lg),
+            min_value=1,
+            max_value=90,
+            value=DEADLINE_DAYS,
+            step=1,
+            key="cp_days",
+            help=t("completeness.deadline_help", lg),
+            width=320,
+        )
+    )
     st.caption(t("completeness.intro", lg, days=days))
     shown = tuple(sorted(periods, key=Period.parse))
     records = cached(timeliness, shown, bas, days=days)

@@ -43,8 +43,9 @@ def _password_form() -> None:
     st.subheader(t("login.form_header", lang()))
     with st.form("login_form"):
         username = st.text_input(t("login.username", lang()), autocomplete="username")
-        password = st.text_input(t("login.password", lang()), type="password",
-                                 autocomplete="current-password")
+        password = st.text_input(
+            t("login.password", lang()), type="password", autocomplete="current-password"
+        )
         submitted = st.form_submit_button(t("login.submit", lang()), type="primary")
     st.caption(t("login.accounts_note", lang()))
     if not submitted:
@@ -71,15 +72,23 @@ def _demo_section() -> None:
     st.subheader(t("login.demo_header", lang()))
     st.caption(t("login.demo_note", lang()))
     lg = lang()
-    role = st.selectbox(t("login.demo_role", lg), ROLES, key="login_demo_role",
-                        format_func=lambda r: role_label(r, lg))
+    role = st.selectbox(
+        t("login.demo_role", lg),
+        ROLES,
+        key="login_demo_role",
+        format_func=lambda r: role_label(r, lg),
+    )
     st.caption(t(f"login.may_{role}", lang()))
     code = None
     if role == "officer":
         provinces = sorted(load_registry().provinces("current"), key=lambda p: p.ascii_name)
         names = {p.code: p.short_name for p in provinces}
-        code = st.selectbox(t("login.demo_province", lang()), list(names), key="login_demo_prov",
-                            format_func=names.__getitem__)
+        code = st.selectbox(
+            t("login.demo_province", lang()),
+            list(names),
+            key="login_demo_prov",
+            format_func=names.__getitem__,
+        )
     if st.button(t("login.demo_submit", lang()), type="primary"):
         _sign_in(demo_user(role, code))
 
@@ -90,15 +99,21 @@ def demo_user(role: str, code: str | None) -> User:
     if code:
         name = f"Demo — {load_registry().get(code, 'current').short_name}"
     username = f"{DEMO_PREFIX}{role}" + (f":{code}" if code else "")
-    return User(username=username, role=role, display_name=name, province_code=code,
-                province_era="current" if code else None)
+    return User(
+        username=username,
+        role=role,
+        display_name=name,
+        province_code=code,
+        province_era="current" if code else None,
+    )
 
 
 def _signed_in_view(account: User) -> None:
     if welcome := st.session_state.pop("login_welcome", None):
         st.success(t("login.welcome", lang(), name=welcome))
-    st.markdown(t("login.signed_in", lang(), name=account.label,
-                  role=role_label(account.role, lang())))
+    st.markdown(
+        t("login.signed_in", lang(), name=account.label, role=role_label(account.role, lang()))
+    )
     if account.province_code:
         province = load_registry().get(account.province_code, "current").short_name
         st.markdown(t("login.signed_in_province", lang(), province=province))
@@ -106,9 +121,11 @@ def _signed_in_view(account: User) -> None:
     if is_demo_user(account):
         st.caption(t("login.signed_in_demo", lang()))
     urls = st.session_state.get("page_urls", {})
-    links = [("upload", "login.go_upload", account.uploads_anything),
-             ("admin", "login.go_admin", account.is_admin),
-             ("overview", "login.go_overview", True)]
+    links = [
+        ("upload", "login.go_upload", account.uploads_anything),
+        ("admin", "login.go_admin", account.is_admin),
+        ("overview", "login.go_overview", True),
+    ]
     for key, label, show in links:
         if show and key in urls:
             st.page_link(urls[key], label=t(label, lang()))

@@ -43,8 +43,11 @@ def stage_text(ind: Indicator, stage: Stage, comparator: str, lg: str) -> str:
         value = t("methodology.target_yes", lg)
     else:
         value = f"{COMPARATORS[comparator]} {percent(stage.value, lg)}"
-    when = (t("methodology.by_deadline", lg, date=fmt_date(stage.deadline, lg))
-            if stage.deadline else t("methodology.no_deadline", lg))
+    when = (
+        t("methodology.by_deadline", lg, date=fmt_date(stage.deadline, lg))
+        if stage.deadline
+        else t("methodology.no_deadline", lg)
+    )
     return f"{value} — {when}"
 
 
@@ -53,31 +56,46 @@ def formula_text(ind: Indicator, lg: str) -> str:
     catalogue = load_catalogue()
     if ind.unit == "yes_no":
         return t("methodology.yes_no_formula", lg, field=f"«{catalogue.field(ind.field).name(lg)}»")
-    return (f"«{catalogue.field(ind.numerator).name(lg)}» ÷ "
-            f"«{catalogue.field(ind.denominator).name(lg)}»")
+    return (
+        f"«{catalogue.field(ind.numerator).name(lg)}» ÷ "
+        f"«{catalogue.field(ind.denominator).name(lg)}»"
+    )
 
 
 def indicator_markdown(ind: Indicator, lg: str) -> str:
     """One indicator as a markdown block: name, definition, facts, source quotes."""
+
     def label(key: str) -> str:
         return t(f"methodology.{key}", lg)
 
     if ind.target is None:
         target = label("target_none")
     else:
-        target = label("stage_sep").join(stage_text(ind, s, ind.target.comparator, lg)
-                                         for s in ind.target.stages)
+        target = label("stage_sep").join(
+            stage_text(ind, s, ind.target.comparator, lg) for s in ind.target.stages
+        )
     unit = label("unit_ratio" if ind.unit == "ratio" else "unit_yes_no")
-    lines = [f"#### {ind.name(lg)}", "", ind.definition(lg), "",
-             f"- **{label('formula')}:** {formula_text(ind, lg)}",
-             f"- **{label('unit')}:** {unit}",
-             f"- **{label('target')}:** {target}"]
+    lines = [
+        f"#### {ind.name(lg)}",
+        "",
+        ind.definition(lg),
+        "",
+        f"- **{label('formula')}:** {formula_text(ind, lg)}",
+        f"- **{label('unit')}:** {unit}",
+        f"- **{label('target')}:** {target}",
+    ]
     if ind.target is not None and ind.target.band_max is not None:
         low = ind.target.stages[0].value
-        lines.append(f"- **{label('band')}:** {percent(low, lg)} – "
-                     f"{percent(ind.target.band_max, lg)} ({label('band_note')})")
-    lines += [f"- **{label('scoring')}:** {label('scored' if ind.scored else 'not_scored')}",
-              "", f"**{label('sources')}:**", ""]
+        lines.append(
+            f"- **{label('band')}:** {percent(low, lg)} – "
+            f"{percent(ind.target.band_max, lg)} ({label('band_note')})"
+        )
+    lines += [
+        f"- **{label('scoring')}:** {label('scored' if ind.scored else 'not_scored')}",
+        "",
+        f"**{label('sources')}:**",
+        "",
+    ]
     for source in ind.sources:
         lines += [f"> «{source.quote}»  ", f"> — {label('seed')} `{source.seed}`", ""]
     return "\n".join(lines)
@@ -89,8 +107,14 @@ def _pillar_name(pillar: Pillar, lg: str) -> str:
 
 def _catalogue_tab() -> None:
     catalogue = load_catalogue()
-    st.caption(t("methodology.catalogue_intro", lang(), n=len(catalogue.indicators),
-                 p=len(catalogue.pillars)))
+    st.caption(
+        t(
+            "methodology.catalogue_intro",
+            lang(),
+            n=len(catalogue.indicators),
+            p=len(catalogue.pillars),
+        )
+    )
     for pillar in catalogue.pillars:
         indicators = catalogue.indicators_of(pillar.code)
         st.header(_pillar_name(pillar, lang()), divider="gray")
@@ -110,10 +134,14 @@ STATUS_ORDER = ("not_scored", "no_data", "met", "not_met", "overdue", "on_track"
 
 def _status_table() -> pd.DataFrame:
     shown = [s for s in STATUS_ORDER if s in STATUSES]
-    return pd.DataFrame({
-        t("col.status", lang()): [t(f"status.{s}", lang()) for s in shown],
-        t("methodology.m_status_rule", lang()): [t(f"methodology.s_{s}", lang())
-                                                 for s in shown]})
+    return pd.DataFrame(
+        {
+            t("col.status", lang()): [t(f"status.{s}", lang()) for s in shown],
+            t("methodology.m_status_rule", lang()): [
+                t(f"methodology.s_{s}", lang()) for s in shown
+            ],
+        }
+    )
 
 
 def _method_tab() -> None:
@@ -123,14 +151,28 @@ def _method_tab() -> None:
         ("m_raw", lambda: st.markdown(t("methodology.m_raw", lg))),
         ("m_attain", lambda: st.markdown(t("methodology.m_attain", lg))),
         ("m_status", _status_section),
-        ("m_index", lambda: st.markdown(t("methodology.m_index", lg, samples=SAMPLES,
-                                          share=percent(MIN_SHARE, lg)))),
+        (
+            "m_index",
+            lambda: st.markdown(
+                t("methodology.m_index", lg, samples=SAMPLES, share=percent(MIN_SHARE, lg))
+            ),
+        ),
         ("m_national", lambda: st.markdown(t("methodology.m_national", lg))),
         ("m_basis", lambda: st.markdown(t("methodology.m_basis", lg))),
         ("m_complete", lambda: st.markdown(t("methodology.m_complete", lg, days=DEADLINE_DAYS))),
-        ("m_flags", lambda: st.markdown(t(
-            "methodology.m_flags", lg, history=HISTORY, min_history=MIN_HISTORY,
-            z=fmt_number(Z_THRESHOLD, lg, 1), missing=MIN_QUARTERS_MISSING))),
+        (
+            "m_flags",
+            lambda: st.markdown(
+                t(
+                    "methodology.m_flags",
+                    lg,
+                    history=HISTORY,
+                    min_history=MIN_HISTORY,
+                    z=fmt_number(Z_THRESHOLD, lg, 1),
+                    missing=MIN_QUARTERS_MISSING,
+                )
+            ),
+        ),
     ]
     for key, render in sections:
         st.subheader(t(f"methodology.{key}_title", lg))
@@ -150,11 +192,19 @@ def raw_export(raw: pd.DataFrame, lg: str) -> pd.DataFrame:
     """Raw values with a province name and a field name next to the codes."""
     registry, catalogue = load_registry(), load_catalogue()
     out = raw.copy()
-    out.insert(1, "province_name", [registry.get(c, e).short_name
-                                    for c, e in zip(raw["province_code"], raw["era"],
-                                                    strict=True)])
-    out.insert(out.columns.get_loc("field") + 1, "field_name",
-               [catalogue.field(f).name(lg) for f in raw["field"]])
+    out.insert(
+        1,
+        "province_name",
+        [
+            registry.get(c, e).short_name
+            for c, e in zip(raw["province_code"], raw["era"], strict=True)
+        ],
+    )
+    out.insert(
+        out.columns.get_loc("field") + 1,
+        "field_name",
+        [catalogue.field(f).name(lg) for f in raw["field"]],
+    )
     return out
 
 
@@ -164,10 +214,12 @@ def indicator_export(table: pd.DataFrame, lg: str) -> pd.DataFrame:
     names = {i.code: i.name(lg) for i in catalogue.indicators}
     names |= {INDEX: t("col.index", lg), RANK: t("col.rank", lg)}
     out = table.copy()
-    out.insert(out.columns.get_loc("indicator") + 1, "indicator_name",
-               out["indicator"].map(names))
-    out.insert(out.columns.get_loc("status") + 1, "status_name",
-               [t(f"status.{s}", lg) if isinstance(s, str) else None for s in out["status"]])
+    out.insert(out.columns.get_loc("indicator") + 1, "indicator_name", out["indicator"].map(names))
+    out.insert(
+        out.columns.get_loc("status") + 1,
+        "status_name",
+        [t(f"status.{s}", lg) if isinstance(s, str) else None for s in out["status"]],
+    )
     return out
 
 
@@ -187,28 +239,37 @@ def _data_tab() -> None:
     if quarter is None:
         st.info(t("app.no_data", lg))
         return
-    st.markdown(t("methodology.data_intro", lg, period=quarter,
-                  basis=t(f"app.basis_{shown_basis}", lg)))
+    st.markdown(
+        t("methodology.data_intro", lg, period=quarter, basis=t(f"app.basis_{shown_basis}", lg))
+    )
     raw = cached(records.raw_values, str(Period.parse(quarter)))
     st.subheader(t("methodology.raw_header", lg))
     if raw.empty:
         st.info(t("methodology.no_values", lg, period=quarter))
     else:
-        st.caption(t("methodology.raw_caption", lg, rows=fmt_number(len(raw), lg),
-                     provinces=raw["province_code"].nunique(), period=quarter))
-        download_buttons(raw_export(raw, lg), f"so_lieu_goc_{quarter}", "meth_raw",
-                         stretch=True)
+        st.caption(
+            t(
+                "methodology.raw_caption",
+                lg,
+                rows=fmt_number(len(raw), lg),
+                provinces=raw["province_code"].nunique(),
+                period=quarter,
+            )
+        )
+        download_buttons(raw_export(raw, lg), f"so_lieu_goc_{quarter}", "meth_raw", stretch=True)
     st.subheader(t("methodology.ind_header", lg))
     table = cached(export.export_indicators, quarter, basis=shown_basis)
     st.caption(t("methodology.ind_caption", lg, rows=fmt_number(len(table), lg)))
-    download_buttons(indicator_export(table, lg), f"chi_tieu_{quarter}_{shown_basis}",
-                     "meth_ind", stretch=True)
+    download_buttons(
+        indicator_export(table, lg), f"chi_tieu_{quarter}_{shown_basis}", "meth_ind", stretch=True
+    )
 
 
 st.title(t("nav.methodology", lang()))
 st.caption(t("methodology.intro", lang()))
 tab_catalogue, tab_method, tab_data = st.tabs(
-    [t(f"methodology.{k}", lang()) for k in ("tab_catalogue", "tab_method", "tab_data")])
+    [t(f"methodology.{k}", lang()) for k in ("tab_catalogue", "tab_method", "tab_data")]
+)
 with tab_catalogue:
     _catalogue_tab()
 with tab_method:

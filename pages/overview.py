@@ -56,14 +56,21 @@ def _tile(row: pd.Series, previous: str | None, lg: str, definition: str) -> Non
     with the share meeting the target, and the national ratio against the target."""
     with st.container(border=True, gap="xsmall"):
         delta, description = _delta(row, previous, lg)
-        st.metric(f"**{row['name']}**", fig.headline(row, lg), delta=delta, help=definition,
-                  delta_description=description)
+        st.metric(
+            f"**{row['name']}**",
+            fig.headline(row, lg),
+            delta=delta,
+            help=definition,
+            delta_description=description,
+        )
         parts = []
         if row["scored"]:
             share = "–" if math.isnan(row["share_met"]) else fmt_percent(row["share_met"], lg, 0)
             miss = fig.missing_text(row, lg)
-            parts.append(f":{fig.LEVEL_COLOURS[row['level']]}-badge[{share}] "
-                         f"{fig.met_text(row, lg)}" + (f" · {miss}" if miss else ""))
+            parts.append(
+                f":{fig.LEVEL_COLOURS[row['level']]}-badge[{share}] "
+                f"{fig.met_text(row, lg)}" + (f" · {miss}" if miss else "")
+            )
         parts.append(f":gray[{fig.national_text(row, lg, previous)}]")
         st.markdown("  \n".join(parts))
 
@@ -105,8 +112,7 @@ def _ranks(ranks: pd.DataFrame, strip: go.Figure, previous: str | None, lg: str)
         return
     # One wrapping row: chart and four tables side by side when wide (print), wrapped on screen.
     with st.container(horizontal=True, wrap=True, gap="medium", key="ov_ranks"):
-        st.plotly_chart(strip, width=CHART_WIDTH,
-                        config={"displaylogo": False})
+        st.plotly_chart(strip, width=CHART_WIDTH, config={"displaylogo": False})
         for top in (True, False):
             key = "overview.top_heading" if top else "overview.bottom_heading"
             _small_table(t(key, lg), fig.leaders(ranks, lg, top=top), lg)
@@ -135,7 +141,8 @@ def _completeness(counts: dict[str, int], lg: str) -> None:
         return
     badges = " ".join(
         f":{fig.COUNT_COLOURS[s]}-badge[{t('completeness.state_' + s, lg)}: {n}]"
-        for s, n in counts.items())
+        for s, n in counts.items()
+    )
     st.markdown(f"**{t('overview.completeness_heading', lg)}:** {badges}")
 
 
@@ -143,14 +150,19 @@ def _actions(html_file: Callable[[], str], per: str, lg: str) -> None:
     """Download of the one-file HTML, link to completeness, print hint (hidden in print)."""
     with st.container(horizontal=True, key="ov_actions", vertical_alignment="center"):
         st.download_button(
-            t("overview.download_html", lg), html_file,
-            file_name=f"{t('overview.file_name', lg)}_{per}.html", mime="text/html",
-            help=t("overview.download_help", lg), on_click="ignore",
-            icon=":material/download:")
+            t("overview.download_html", lg),
+            html_file,
+            file_name=f"{t('overview.file_name', lg)}_{per}.html",
+            mime="text/html",
+            help=t("overview.download_help", lg),
+            on_click="ignore",
+            icon=":material/download:",
+        )
         page = st.session_state.get("page_urls", {}).get("completeness")
         if page is not None:
-            st.page_link(page, label=t("overview.completeness_link", lg),
-                         icon=":material/event_available:")
+            st.page_link(
+                page, label=t("overview.completeness_link", lg), icon=":material/event_available:"
+            )
         st.caption(t("overview.print_hint", lg))
 
 
@@ -167,8 +179,7 @@ def main() -> None:
     basis_label = t(f"app.basis_{bas}", lg)
 
     st.title(t("overview.title", lg, period=per))
-    st.caption(t("overview.subtitle_page", lg, basis=basis_label) + " "
-               + t("overview.caption", lg))
+    st.caption(t("overview.subtitle_page", lg, basis=basis_label) + " " + t("overview.caption", lg))
     if previous is None:
         st.caption(t("overview.no_previous", lg))
     _tiles(tiles, previous, lg)
@@ -176,8 +187,17 @@ def main() -> None:
     strip = figure(fig.index_strip, ranks, lg)  # on screen and in the HTML download
     _ranks(ranks, strip, previous, lg)
     html_file = partial(  # built only when the button is clicked
-        fig.overview_html, tiles, ranks, counts, lg, period=per, basis_label=basis_label,
-        previous=previous, demo="demo" in datasets(), figure=strip)
+        fig.overview_html,
+        tiles,
+        ranks,
+        counts,
+        lg,
+        period=per,
+        basis_label=basis_label,
+        previous=previous,
+        demo="demo" in datasets(),
+        figure=strip,
+    )
     _actions(html_file, per, lg)
 
 

@@ -29,8 +29,15 @@ from pages.figures.profile import index_history, pillar_bars
 
 TREND_QUARTERS = 8
 # Streamlit colour names for st.markdown badges (``:green[...]``).
-BADGE_COLOURS = {"met": "green", "on_track": "blue", "off_track": "orange", "overdue": "red",
-                 "not_met": "orange", "no_data": "gray", "not_scored": "gray"}
+BADGE_COLOURS = {
+    "met": "green",
+    "on_track": "blue",
+    "off_track": "orange",
+    "overdue": "red",
+    "not_met": "orange",
+    "no_data": "gray",
+    "not_scored": "gray",
+}
 
 
 # ----------------------------------------------------------------------------- choosing
@@ -56,8 +63,9 @@ def choose_province(era: str, lg: str) -> Province:
     registry = load_registry()
     provinces = sorted(registry.provinces(era), key=lambda p: p.ascii_name)
     codes = [p.code for p in provinces]
-    wanted = resolve(st.session_state.get("profile_province"),
-                     st.session_state.get("profile_era"), era)
+    wanted = resolve(
+        st.session_state.get("profile_province"), st.session_state.get("profile_era"), era
+    )
     code = wanted if wanted in codes else registry.provinces(era)[0].code
     if st.session_state.get("profile_pick") != code:
         st.session_state["profile_pick"] = code
@@ -67,8 +75,14 @@ def choose_province(era: str, lg: str) -> Province:
         st.session_state["profile_province"] = st.session_state["profile_pick"]
         st.session_state["profile_era"] = era
 
-    st.selectbox(t("profile.pick", lg), codes, format_func=names.get, key="profile_pick",
-                 help=t("profile.pick_help", lg), on_change=picked)
+    st.selectbox(
+        t("profile.pick", lg),
+        codes,
+        format_func=names.get,
+        key="profile_pick",
+        help=t("profile.pick_help", lg),
+        on_change=picked,
+    )
     st.session_state["profile_province"] = code
     st.session_state["profile_era"] = era
     return registry.get(code, era)
@@ -90,8 +104,7 @@ def fmt_target(row: Any, lg: str) -> str:
         text = t("profile.target_yes", lg)
     else:
         key = "profile.target_le" if row.comparator == "<=" else "profile.target_ge"
-        text = t(key, lg, value=fmt_percent(float(row.target), lg, 0 if row.target >= 0.1
-                                            else 1))
+        text = t(key, lg, value=fmt_percent(float(row.target), lg, 0 if row.target >= 0.1 else 1))
     if row.deadline is not None and not pd.isna(row.deadline):
         text = t("profile.target_deadline", lg, target=text, deadline=fmt_date(row.deadline, lg))
     return text
@@ -135,12 +148,27 @@ def header(brief: ProvinceBrief, province: Province, lg: str) -> None:
     registry = load_registry()
     region = registry.region(brief.region)
     st.header(province.name)
-    st.caption(t("profile.subtitle", lg, region=region.name_en if lg == "en" else region.name_vi,
-                 period=brief.period, basis=t(f"app.basis_{brief.basis}", lg)))
+    st.caption(
+        t(
+            "profile.subtitle",
+            lg,
+            region=region.name_en if lg == "en" else region.name_vi,
+            period=brief.period,
+            basis=t(f"app.basis_{brief.basis}", lg),
+        )
+    )
     if brief.basis == "current" and Period.parse(brief.period).era == "legacy":
         names = ", ".join(p.short_name for p in registry.constituents(brief.province_code))
-        st.info(t("profile.constituents", lg, k=brief.constituents_reported,
-                  n=brief.constituents_total, names=names), icon="ℹ️")
+        st.info(
+            t(
+                "profile.constituents",
+                lg,
+                k=brief.constituents_reported,
+                n=brief.constituents_total,
+                names=names,
+            ),
+            icon="ℹ️",
+        )
 
 
 def headline(brief: ProvinceBrief, lg: str) -> None:
@@ -149,27 +177,43 @@ def headline(brief: ProvinceBrief, lg: str) -> None:
     flags = brief.flags[brief.flags["flag"] != "mixed_datasets"]
     a, b, c, d = st.columns(4)
     recent = [round(float(v), 1) for v in index_series(brief)["readiness_index"].tail(8)]
-    a.metric(t("col.index", lg), fmt_number(brief.index, lg, 1), border=True,
-             chart_data=recent if len(recent) > 1 else None)
-    rank = t("profile.rank_of", lg, rank=brief.rank, n=brief.n_ranked) \
-        if brief.rank is not None else "–"
+    a.metric(
+        t("col.index", lg),
+        fmt_number(brief.index, lg, 1),
+        border=True,
+        chart_data=recent if len(recent) > 1 else None,
+    )
+    rank = (
+        t("profile.rank_of", lg, rank=brief.rank, n=brief.n_ranked)
+        if brief.rank is not None
+        else "–"
+    )
     delta = None
     if brief.rank_change is not None:
         change = f"+{brief.rank_change}" if brief.rank_change > 0 else str(brief.rank_change)
         delta = t("profile.rank_delta", lg, change=change)
-    b.metric(t("col.rank", lg), rank, delta=delta, border=True,
-             delta_color="normal" if brief.rank_change else "off",
-             delta_arrow="auto" if brief.rank_change else "off")
-    c.metric(t("profile.met_metric", lg), t("profile.met_value", lg, k=met, n=len(scored)),
-             border=True)
+    b.metric(
+        t("col.rank", lg),
+        rank,
+        delta=delta,
+        border=True,
+        delta_color="normal" if brief.rank_change else "off",
+        delta_arrow="auto" if brief.rank_change else "off",
+    )
+    c.metric(
+        t("profile.met_metric", lg), t("profile.met_value", lg, k=met, n=len(scored)), border=True
+    )
     d.metric(t("profile.flags_metric", lg), str(len(flags)), border=True)
 
 
 def index_series(brief: ProvinceBrief) -> pd.DataFrame:
     """The province's index and rank in every period up to the selected one (same basis)."""
     data = cached(readiness_index, tuple(cached_periods()), brief.basis)
-    mine = data[(data["era"] == brief.era) & (data["province_code"] == brief.province_code)
-                & data["readiness_index"].notna()]
+    mine = data[
+        (data["era"] == brief.era)
+        & (data["province_code"] == brief.province_code)
+        & data["readiness_index"].notna()
+    ]
     upto = Period.parse(brief.period)
     return mine[[Period.parse(p) <= upto for p in mine["period"]]]
 
@@ -181,19 +225,33 @@ def history_and_pillars(brief: ProvinceBrief, lg: str) -> None:
         if mine.empty:
             st.info(t("profile.history_empty", lg))
         else:
-            st.plotly_chart(figure(index_history, mine, lg, t("profile.history_title", lg),
-                                   t("col.index", lg), t("col.rank", lg)),
-                            width="stretch", key="profile_history")
+            st.plotly_chart(
+                figure(
+                    index_history,
+                    mine,
+                    lg,
+                    t("profile.history_title", lg),
+                    t("col.index", lg),
+                    t("col.rank", lg),
+                ),
+                width="stretch",
+                key="profile_history",
+            )
         if brief.basis == "reported":
             st.caption(t("profile.history_reported_note", lg))
     with right:
         region = load_registry().region(brief.region)
-        labels = (brief.province_name, t("profile.series_national", lg),
-                  f"{t('profile.series_regional', lg)} "
-                  f"({region.name_en if lg == 'en' else region.name_vi})")
-        st.plotly_chart(figure(pillar_bars, brief.pillars, lg, t("profile.pillars_title", lg),
-                               labels),
-                        width="stretch", key="profile_pillars")
+        labels = (
+            brief.province_name,
+            t("profile.series_national", lg),
+            f"{t('profile.series_regional', lg)} "
+            f"({region.name_en if lg == 'en' else region.name_vi})",
+        )
+        st.plotly_chart(
+            figure(pillar_bars, brief.pillars, lg, t("profile.pillars_title", lg), labels),
+            width="stretch",
+            key="profile_pillars",
+        )
 
 
 def gaps(brief: ProvinceBrief, catalogue: Catalogue, lg: str) -> None:
@@ -205,8 +263,14 @@ def gaps(brief: ProvinceBrief, catalogue: Catalogue, lg: str) -> None:
         with col.container(border=True):
             st.markdown(f"**{catalogue.indicator(row.indicator).name(lg)}**")
             st.markdown(markdown_badge(row.status, lg))
-            st.caption(t("profile.gap_line", lg, value=fmt_value(row.value, row.unit, lg),
-                         target=fmt_target(row, lg)))
+            st.caption(
+                t(
+                    "profile.gap_line",
+                    lg,
+                    value=fmt_value(row.value, row.unit, lg),
+                    target=fmt_target(row, lg),
+                )
+            )
             st.caption(t("profile.gap_attain", lg, attain=fmt_percent(row.attainment, lg, 0)))
 
 
@@ -215,10 +279,15 @@ def trends(brief: ProvinceBrief) -> dict[str, list[float]]:
     p = Period.parse(brief.period)
     window = tuple(str(q) for q in period_range(p.previous(TREND_QUARTERS - 1), p))
     data = cached(indicator_values, window, brief.basis, provinces=(brief.province_code,))
-    mine = data[(data["era"] == brief.era) & (data["province_code"] == brief.province_code)
-                & data["value"].notna()].sort_values("period")
-    return {code: [float(v) for v in part["value"]]
-            for code, part in mine.groupby("indicator", sort=False)}
+    mine = data[
+        (data["era"] == brief.era)
+        & (data["province_code"] == brief.province_code)
+        & data["value"].notna()
+    ].sort_values("period")
+    return {
+        code: [float(v) for v in part["value"]]
+        for code, part in mine.groupby("indicator", sort=False)
+    }
 
 
 def indicator_frame(brief: ProvinceBrief, catalogue: Catalogue, lg: str) -> pd.DataFrame:
@@ -228,18 +297,22 @@ def indicator_frame(brief: ProvinceBrief, catalogue: Catalogue, lg: str) -> pd.D
     for row in brief.indicators.itertuples():
         ind = catalogue.indicator(row.indicator)
         pillar = catalogue.pillar(ind.pillar)
-        rows.append({
-            t("profile.col_pillar", lg): pillar.name_en if lg == "en" else pillar.name_vi,
-            t("col.indicator", lg): ind.name(lg),
-            t("col.value", lg): value_text(row, brief.constituents_total, lg),
-            t("col.target", lg): fmt_target(row, lg),
-            t("col.status", lg): badge(row.status, lg),
-            t("profile.col_trend", lg): lines.get(row.indicator, []),
-            t("profile.col_national", lg): area_text(row.national_value, row.national_n_met,
-                                                     row.national_n_provinces, row.unit, lg),
-            t("profile.col_regional", lg): area_text(row.regional_value, row.regional_n_met,
-                                                     row.regional_n_provinces, row.unit, lg),
-        })
+        rows.append(
+            {
+                t("profile.col_pillar", lg): pillar.name_en if lg == "en" else pillar.name_vi,
+                t("col.indicator", lg): ind.name(lg),
+                t("col.value", lg): value_text(row, brief.constituents_total, lg),
+                t("col.target", lg): fmt_target(row, lg),
+                t("col.status", lg): badge(row.status, lg),
+                t("profile.col_trend", lg): lines.get(row.indicator, []),
+                t("profile.col_national", lg): area_text(
+                    row.national_value, row.national_n_met, row.national_n_provinces, row.unit, lg
+                ),
+                t("profile.col_regional", lg): area_text(
+                    row.regional_value, row.regional_n_met, row.regional_n_provinces, row.unit, lg
+                ),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -250,17 +323,24 @@ def indicator_table(brief: ProvinceBrief, catalogue: Catalogue, lg: str) -> None
     status, pillar = t("col.status", lg), t("profile.col_pillar", lg)
     shown = df.drop(columns=[pillar])
     styled = shown.style.apply(lambda _: status_css(brief.indicators["status"]), subset=[status])
-    st.dataframe(styled, hide_index=True, width="stretch", height=35 * (len(df) + 1) + 3,
-                 column_config={
-                     trend: st.column_config.LineChartColumn(
-                         trend, help=t("profile.col_trend_help", lg), width="small"),
-                     t("col.value", lg): st.column_config.TextColumn(
-                         help=t("profile.col_value_help", lg)),
-                     t("profile.col_national", lg): st.column_config.TextColumn(
-                         help=t("profile.col_area_help", lg)),
-                     t("profile.col_regional", lg): st.column_config.TextColumn(
-                         help=t("profile.col_area_help", lg)),
-                 })
+    st.dataframe(
+        styled,
+        hide_index=True,
+        width="stretch",
+        height=35 * (len(df) + 1) + 3,
+        column_config={
+            trend: st.column_config.LineChartColumn(
+                trend, help=t("profile.col_trend_help", lg), width="small"
+            ),
+            t("col.value", lg): st.column_config.TextColumn(help=t("profile.col_value_help", lg)),
+            t("profile.col_national", lg): st.column_config.TextColumn(
+                help=t("profile.col_area_help", lg)
+            ),
+            t("profile.col_regional", lg): st.column_config.TextColumn(
+                help=t("profile.col_area_help", lg)
+            ),
+        },
+    )
     export = df.drop(columns=[trend])
     export[status] = export[status].str.removeprefix("● ")
     name = f"{t('profile.download_name', lg)}_{brief.province_code}_{brief.period}"
@@ -283,8 +363,13 @@ def flag_detail(row: Any, lg: str) -> str:
     if row.flag == "yes_to_no":
         return t("profile.detail_yes_to_no", lg, previous_period=row.previous_period)
     if row.flag == "outlier":
-        return t("profile.detail_outlier", lg, previous=fmt_percent(row.previous, lg),
-                 previous_period=row.previous_period, value=fmt_percent(row.value, lg))
+        return t(
+            "profile.detail_outlier",
+            lg,
+            previous=fmt_percent(row.previous, lg),
+            previous_period=row.previous_period,
+            value=fmt_percent(row.value, lg),
+        )
     if row.flag == "no_report":
         return t("profile.detail_no_report", lg, quarters=int(row.quarters))
     if row.flag == "mixed_datasets":
@@ -299,13 +384,19 @@ def flags_section(brief: ProvinceBrief, catalogue: Catalogue, lg: str) -> None:
     if brief.flags.empty:
         st.success(t("profile.no_flags", lg))
         return
-    table = pd.DataFrame([{
-        t("profile.col_flag", lg): t(f"profile.flag_{r.flag}", lg),
-        t("col.period", lg): r.period,
-        t("profile.col_item", lg): "–" if r.flag == "mixed_datasets"
-        else item_name(r.item, catalogue, lg),
-        t("profile.col_detail", lg): flag_detail(r, lg),
-    } for r in brief.flags.itertuples()])
+    table = pd.DataFrame(
+        [
+            {
+                t("profile.col_flag", lg): t(f"profile.flag_{r.flag}", lg),
+                t("col.period", lg): r.period,
+                t("profile.col_item", lg): "–"
+                if r.flag == "mixed_datasets"
+                else item_name(r.item, catalogue, lg),
+                t("profile.col_detail", lg): flag_detail(r, lg),
+            }
+            for r in brief.flags.itertuples()
+        ]
+    )
     st.dataframe(table, hide_index=True, width="stretch")
 
 
@@ -329,8 +420,11 @@ def submissions(brief: ProvinceBrief) -> pd.DataFrame:
         parts.append(part.assign(province=name))
     data = pd.concat(parts, ignore_index=True)
     order = [Period.parse(p).index for p in data["period"]]
-    return data.assign(_order=order).sort_values(
-        ["_order", "received_at"], ascending=False).drop(columns="_order")
+    return (
+        data.assign(_order=order)
+        .sort_values(["_order", "received_at"], ascending=False)
+        .drop(columns="_order")
+    )
 
 
 def submissions_section(brief: ProvinceBrief, lg: str) -> None:
@@ -340,30 +434,44 @@ def submissions_section(brief: ProvinceBrief, lg: str) -> None:
     if data.empty:
         st.info(t("profile.submissions_none", lg))
         return
-    now = data[(data["period"] == brief.period) & (data["status"] == "accepted")
-               ].drop_duplicates("upload_id")
+    now = data[(data["period"] == brief.period) & (data["status"] == "accepted")].drop_duplicates(
+        "upload_id"
+    )
     if len(now):
-        files = "; ".join(t("profile.submissions_file", lg, file=r.file_name, upload=r.upload_id,
-                            date=fmt_date(when(r.received_at), lg)) for r in now.itertuples())
+        files = "; ".join(
+            t(
+                "profile.submissions_file",
+                lg,
+                file=r.file_name,
+                upload=r.upload_id,
+                date=fmt_date(when(r.received_at), lg),
+            )
+            for r in now.itertuples()
+        )
         st.markdown(t("profile.submissions_source", lg, period=brief.period, files=files))
     if st.toggle(t("profile.submissions_only_period", lg), key="profile_only_period"):
         data = data[data["period"] == brief.period]
-    table = pd.DataFrame({
-        t("col.province", lg): data["province"],
-        t("col.period", lg): data["period"],
-        t("col.status", lg): [t(f"profile.sub_{s}", lg) if s in ("accepted", "superseded")
-                              else s for s in data["status"]],
-        t("profile.col_received", lg): [fmt_date(when(v), lg) for v in data["received_at"]],
-        t("profile.col_file", lg): data["file_name"],
-        t("col.dataset", lg): [dataset_name(d, lg) for d in data["dataset"]],
-        t("profile.col_uploaded_by", lg): data["actor"],
-        t("profile.col_upload", lg): data["upload_id"].astype(str),
-        t("profile.col_values", lg): data["n_values"],
-    })
+    table = pd.DataFrame(
+        {
+            t("col.province", lg): data["province"],
+            t("col.period", lg): data["period"],
+            t("col.status", lg): [
+                t(f"profile.sub_{s}", lg) if s in ("accepted", "superseded") else s
+                for s in data["status"]
+            ],
+            t("profile.col_received", lg): [fmt_date(when(v), lg) for v in data["received_at"]],
+            t("profile.col_file", lg): data["file_name"],
+            t("col.dataset", lg): [dataset_name(d, lg) for d in data["dataset"]],
+            t("profile.col_uploaded_by", lg): data["actor"],
+            t("profile.col_upload", lg): data["upload_id"].astype(str),
+            t("profile.col_values", lg): data["n_values"],
+        }
+    )
     if data["province"].nunique() == 1:
         table = table.drop(columns=[t("col.province", lg)])
-    st.dataframe(table, hide_index=True, width="stretch", height=min(35 * (len(table) + 1) + 3,
-                                                                     460))
+    st.dataframe(
+        table, hide_index=True, width="stretch", height=min(35 * (len(table) + 1) + 3, 460)
+    )
 
 
 # ----------------------------------------------------------------------------- page

@@ -53,23 +53,35 @@ def _template_section() -> tuple[Province, str]:
     options = template_periods()
     chosen = default_period(options, period())
     left, right = st.columns(2)
-    quarter = left.selectbox(t("upload.template_period", lang()), options,
-                             index=options.index(chosen), key="upload_period")
+    quarter = left.selectbox(
+        t("upload.template_period", lang()),
+        options,
+        index=options.index(chosen),
+        key="upload_period",
+    )
     provinces = {p.code: p for p in template_provinces(account, quarter)}
-    code = right.selectbox(t("upload.template_province", lang()), list(provinces),
-                           key=f"upload_province_{Period.parse(quarter).era}",
-                           format_func=lambda c: provinces[c].short_name,
-                           disabled=len(provinces) == 1,
-                           help=t("upload.template_fixed", lang())
-                           if account is not None and account.role == "officer" else None)
+    code = right.selectbox(
+        t("upload.template_province", lang()),
+        list(provinces),
+        key=f"upload_province_{Period.parse(quarter).era}",
+        format_func=lambda c: provinces[c].short_name,
+        disabled=len(provinces) == 1,
+        help=t("upload.template_fixed", lang())
+        if account is not None and account.role == "officer"
+        else None,
+    )
     province = provinces[code]
     deadline = fmt_date(Period.parse(quarter).deadline(DEADLINE_DAYS), lang())
     st.caption(t("upload.template_help", lang(), days=DEADLINE_DAYS, deadline=deadline))
     st.download_button(
         t("upload.template_download", lang(), province=province.short_name, period=quarter),
         data=lambda: build_template(province, Period.parse(quarter)),
-        file_name=template_file_name(province, quarter), mime=XLSX_MIME,
-        icon=":material/download:", on_click="ignore", key="upload_template")
+        file_name=template_file_name(province, quarter),
+        mime=XLSX_MIME,
+        icon=":material/download:",
+        on_click="ignore",
+        key="upload_template",
+    )
     return province, quarter
 
 
@@ -84,8 +96,10 @@ def _dropzone_texts() -> None:
     English and has no parameter for them, so CSS swaps the text (if Streamlit renames these
     elements, its English text simply shows again)."""
     button = json.dumps(t("upload.dropzone_button", lang()), ensure_ascii=False)
-    limits = json.dumps(t("upload.dropzone_limits", lang(),
-                          mb=st.get_option("server.maxUploadSize")), ensure_ascii=False)
+    limits = json.dumps(
+        t("upload.dropzone_limits", lang(), mb=st.get_option("server.maxUploadSize")),
+        ensure_ascii=False,
+    )
     zone = '[data-testid="stFileUploaderDropzone"]'
     st.html(f"""<style>
 {zone} button [data-testid="stMarkdownContainer"] p,
@@ -110,11 +124,11 @@ def _who(account: User) -> None:
 def _check(file: UploadedFile, account: User) -> IngestResult:
     """The dry run; a rejected file is then logged as a rejected upload (nothing stored)."""
     store, data = get_store(), file.getvalue()
-    result = ingest_bytes(store, data, file.name, user=account, dataset=dataset_for(account),
-                          dry_run=True)
+    result = ingest_bytes(
+        store, data, file.name, user=account, dataset=dataset_for(account), dry_run=True
+    )
     if result.status == "rejected":
-        result = ingest_bytes(store, data, file.name, user=account,
-                              dataset=dataset_for(account))
+        result = ingest_bytes(store, data, file.name, user=account, dataset=dataset_for(account))
     return result
 
 
@@ -127,8 +141,10 @@ def _dry_runs(files: list[UploadedFile], account: User) -> list[IngestResult]:
     if todo:
         bar = st.progress(0.0)
         for i, (key, file) in enumerate(todo):
-            bar.progress(i / len(todo), text=t("upload.checking", lang(), file=file.name,
-                                                 i=i + 1, n=len(todo)))
+            bar.progress(
+                i / len(todo),
+                text=t("upload.checking", lang(), file=file.name, i=i + 1, n=len(todo)),
+            )
             memo[key] = _check(file, account)
         bar.empty()
     st.session_state["upload_memo"] = {k: memo[k] for k in keys}
@@ -157,10 +173,12 @@ def _store_files(files: list[UploadedFile], account: User) -> None:
     bar = st.progress(0.0)
     flash = []
     for i, file in enumerate(files):
-        bar.progress(i / len(files), text=t("upload.storing", lang(), file=file.name, i=i + 1,
-                                            n=len(files)))
-        result = ingest_bytes(get_store(), file.getvalue(), file.name, user=account,
-                              dataset=dataset_for(account))
+        bar.progress(
+            i / len(files), text=t("upload.storing", lang(), file=file.name, i=i + 1, n=len(files))
+        )
+        result = ingest_bytes(
+            get_store(), file.getvalue(), file.name, user=account, dataset=dataset_for(account)
+        )
         flash.append(outcome(result, lang()))
         flash += [("error", p.message(lang())) for p in result.errors]
     bar.progress(1.0)
@@ -183,9 +201,16 @@ def _upload_section() -> None:
     _who(account)
     nonce = st.session_state.setdefault("upload_nonce", 0)
     _dropzone_texts()
-    files = st.file_uploader(t("upload.uploader", lang()), type=FILE_TYPES,
-                             accept_multiple_files=True, key=f"upload_files_{nonce}",
-                             help=t("upload.uploader_help", lang())) or []
+    files = (
+        st.file_uploader(
+            t("upload.uploader", lang()),
+            type=FILE_TYPES,
+            accept_multiple_files=True,
+            key=f"upload_files_{nonce}",
+            help=t("upload.uploader_help", lang()),
+        )
+        or []
+    )
     if not files:
         return
     results = _dry_runs(files, account)
@@ -196,8 +221,12 @@ def _upload_section() -> None:
         st.caption(t("upload.nothing_to_store", lang()))
         return
     st.caption(t("upload.confirm_note", lang()))
-    if st.button(t("upload.confirm", lang(), n=len(valid)), type="primary",
-                 icon=":material/cloud_upload:", key="upload_confirm"):
+    if st.button(
+        t("upload.confirm", lang(), n=len(valid)),
+        type="primary",
+        icon=":material/cloud_upload:",
+        key="upload_confirm",
+    ):
         _store_files(valid, account)
 
 
@@ -211,7 +240,8 @@ def _restore(submission_id: int, account: User, label: tuple[str, str]) -> None:
         st.error(t("upload.restore_missing", lang()))
         return
     st.session_state["upload_flash"] = [
-        ("success", t("upload.restored", lang(), period=label[0], file=label[1]))]
+        ("success", t("upload.restored", lang(), period=label[0], file=label[1]))
+    ]
     st.rerun()
 
 
@@ -221,18 +251,31 @@ def _restore_buttons(history, province: Province) -> None:
     if superseded.empty:
         return
     account = user()
-    allowed = [row for row in superseded.itertuples()
-               if account is not None and account.can_restore(province.code, row.period)]
+    allowed = [
+        row
+        for row in superseded.itertuples()
+        if account is not None and account.can_restore(province.code, row.period)
+    ]
     if not allowed:
         st.caption(t("upload.restore_login", lang()))
         return
     st.markdown(f"**{t('upload.restore_header', lang())}**")
     for row in allowed:
         text, button = st.columns([5, 1], vertical_alignment="center")
-        text.markdown(t("upload.restore_line", lang(), period=row.period, file=row.file_name,
-                        when=fmt_time(row.received_at, lang())))
-        if button.button(t("upload.restore", lang()), key=f"upload_restore_{row.submission_id}",
-                         icon=":material/history:"):
+        text.markdown(
+            t(
+                "upload.restore_line",
+                lang(),
+                period=row.period,
+                file=row.file_name,
+                when=fmt_time(row.received_at, lang()),
+            )
+        )
+        if button.button(
+            t("upload.restore", lang()),
+            key=f"upload_restore_{row.submission_id}",
+            icon=":material/history:",
+        ):
             _restore(int(row.submission_id), account, (row.period, row.file_name))
 
 
@@ -241,8 +284,14 @@ def _history_section(province: Province, quarter: str) -> None:
     era = Period.parse(quarter).era
     history = cached(records.submission_history, province.code, era)
     if history.empty:
-        st.info(t("upload.history_empty", lang(), province=province.short_name,
-                  era=t(f"upload.era_{era}", lang())))
+        st.info(
+            t(
+                "upload.history_empty",
+                lang(),
+                province=province.short_name,
+                era=t(f"upload.era_{era}", lang()),
+            )
+        )
         return
     st.caption(t("upload.history_caption", lang()))
     st.dataframe(history_table(history, lang()), hide_index=True, width="stretch")

@@ -19,8 +19,11 @@ from loaders.ingest import IngestResult
 DEMO_PREFIX = "demo:"
 """Usernames of demo roles (never a valid account name, which has no colon)."""
 FIRST_TEMPLATE_PERIOD = Period(2020, 1)
-META_FIELDS = {"province": "col.province", "period": "col.period",
-               "template_version": "upload.field_template_version"}
+META_FIELDS = {
+    "province": "col.province",
+    "period": "col.period",
+    "template_version": "upload.field_template_version",
+}
 
 
 def is_demo_user(account: User | None) -> bool:
@@ -104,15 +107,28 @@ def format_value(code: str, value: float | None, lang: str) -> str:
 
 def problems_table(results: list[IngestResult], lang: str) -> pd.DataFrame:
     """One row per problem: file, sheet!cell, field name, message, severity."""
-    rows = [{t("upload.col_file", lang): p.file,
-             t("upload.col_where", lang): p.where or "–",
-             t("col.field", lang): field_label(p.field, lang),
-             t("upload.col_message", lang): p.message(lang),
-             t("upload.col_severity", lang): t(f"upload.sev_{p.severity}", lang)}
-            for result in results for p in result.problems]
-    return pd.DataFrame(rows, columns=_columns(lang, "upload.col_file", "upload.col_where",
-                                               "col.field", "upload.col_message",
-                                               "upload.col_severity"))
+    rows = [
+        {
+            t("upload.col_file", lang): p.file,
+            t("upload.col_where", lang): p.where or "–",
+            t("col.field", lang): field_label(p.field, lang),
+            t("upload.col_message", lang): p.message(lang),
+            t("upload.col_severity", lang): t(f"upload.sev_{p.severity}", lang),
+        }
+        for result in results
+        for p in result.problems
+    ]
+    return pd.DataFrame(
+        rows,
+        columns=_columns(
+            lang,
+            "upload.col_file",
+            "upload.col_where",
+            "col.field",
+            "upload.col_message",
+            "upload.col_severity",
+        ),
+    )
 
 
 def province_name(code: str, period: str) -> str:
@@ -128,14 +144,22 @@ def _change_order(change) -> tuple[str, str, int]:
 
 def changes_table(result: IngestResult, lang: str) -> pd.DataFrame:
     """The preview: province, period, field name, current accepted value, new value."""
-    rows = [{t("col.province", lang): province_name(c.province_code, c.period),
-             t("col.period", lang): c.period,
-             t("col.field", lang): field_label(c.field, lang),
-             t("upload.col_old", lang): format_value(c.field, c.old, lang),
-             t("upload.col_new", lang): format_value(c.field, c.new, lang)}
-            for c in sorted(result.changes, key=_change_order)]
-    return pd.DataFrame(rows, columns=_columns(lang, "col.province", "col.period", "col.field",
-                                               "upload.col_old", "upload.col_new"))
+    rows = [
+        {
+            t("col.province", lang): province_name(c.province_code, c.period),
+            t("col.period", lang): c.period,
+            t("col.field", lang): field_label(c.field, lang),
+            t("upload.col_old", lang): format_value(c.field, c.old, lang),
+            t("upload.col_new", lang): format_value(c.field, c.new, lang),
+        }
+        for c in sorted(result.changes, key=_change_order)
+    ]
+    return pd.DataFrame(
+        rows,
+        columns=_columns(
+            lang, "col.province", "col.period", "col.field", "upload.col_old", "upload.col_new"
+        ),
+    )
 
 
 def reports_summary(result: IngestResult) -> str:
@@ -152,8 +176,14 @@ def outcome(result: IngestResult, lang: str) -> tuple[str, str]:
     if result.status == "duplicate":
         return "info", t("upload.file_duplicate", lang, file=name)
     key = "upload.file_stored" if not result.dry_run else "upload.file_valid"
-    return "success", t(key, lang, file=name, reports=len(result.reports) - result.duplicates,
-                        which=reports_summary(result), changes=len(result.changes))
+    return "success", t(
+        key,
+        lang,
+        file=name,
+        reports=len(result.reports) - result.duplicates,
+        which=reports_summary(result),
+        changes=len(result.changes),
+    )
 
 
 # --- history --------------------------------------------------------------------------------
@@ -161,15 +191,17 @@ def outcome(result: IngestResult, lang: str) -> tuple[str, str]:
 
 def history_table(history: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The submission history with translated headers and statuses."""
-    return pd.DataFrame({
-        t("col.period", lang): history["period"],
-        t("col.status", lang): [t(f"upload.sub_{s}", lang) for s in history["status"]],
-        t("col.dataset", lang): [dataset_label(d, lang) for d in history["dataset"]],
-        t("upload.col_received", lang): [fmt_time(v, lang) for v in history["received_at"]],
-        t("upload.col_file", lang): history["file_name"],
-        t("upload.col_actor", lang): history["actor"],
-        t("upload.col_values", lang): history["n_values"],
-    })
+    return pd.DataFrame(
+        {
+            t("col.period", lang): history["period"],
+            t("col.status", lang): [t(f"upload.sub_{s}", lang) for s in history["status"]],
+            t("col.dataset", lang): [dataset_label(d, lang) for d in history["dataset"]],
+            t("upload.col_received", lang): [fmt_time(v, lang) for v in history["received_at"]],
+            t("upload.col_file", lang): history["file_name"],
+            t("upload.col_actor", lang): history["actor"],
+            t("upload.col_values", lang): history["n_values"],
+        }
+    )
 
 
 def dataset_label(dataset: str, lang: str) -> str:

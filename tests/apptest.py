@@ -16,8 +16,17 @@ from dxboard.auth import User
 from pages import common
 
 ROOT = Path(__file__).resolve().parent.parent
-TEXT_KINDS = ("title", "header", "subheader", "markdown", "caption", "info", "success",
-              "warning", "error")
+TEXT_KINDS = (
+    "title",
+    "header",
+    "subheader",
+    "markdown",
+    "caption",
+    "info",
+    "success",
+    "warning",
+    "error",
+)
 
 
 def start_app(lang: str = "vi", account: User | None = None, **state: Any) -> AppTest:
@@ -36,8 +45,7 @@ def start_app(lang: str = "vi", account: User | None = None, **state: Any) -> Ap
     return at
 
 
-def open_page(page: str, lang: str = "vi", account: User | None = None, **state: Any
-              ) -> AppTest:
+def open_page(page: str, lang: str = "vi", account: User | None = None, **state: Any) -> AppTest:
     """:func:`start_app`, then switch to ``page`` (``pages/….py``); fails on an exception."""
     at = start_app(lang, account, **state)
     at.switch_page(str(ROOT / page))

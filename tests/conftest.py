@@ -55,8 +55,9 @@ def demo_db_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture()
-def demo_db(demo_db_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-            ) -> Iterator[Path]:
+def demo_db(
+    demo_db_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Path]:
     """A private copy of the demo database as ``$DXBOARD_DB``, with Streamlit caches cleared."""
     import streamlit as st
 

@@ -79,9 +79,11 @@ def stored_value(kind: str, value: object) -> float:
     return float(value)  # type: ignore[arg-type]
 
 
-def expected_rows(values: Mapping[str, object], notes: Mapping[str, str] | None = None,
-                  evidence: Mapping[str, tuple[str, date]] | None = None
-                  ) -> dict[str, tuple[float | None, str | None, str | None, date | None]]:
+def expected_rows(
+    values: Mapping[str, object],
+    notes: Mapping[str, str] | None = None,
+    evidence: Mapping[str, tuple[str, date]] | None = None,
+) -> dict[str, tuple[float | None, str | None, str | None, date | None]]:
     """field → (value, note, ref_no, ref_date) as ``current_values`` should hold them."""
     kinds = {f.code: f.kind for f in load_catalogue().fields}
     notes, evidence = notes or {}, evidence or {}
@@ -91,8 +93,12 @@ def expected_rows(values: Mapping[str, object], notes: Mapping[str, str] | None 
         ref_no, ref_date = evidence.get(code, (None, None))
         if value is None and not notes.get(code) and not ref_no:
             continue
-        out[code] = (None if value is None else stored_value(kinds[code], value),
-                     notes.get(code), ref_no, ref_date)
+        out[code] = (
+            None if value is None else stored_value(kinds[code], value),
+            notes.get(code),
+            ref_no,
+            ref_date,
+        )
     return out
 
 
@@ -128,11 +134,16 @@ def find_row(ws: Worksheet, key: str) -> int:
     raise KeyError(key)
 
 
-def fill_template(province_name: str, period: str, values: Mapping[str, object], *,
-                  notes: Mapping[str, str] | None = None,
-                  evidence: Mapping[str, tuple[str, object]] | None = None,
-                  meta: Mapping[str, object] | None = None,
-                  mutate: Mutate | None = None) -> bytes:
+def fill_template(
+    province_name: str,
+    period: str,
+    values: Mapping[str, object],
+    *,
+    notes: Mapping[str, str] | None = None,
+    evidence: Mapping[str, tuple[str, object]] | None = None,
+    meta: Mapping[str, object] | None = None,
+    mutate: Mutate | None = None,
+) -> bytes:
     """The template for ``province_name`` and ``period``, filled with openpyxl.
 
     ``values``: field code → cell value (``None`` leaves it blank); ``notes``: code → note;
@@ -161,12 +172,18 @@ def fill_template(province_name: str, period: str, values: Mapping[str, object],
     return buf.getvalue()
 
 
-def good_template(province_name: str = "Đà Nẵng", period: str = "2024-Q2", *,
-                  mutate: Mutate | None = None, **overrides: object) -> bytes:
+def good_template(
+    province_name: str = "Đà Nẵng",
+    period: str = "2024-Q2",
+    *,
+    mutate: Mutate | None = None,
+    **overrides: object,
+) -> bytes:
     """A complete, valid filled template; ``overrides`` replace single field values."""
     values = {**good_values(), **overrides}
-    return fill_template(province_name, period, values, notes=good_notes(),
-                         evidence=good_evidence(), mutate=mutate)
+    return fill_template(
+        province_name, period, values, notes=good_notes(), evidence=good_evidence(), mutate=mutate
+    )
 
 
 def _sort_key(row: tuple) -> tuple:
@@ -176,18 +193,19 @@ def _sort_key(row: tuple) -> tuple:
 def store_snapshot(store: Store, tables: Iterable[str] = DATA_TABLES) -> dict[str, list[tuple]]:
     """Every row of each table in ``tables``, sorted: equal snapshots mean nothing was written."""
     cur = store.cursor()
-    return {t: sorted(cur.execute(f"SELECT * FROM {t}").fetchall(), key=_sort_key)
-            for t in tables}
+    return {t: sorted(cur.execute(f"SELECT * FROM {t}").fetchall(), key=_sort_key) for t in tables}
 
 
 def upload_statuses(store: Store) -> list[str]:
     """Statuses of every upload, oldest first."""
-    return [r[0] for r in store.cursor().execute(
-        "SELECT status FROM uploads ORDER BY id").fetchall()]
+    return [
+        r[0] for r in store.cursor().execute("SELECT status FROM uploads ORDER BY id").fetchall()
+    ]
 
 
-def current_values(store: Store, province_code: str | None = None, period: str | None = None
-                   ) -> dict[str, tuple[float | None, str | None, str | None, date | None]]:
+def current_values(
+    store: Store, province_code: str | None = None, period: str | None = None
+) -> dict[str, tuple[float | None, str | None, str | None, date | None]]:
     """field → (value, note, ref_no, ref_date) of the accepted submission."""
     sql = "SELECT field, value, note, ref_no, ref_date FROM current_values WHERE 1 = 1"
     params: list[object] = []

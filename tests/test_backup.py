@@ -27,9 +27,12 @@ PASSWORD = "correct horse battery"
 
 
 def _tables(store: Store) -> list[str]:
-    return [r[0] for r in store.cursor().execute(
-        "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' ORDER BY 1"
-    ).fetchall()]
+    return [
+        r[0]
+        for r in store.cursor()
+        .execute("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' ORDER BY 1")
+        .fetchall()
+    ]
 
 
 def _everything(path: Path) -> dict[str, object]:
@@ -38,10 +41,15 @@ def _everything(path: Path) -> dict[str, object]:
         tables = _tables(store)
         out: dict[str, object] = dict(store_snapshot(store, tables))
         cur = store.cursor()
-        out["_views"] = sorted(r[0] for r in cur.execute(
-            "SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall())
-        out["_sequences"] = sorted(cur.execute(
-            "SELECT sequence_name, last_value FROM duckdb_sequences()").fetchall())
+        out["_views"] = sorted(
+            r[0]
+            for r in cur.execute(
+                "SELECT view_name FROM duckdb_views() WHERE NOT internal"
+            ).fetchall()
+        )
+        out["_sequences"] = sorted(
+            cur.execute("SELECT sequence_name, last_value FROM duckdb_sequences()").fetchall()
+        )
         out["_data_version"] = store.data_version()
     return out
 
@@ -70,14 +78,26 @@ def db(tmp_path: Path) -> Path:
 
 def test_round_trip_keeps_every_table_and_row(db: Path, tmp_path: Path) -> None:
     before = _everything(db)
-    assert set(before) >= {"uploads", "submissions", "raw_values", "events", "users",
-                           "login_attempts", "provinces", "meta", "schema_migrations"}
+    assert set(before) >= {
+        "uploads",
+        "submissions",
+        "raw_values",
+        "events",
+        "users",
+        "login_attempts",
+        "provinces",
+        "meta",
+        "schema_migrations",
+    }
     assert before["_data_version"] == 5 and before["_views"] == ["current_values"]
     copy = tmp_path / "backups" / "copy.duckdb"
     with Store(db) as store:
         assert backup(store, copy, actor="admin") == copy
-        logged = store.cursor().execute(
-            "SELECT actor, action FROM events ORDER BY id DESC LIMIT 1").fetchone()
+        logged = (
+            store.cursor()
+            .execute("SELECT actor, action FROM events ORDER BY id DESC LIMIT 1")
+            .fetchone()
+        )
     assert logged == ("admin", "backup")
     assert check_backup(copy) == len(MIGRATIONS)
     assert _everything(copy) == before  # the copy is exactly the database at backup time
@@ -117,12 +137,20 @@ def test_restore_refuses_a_database_in_use_and_needs_force(db: Path, tmp_path: P
     with pytest.raises(BackupError) as info:
         restore_backup(copy, db)
     assert "--force" in info.value.message_en
-    holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(f"""
         import duckdb, time
         con = duckdb.connect({str(db)!r})
         print("ready", flush=True)
         time.sleep(60)
-    """)], stdout=subprocess.PIPE, text=True)
+    """),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "ready"
         with pytest.raises(StoreBusyError):  # open in another process (the web app)
@@ -193,18 +221,19 @@ def test_backup_never_interleaves_with_writers(tmp_path: Path) -> None:
     store.close()
     for copy in copies:
         con = duckdb.connect(str(copy), read_only=True)
-        version = int(con.execute("SELECT value FROM meta WHERE key = 'data_version'"
-                                  ).fetchone()[0])
-        accepted = con.execute("SELECT count(*) FROM uploads WHERE status = 'accepted'"
-                               ).fetchone()[0]
+        version = int(
+            con.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()[0]
+        )
+        accepted = con.execute("SELECT count(*) FROM uploads WHERE status = 'accepted'").fetchone()[
+            0
+        ]
         n_values = con.execute("SELECT count(*) FROM raw_values").fetchone()[0]
         events = con.execute("SELECT count(*) FROM events WHERE action = 'upload'").fetchone()[0]
         con.close()
         assert version == accepted == events and n_values == 22 * accepted
 
 
-def test_cli_backup_and_restore_db(db: Path, tmp_path: Path,
-                                   capsys: pytest.CaptureFixture) -> None:
+def test_cli_backup_and_restore_db(db: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     before = _everything(db)
     copy = tmp_path / "cli_copy.duckdb"
     assert main(["--db", str(db), "backup", str(copy)]) == 0

@@ -26,8 +26,14 @@ from dxboard.i18n import t
 ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "tests" / "_artifacts" / "browser"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 if not CHROMIUM and os.environ.get("DXBOARD_REQUIRE_BROWSER") != "1":
     pytest.skip("Debian chromium is not installed", allow_module_level=True)
@@ -60,9 +66,24 @@ def server(demo_db_template: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     port = _free_port()
     env = {**os.environ, "DXBOARD_DB": str(db)}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_healthy(url, proc)
@@ -85,7 +106,8 @@ def settle(page: object) -> None:
     page.wait_for_selector('[data-testid="stApp"]', timeout=60_000)
     page.wait_for_timeout(300)
     page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000
+    )
     page.wait_for_timeout(500)
 
 
@@ -93,8 +115,9 @@ def full_shot(page: object, path: Path) -> None:
     """Screenshot the whole page: Streamlit scrolls inside its main block, so the viewport is
     first grown to the height of the content."""
     height = page.evaluate(
-        "() => Math.max(...[...document.querySelectorAll('[data-testid=\"stMain\"], "
-        "[data-testid=\"stSidebarContent\"]')].map(e => e.scrollHeight), 1000)")
+        '() => Math.max(...[...document.querySelectorAll(\'[data-testid="stMain"], '
+        '[data-testid="stSidebarContent"]\')].map(e => e.scrollHeight), 1000)'
+    )
     page.set_viewport_size({"width": 1440, "height": min(int(height) + 40, 12_000)})
     settle(page)
     page.screenshot(path=str(path), full_page=True)
@@ -142,8 +165,9 @@ def test_officer_uploads_a_filled_template(server: str, browser: object, tmp_pat
     from helpers import fill_template, good_values
 
     filled = tmp_path / "da_nang_2026-Q3.xlsx"
-    filled.write_bytes(fill_template("Đà Nẵng", "2026-Q3", {**good_values(),
-                                                             "procedures_total": 2026}))
+    filled.write_bytes(
+        fill_template("Đà Nẵng", "2026-Q3", {**good_values(), "procedures_total": 2026})
+    )
     page = open_page(browser, server, "login", "vi")
     choose(page, t("login.demo_role", "vi"), t("login.role_officer", "vi"))
     choose(page, t("login.demo_province", "vi"), "Đà Nẵng")

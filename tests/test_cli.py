@@ -14,9 +14,16 @@ import pytest
 from dxboard.cli import main
 from dxboard.store import Store
 
-VALUES = {"steering_committee": "Có", "dx_resolution": "Không", "dx_program": "Có",
-          "annual_dx_plan": "Có", "procedures_total": 200, "procedures_level4": 150,
-          "budget_total": 1000, "it_budget": "=cmd|' /C calc'!A0"}
+VALUES = {
+    "steering_committee": "Có",
+    "dx_resolution": "Không",
+    "dx_program": "Có",
+    "annual_dx_plan": "Có",
+    "procedures_total": 200,
+    "procedures_level4": 150,
+    "budget_total": 1000,
+    "it_budget": "=cmd|' /C calc'!A0",
+}
 
 
 def _fill(template: Path, out: Path, values: dict[str, object]) -> None:
@@ -51,8 +58,9 @@ def test_ingest_good_file_exit_0(files: dict[str, Path], capsys: pytest.CaptureF
     assert "duplicate" in capsys.readouterr().out
 
 
-def test_ingest_folder_with_a_bad_file_exit_1_and_json(files: dict[str, Path],
-                                                        capsys: pytest.CaptureFixture) -> None:
+def test_ingest_folder_with_a_bad_file_exit_1_and_json(
+    files: dict[str, Path], capsys: pytest.CaptureFixture
+) -> None:
     assert main(["ingest", "--json", str(files["folder"])]) == 1
     lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
     status = {x["file"]: x["status"] for x in lines}
@@ -69,16 +77,23 @@ def test_dry_run_writes_nothing(files: dict[str, Path], capsys: pytest.CaptureFi
         assert store.cursor().execute("SELECT count(*) FROM uploads").fetchone()[0] == 0
 
 
-@pytest.mark.parametrize("argv", [
-    ["ingest", "/no/such/file.xlsx"], ["template", "Atlantis", "2024-Q1"],
-    ["template", "Hà Nội", "2024-Q9"], ["restore", "999"], [],
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["ingest", "/no/such/file.xlsx"],
+        ["template", "Atlantis", "2024-Q1"],
+        ["template", "Hà Nội", "2024-Q9"],
+        ["restore", "999"],
+        [],
+    ],
+)
 def test_usage_errors_exit_2(argv: list[str]) -> None:
     assert main(argv) == 2
 
 
-def test_export_raw_history_restore(files: dict[str, Path], tmp_path: Path,
-                                    capsys: pytest.CaptureFixture) -> None:
+def test_export_raw_history_restore(
+    files: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
     main(["ingest", str(files["good"])])
     second = tmp_path / "second.xlsx"
     _fill(files["template"], second, {**VALUES, "it_budget": 20, "security_budget": 1})
@@ -95,6 +110,7 @@ def test_export_raw_history_restore(files: dict[str, Path], tmp_path: Path,
     assert "superseded" in history and "accepted" in history
     assert main(["restore", "1"]) == 0
     assert main(["export", "raw", "--period", "2024-Q2", "--format", "xlsx", "-o", str(out)]) == 0
-    df = pd.read_excel(io.BytesIO(out.read_bytes()), engine="calamine",
-                       dtype={"province_code": str})
+    df = pd.read_excel(
+        io.BytesIO(out.read_bytes()), engine="calamine", dtype={"province_code": str}
+    )
     assert df.loc[df.field == "it_budget", "value"].item() == 10

@@ -32,22 +32,31 @@ TODAY = date(2026, 6, 1)
 
 
 def _bulk(rows: list[tuple[str, str]], **overrides: object) -> bytes:
-    values = {k: (1 if v == "Có" else 0 if v == "Không" else v)
-              for k, v in {**good_values(), **overrides}.items()}
+    values = {
+        k: (1 if v == "Có" else 0 if v == "Không" else v)
+        for k, v in {**good_values(), **overrides}.items()
+    }
     return write_bulk([{"province": code, "period": period, **values} for code, period in rows])
 
 
 def _uploads() -> list[tuple[str, bytes, set[str]]]:
     """(name, bytes, statuses it may end with) for ten files."""
     same = good_template("Hà Nội", "2024-Q2")
-    files = [(f"danang_{i}.xlsx", good_template("Đà Nẵng", "2024-Q2", it_budget=100 + i),
-              {"accepted"}) for i in range(5)]
-    files += [("hanoi_a.xlsx", same, {"accepted", "duplicate"}),
-              ("hanoi_b.xlsx", same, {"accepted", "duplicate"}),
-              ("quangnam_bad.xlsx", good_template("Quảng Nam", "2024-Q2", procedures_level4=5000),
-               {"rejected"}),
-              ("bulk.xlsx", _bulk([("92", "2024-Q2"), ("31", "2024-Q2")]), {"accepted"}),
-              ("cantho_q3.xlsx", good_template("Cần Thơ", "2024-Q3"), {"accepted"})]
+    files = [
+        (f"danang_{i}.xlsx", good_template("Đà Nẵng", "2024-Q2", it_budget=100 + i), {"accepted"})
+        for i in range(5)
+    ]
+    files += [
+        ("hanoi_a.xlsx", same, {"accepted", "duplicate"}),
+        ("hanoi_b.xlsx", same, {"accepted", "duplicate"}),
+        (
+            "quangnam_bad.xlsx",
+            good_template("Quảng Nam", "2024-Q2", procedures_level4=5000),
+            {"rejected"},
+        ),
+        ("bulk.xlsx", _bulk([("92", "2024-Q2"), ("31", "2024-Q2")]), {"accepted"}),
+        ("cantho_q3.xlsx", good_template("Cần Thơ", "2024-Q3"), {"accepted"}),
+    ]
     return files
 
 
@@ -70,8 +79,12 @@ def _slow_compare(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.mark.parametrize("round_", range(3))
-def test_ten_uploads_at_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                             uploads: list[tuple[str, bytes, set[str]]], round_: int) -> None:
+def test_ten_uploads_at_once(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    uploads: list[tuple[str, bytes, set[str]]],
+    round_: int,
+) -> None:
     _slow_compare(monkeypatch)
     store = Store(tmp_path / "busy.duckdb")
     start = threading.Barrier(len(uploads) + 2)
@@ -100,8 +113,11 @@ def test_ten_uploads_at_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 
     # every file ended as it should
     for (name, _, allowed), result in zip(uploads, results, strict=True):
-        assert result.status in allowed, (name, result.status, [p.message_en for p in
-                                                                 result.errors])
+        assert result.status in allowed, (
+            name,
+            result.status,
+            [p.message_en for p in result.errors],
+        )
     hanoi = sorted(r.status for r in results if r.file_name.startswith("hanoi"))
     assert hanoi == ["accepted", "duplicate"]
 
@@ -113,27 +129,38 @@ def test_ten_uploads_at_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     # none lost: every accepted upload has its submissions and every value
     accepted = [r for r in results if r.status == "accepted"]
     for result in accepted:
-        subs = cur.execute("SELECT id FROM submissions WHERE upload_id = ? ORDER BY id",
-                           [result.upload_id]).fetchall()
+        subs = cur.execute(
+            "SELECT id FROM submissions WHERE upload_id = ? ORDER BY id", [result.upload_id]
+        ).fetchall()
         assert [s[0] for s in subs] == result.submission_ids
         assert len(subs) == len(result.reports)
         for sid, report in zip(result.submission_ids, result.reports, strict=True):
-            n = cur.execute("SELECT count(*) FROM raw_values WHERE submission_id = ?",
-                            [sid]).fetchone()[0]
+            n = cur.execute(
+                "SELECT count(*) FROM raw_values WHERE submission_id = ?", [sid]
+            ).fetchone()[0]
             assert n == len(report.values) > 0
     for result in results:
         if result.status != "accepted":
-            assert cur.execute("SELECT count(*) FROM submissions WHERE upload_id = ?",
-                               [result.upload_id]).fetchone()[0] == 0
+            assert (
+                cur.execute(
+                    "SELECT count(*) FROM submissions WHERE upload_id = ?", [result.upload_id]
+                ).fetchone()[0]
+                == 0
+            )
 
     # exactly one accepted submission per province and period, the others superseded
     per_key = cur.execute(
         "SELECT province_code, period, count(*) FILTER (WHERE status = 'accepted'), "
         "count(*), max(id), max(id) FILTER (WHERE status = 'accepted') "
-        "FROM submissions GROUP BY ALL ORDER BY ALL").fetchall()
+        "FROM submissions GROUP BY ALL ORDER BY ALL"
+    ).fetchall()
     assert [(p, q) for p, q, *_ in per_key] == [
-        ("01", "2024-Q2"), ("31", "2024-Q2"), ("48", "2024-Q2"), ("92", "2024-Q2"),
-        ("92", "2024-Q3")]
+        ("01", "2024-Q2"),
+        ("31", "2024-Q2"),
+        ("48", "2024-Q2"),
+        ("92", "2024-Q2"),
+        ("92", "2024-Q3"),
+    ]
     for province, period, n_accepted, _n_all, max_id, accepted_id in per_key:
         assert n_accepted == 1, (province, period)
         assert accepted_id == max_id, (province, period)  # the latest (highest id) wins
@@ -144,9 +171,12 @@ def test_ten_uploads_at_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     danang = {r.submission_ids[0]: r for r in accepted if r.file_name.startswith("danang")}
     assert len(danang) == 5
     latest = danang[max(danang)]
-    current = dict(cur.execute(
-        "SELECT field, value FROM current_values WHERE province_code = '48' AND period = "
-        "'2024-Q2'").fetchall())
+    current = dict(
+        cur.execute(
+            "SELECT field, value FROM current_values WHERE province_code = '48' AND period = "
+            "'2024-Q2'"
+        ).fetchall()
+    )
     assert current == {code: v.value for code, v in latest.reports[0].values.items()}
     assert current["it_budget"] == 100 + int(latest.file_name[7])
     # serialised: submission ids grow with upload ids
@@ -201,12 +231,20 @@ def test_wait_time_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -
 
 def _hold(path: Path) -> subprocess.Popen:
     """A process holding the database open, like the running web app."""
-    holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(f"""
         import duckdb, time
         con = duckdb.connect({str(path)!r})
         print("ready", flush=True)
         time.sleep(60)
-    """)], stdout=subprocess.PIPE, text=True)
+    """),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
     return holder
 
@@ -214,16 +252,22 @@ def _hold(path: Path) -> subprocess.Popen:
 def _counts(path: Path) -> tuple:
     with Store(path) as store:
         cur = store.cursor()
-        return (*(cur.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-                  for t in ("uploads", "submissions", "raw_values", "events")),
-                store.data_version())
+        return (
+            *(
+                cur.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                for t in ("uploads", "submissions", "raw_values", "events")
+            ),
+            store.data_version(),
+        )
 
 
 def test_cli_ingest_while_another_process_holds_the_database(tmp_path: Path) -> None:
     path = tmp_path / "held.duckdb"
     with Store(path) as store:
-        assert ingest_bytes(store, good_template("Đà Nẵng", "2024-Q2"), "a.xlsx",
-                            today=TODAY).status == "accepted"
+        assert (
+            ingest_bytes(store, good_template("Đà Nẵng", "2024-Q2"), "a.xlsx", today=TODAY).status
+            == "accepted"
+        )
     before = _counts(path)
     new_file = tmp_path / "hue.xlsx"
     new_file.write_bytes(good_template("Huế", "2024-Q2"))
@@ -232,8 +276,7 @@ def test_cli_ingest_while_another_process_holds_the_database(tmp_path: Path) -> 
     holder = _hold(path)
     try:
         started = time.monotonic()
-        run = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True,
-                             timeout=60)
+        run = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
         elapsed = time.monotonic() - started
         with pytest.raises(StoreBusyError):  # in-process, the same wait applies
             Store(path, wait_seconds=0.2)

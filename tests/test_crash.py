@@ -65,10 +65,17 @@ def _big_rows() -> list[dict[str, object]]:
     for period in period_range("2020-Q1", "2025-Q2"):
         for province in load_registry().provinces("legacy"):
             total = rng.randint(500, 3000)
-            rows.append({**base, "province": province.code, "period": str(period),
-                         "procedures_total": total, "procedures_level4": rng.randint(0, total),
-                         "budget_total": round(rng.uniform(5000, 90000), 1),
-                         "dx_resolution": rng.random() < 0.7})
+            rows.append(
+                {
+                    **base,
+                    "province": province.code,
+                    "period": str(period),
+                    "procedures_total": total,
+                    "procedures_level4": rng.randint(0, total),
+                    "budget_total": round(rng.uniform(5000, 90000), 1),
+                    "dx_resolution": rng.random() < 0.7,
+                }
+            )
     return rows
 
 
@@ -86,8 +93,10 @@ def base_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A database with one earlier upload, closed cleanly (no write-ahead log)."""
     path = tmp_path_factory.mktemp("base") / "base.duckdb"
     with Store(path) as store:
-        assert ingest_bytes(store, good_template("Đà Nẵng", "2024-Q2"), "dn.xlsx",
-                            today=TODAY).status == "accepted"
+        assert (
+            ingest_bytes(store, good_template("Đà Nẵng", "2024-Q2"), "dn.xlsx", today=TODAY).status
+            == "accepted"
+        )
     return path
 
 
@@ -100,23 +109,32 @@ def _state(path: Path) -> dict[str, int]:
     """Row counts and the data version, read from a freshly opened store."""
     with Store(path) as store:
         cur = store.cursor()
-        state = {t: cur.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-                 for t in ("uploads", "submissions", "raw_values", "events")}
+        state = {
+            t: cur.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+            for t in ("uploads", "submissions", "raw_values", "events")
+        }
         state["accepted"] = cur.execute(
-            "SELECT count(*) FROM submissions WHERE status = 'accepted'").fetchone()[0]
+            "SELECT count(*) FROM submissions WHERE status = 'accepted'"
+        ).fetchone()[0]
         state["data_version"] = store.data_version()
         # the tables are readable end to end and consistent with each other
         orphans = cur.execute(
             "SELECT count(*) FROM raw_values v LEFT JOIN submissions s ON s.id = v.submission_id "
-            "WHERE s.id IS NULL").fetchone()[0]
+            "WHERE s.id IS NULL"
+        ).fetchone()[0]
         assert orphans == 0
         cur.execute("CHECKPOINT")
     return state
 
 
 def _start(db: Path, file: Path, hook: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-c", CHILD, str(db), str(file), hook], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-c", CHILD, str(db), str(file), hook],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def _wait_for(child: subprocess.Popen, word: str, timeout: float = 60) -> float:
@@ -143,8 +161,9 @@ def _kill(child: subprocess.Popen, may_have_finished: bool = False) -> bool:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("hook", ["_insert_reports", "_log"])
-def test_kill_inside_the_write_transaction_leaves_no_trace(tmp_path: Path, big_file: Path,
-                                                          base_db: Path, hook: str) -> None:
+def test_kill_inside_the_write_transaction_leaves_no_trace(
+    tmp_path: Path, big_file: Path, base_db: Path, hook: str
+) -> None:
     db = _copy(base_db, tmp_path / "db.duckdb")
     before = _state(db)
     child = _start(db, big_file, hook)
@@ -166,8 +185,9 @@ def test_kill_inside_the_write_transaction_leaves_no_trace(tmp_path: Path, big_f
 
 
 @pytest.mark.slow
-def test_kill_at_random_moments_all_or_nothing(tmp_path: Path, big_file: Path,
-                                               base_db: Path) -> None:
+def test_kill_at_random_moments_all_or_nothing(
+    tmp_path: Path, big_file: Path, base_db: Path
+) -> None:
     before = _state(base_db)
     # a full run: what "all" looks like, and how long the child needs after opening the store
     full_db = _copy(base_db, tmp_path / "full.duckdb")

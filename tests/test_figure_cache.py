@@ -14,8 +14,9 @@ CALLS: list[tuple] = []
 
 def bars(df: pd.DataFrame, title: str, *, colour: str = "blue") -> go.Figure:
     CALLS.append((title, colour))
-    return go.Figure(go.Bar(x=df["name"], y=df["value"], marker_color=colour),
-                     layout={"title": {"text": title}})
+    return go.Figure(
+        go.Bar(x=df["name"], y=df["value"], marker_color=colour), layout={"title": {"text": title}}
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -39,9 +40,11 @@ def test_same_input_builds_once_and_returns_the_same_figure() -> None:
 @pytest.mark.parametrize("change", ["values", "title", "keyword"])
 def test_any_changed_input_builds_a_new_figure(change: str) -> None:
     base = common.figure(bars, _frame([1.0, 2.0]), "x")
-    args = {"values": ((_frame([1.0, 3.0]), "x"), {}),
-            "title": ((_frame([1.0, 2.0]), "y"), {}),
-            "keyword": ((_frame([1.0, 2.0]), "x"), {"colour": "green"})}[change]
+    args = {
+        "values": ((_frame([1.0, 3.0]), "x"), {}),
+        "title": ((_frame([1.0, 2.0]), "y"), {}),
+        "keyword": ((_frame([1.0, 2.0]), "x"), {"colour": "green"}),
+    }[change]
     other = common.figure(bars, *args[0], **args[1])
     assert other is not base
     assert len(CALLS) == 2

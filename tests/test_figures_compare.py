@@ -17,11 +17,13 @@ from pages.figures.compare import (
 
 
 def _bars(status: bool = True) -> pd.DataFrame:
-    df = pd.DataFrame({
-        "province_code": ["01", "79", "48", "92"],
-        "name": ["Hà Nội", "Hồ Chí Minh", "Đà Nẵng", "Cần Thơ"],
-        "value": [0.8, 1.0, None, 0.6],
-    })
+    df = pd.DataFrame(
+        {
+            "province_code": ["01", "79", "48", "92"],
+            "name": ["Hà Nội", "Hồ Chí Minh", "Đà Nẵng", "Cần Thơ"],
+            "value": [0.8, 1.0, None, 0.6],
+        }
+    )
     if status:
         df["status"] = ["overdue", "met", "no_data", "overdue"]
     return df
@@ -45,8 +47,7 @@ def test_ranked_bars_target_line_at_catalogue_target(code: str) -> None:
     target = load_catalogue().indicator(code).target
     assert target is not None
     value = target.stages[0].value
-    fig = ranked_bars(_bars(), "en", "Ranking", kind="ratio", target=value,
-                      target_label="Target")
+    fig = ranked_bars(_bars(), "en", "Ranking", kind="ratio", target=value, target_label="Target")
     lines = [s for s in fig.layout.shapes if s.type == "line"]
     assert len(lines) == 1
     assert lines[0].x0 == lines[0].x1 == pytest.approx(value)
@@ -64,9 +65,12 @@ def test_ranked_bars_no_target_line_for_the_index() -> None:
 
 def test_pillar_groups_one_trace_per_province() -> None:
     pillars = [(p.code, p.name_vi) for p in load_catalogue().pillars]
-    scores = pd.DataFrame({"name": ["Hà Nội", "Huế"],
-                           **{code: [0.5 + i / 10, 1.0] for i, (code, _) in
-                              enumerate(pillars)}})
+    scores = pd.DataFrame(
+        {
+            "name": ["Hà Nội", "Huế"],
+            **{code: [0.5 + i / 10, 1.0] for i, (code, _) in enumerate(pillars)},
+        }
+    )
     fig = pillar_groups(scores, pillars, "vi", "Trụ cột")
     assert [tr.name for tr in fig.data] == ["Hà Nội", "Huế"]
     assert list(fig.data[0].y) == pytest.approx([0.5, 0.6, 0.7, 0.8, 0.9])
@@ -75,8 +79,13 @@ def test_pillar_groups_one_trace_per_province() -> None:
 
 
 def test_series_lines_one_line_per_province_in_period_order() -> None:
-    df = pd.DataFrame({"period": ["2025-Q1", "2024-Q4", "2025-Q1", "2024-Q4"],
-                       "name": ["A", "A", "B", "B"], "value": [0.5, 0.4, 0.7, 0.6]})
+    df = pd.DataFrame(
+        {
+            "period": ["2025-Q1", "2024-Q4", "2025-Q1", "2024-Q4"],
+            "name": ["A", "A", "B", "B"],
+            "value": [0.5, 0.4, 0.7, 0.6],
+        }
+    )
     fig = series_lines(df, "vi", "Diễn biến", kind="ratio")
     assert [tr.name for tr in fig.data] == ["A", "B"]
     assert list(fig.data[0].x) == ["2024-Q4", "2025-Q1"]
@@ -85,8 +94,9 @@ def test_series_lines_one_line_per_province_in_period_order() -> None:
 
 
 def test_series_lines_colour_a_province_as_the_pillar_bars_do() -> None:
-    df = pd.DataFrame({"period": ["2025-Q1"] * 3, "name": ["B", "C", "A"],
-                       "value": [0.5, 0.4, 0.7]})
+    df = pd.DataFrame(
+        {"period": ["2025-Q1"] * 3, "name": ["B", "C", "A"], "value": [0.5, 0.4, 0.7]}
+    )
     scores = pd.DataFrame({"name": ["A", "B", "C"], "p1": [0.1, 0.2, 0.3]})
     bars = pillar_groups(scores, [("p1", "Trụ cột 1")], "vi", "Trụ cột")
     lines = series_lines(df, "vi", "Diễn biến", order=["A", "B", "C"])
@@ -95,9 +105,15 @@ def test_series_lines_colour_a_province_as_the_pillar_bars_do() -> None:
 
 
 def test_rank_range_bars_from_best_to_worst() -> None:
-    df = pd.DataFrame({"name": ["A", "B", "C"], "rank": [2, 1, None],
-                       "equal_rank": [1, 2, 3], "best_rank": [1, 1, None],
-                       "worst_rank": [3, 2, None]})
+    df = pd.DataFrame(
+        {
+            "name": ["A", "B", "C"],
+            "rank": [2, 1, None],
+            "equal_rank": [1, 2, 3],
+            "best_rank": [1, 1, None],
+            "worst_rank": [3, 2, None],
+        }
+    )
     labels = {"range": "range", "rank": "rank", "equal_rank": "equal"}
     fig = rank_range(df, "vi", "Khoảng hạng", labels)
     bar, equal, chosen = fig.data
@@ -110,8 +126,11 @@ def test_rank_range_bars_from_best_to_worst() -> None:
 
 
 def test_yes_no_bars_span_the_axis_with_the_answer_inside() -> None:
-    df = _bars().assign(value=[1.0, 0.0, None, 1.0], status=["met", "not_met", "no_data", "met"],
-                        text=["Có", "Không (2/3 tỉnh cũ)", "–", "Có"])
+    df = _bars().assign(
+        value=[1.0, 0.0, None, 1.0],
+        status=["met", "not_met", "no_data", "met"],
+        text=["Có", "Không (2/3 tỉnh cũ)", "–", "Có"],
+    )
     fig = ranked_bars(df, "vi", "Nghị quyết", kind="yes_no", target=1.0)
     assert [n for tr in fig.data for n in tr.x] == [1.0, 1.0, 1.0]  # a "no" stays visible
     assert list(fig.data[1].text) == ["Không (2/3 tỉnh cũ)"]

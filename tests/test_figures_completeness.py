@@ -30,14 +30,26 @@ def _records() -> pd.DataFrame:
         ("legacy", "10", "2025-Q2", "Lào Cai", "TDMNPB", None, np.nan, 0, 1, "missing"),
         ("current", "01", "2025-Q3", "Hà Nội", "DBSH", None, np.nan, 0, 1, "not_yet_due"),
         ("current", "92", "2025-Q3", "Cần Thơ", "DBSCL", None, np.nan, 2, 3, "partial"),
-        ("current", "15", "2025-Q3", "Lào Cai", "TDMNPB", date(2025, 10, 1), 0, 2, 2,
-         "on_time"),
+        ("current", "15", "2025-Q3", "Lào Cai", "TDMNPB", date(2025, 10, 1), 0, 2, 2, "on_time"),
     ]
-    out = pd.DataFrame(rows, columns=["era", "province_code", "period", "province_name",
-                                      "region", "reported_on", "days_late",
-                                      "constituents_reported", "constituents_total", "status"])
-    out["deadline"] = out["period"].map({"2025-Q2": date(2025, 7, 15),
-                                         "2025-Q3": date(2025, 10, 15)})
+    out = pd.DataFrame(
+        rows,
+        columns=[
+            "era",
+            "province_code",
+            "period",
+            "province_name",
+            "region",
+            "reported_on",
+            "days_late",
+            "constituents_reported",
+            "constituents_total",
+            "status",
+        ],
+    )
+    out["deadline"] = out["period"].map(
+        {"2025-Q2": date(2025, 7, 15), "2025-Q3": date(2025, 10, 15)}
+    )
     return out[RECORD_COLUMNS]
 
 
@@ -64,8 +76,7 @@ def test_heatmap_colours_and_legend(lang: str) -> None:
     scale = heat.colorscale
     for i, state in enumerate(fig.STATES):  # code i is drawn in the state's colour
         middle = (i + 0.5) / len(fig.STATES)
-        colour = next(c for (lo, c), (hi, _) in pairwise(scale)
-                      if lo <= middle <= hi)
+        colour = next(c for (lo, c), (hi, _) in pairwise(scale) if lo <= middle <= hi)
         assert colour == fig.COLOURS[state]
     legend = {trace.name: trace.marker.color for trace in figure.data[1:]}
     assert legend == {t(f"completeness.state_{s}", lang): fig.COLOURS[s] for s in fig.STATES}
@@ -80,8 +91,7 @@ def test_not_reported_table() -> None:
     table = fig.not_reported(_records(), "2025-Q3", "vi")
     assert list(table[t("col.province", "vi")]) == ["Hà Nội", "Cần Thơ"]
     assert list(table[t("col.status", "vi")]) == ["Chưa đến hạn", "Một phần"]
-    assert list(table[t("col.region", "vi")]) == ["Đồng bằng sông Hồng",
-                                                  "Đồng bằng sông Cửu Long"]
+    assert list(table[t("col.region", "vi")]) == ["Đồng bằng sông Hồng", "Đồng bằng sông Cửu Long"]
     assert list(table[t("completeness.col_constituents", "vi")]) == ["", "2/3"]
     assert fig.not_reported(_records(), "2025-Q2", "en").shape[0] == 2
 
@@ -89,11 +99,20 @@ def test_not_reported_table() -> None:
 def test_export_frame_has_no_raw_codes() -> None:
     table = fig.export_frame(_records(), "en")
     assert table.shape == (7, 10)
-    assert set(table[t("col.status", "en")]) == {"On time", "Late", "Missing", "Not yet due",
-                                                 "Partial"}
+    assert set(table[t("col.status", "en")]) == {
+        "On time",
+        "Late",
+        "Missing",
+        "Not yet due",
+        "Partial",
+    }
     assert "DBSCL" not in table.to_string() and "on_time" not in table.to_string()
-    assert list(table[t("col.province", "en")])[:4] == ["Hà Nội", "Lào Cai", "Yên Bái",
-                                                        "Cần Thơ"]  # period, then code
+    assert list(table[t("col.province", "en")])[:4] == [
+        "Hà Nội",
+        "Lào Cai",
+        "Yên Bái",
+        "Cần Thơ",
+    ]  # period, then code
     assert table[t("completeness.col_days_late", "en")].iloc[3] == 5
 
 
@@ -118,5 +137,6 @@ def test_demo_heatmap_and_counts(store: Store, basis: str) -> None:
     bars = fig.counts_bar(summary, "vi")
     total = sum(np.asarray(trace.y, dtype=float) for trace in bars.data)
     assert total.tolist() == summary["expected"].tolist()
-    assert {trace.name for trace in bars.data} <= {t(f"completeness.state_{s}", "vi")
-                                                   for s in fig.STATES}
+    assert {trace.name for trace in bars.data} <= {
+        t(f"completeness.state_{s}", "vi") for s in fig.STATES
+    }

@@ -29,8 +29,9 @@ ROOT = Path(__file__).resolve().parent.parent
 def _values(era: str, values: list[float] | None = None) -> pd.DataFrame:
     codes = [p.code for p in load_registry().provinces(era)]
     values = values if values is not None else list(np.linspace(0.1, 0.9, len(codes)))
-    return pd.DataFrame({"province_code": codes, "value": values,
-                         "label": [f"<b>{c}</b>" for c in codes]})
+    return pd.DataFrame(
+        {"province_code": codes, "value": values, "label": [f"<b>{c}</b>" for c in codes]}
+    )
 
 
 @pytest.mark.parametrize(("era", "count"), [("legacy", 63), ("current", 34)])
@@ -55,20 +56,25 @@ def test_colour_range_ratio_index_and_override() -> None:
     assert ratio.colorbar.tickformat == ".0%"
     index = choropleth(_values("current", [50.0] * 34), geo, "en", "x", kind="index").data[0]
     assert (index.zmin, index.zmax) == (0.0, 100.0)
-    small = choropleth(_values("current"), geo, "vi", "x", kind="ratio",
-                       zrange=(0.0, 0.02)).data[0]
+    small = choropleth(_values("current"), geo, "vi", "x", kind="ratio", zrange=(0.0, 0.02)).data[0]
     assert small.zmax == 0.02
     assert [c[1] for c in small.colorscale] == [c for _, c in FITTED_SCALE]  # fitted: even
     assert [c[1] for c in ratio.colorscale] == [c for _, c in SCALE]
-    yes_no = choropleth(_values("current"), geo, "vi", "x", kind="yes_no",
-                        yes_no_labels=("Không", "Có")).data[0]
+    yes_no = choropleth(
+        _values("current"), geo, "vi", "x", kind="yes_no", yes_no_labels=("Không", "Có")
+    ).data[0]
     assert list(yes_no.colorbar.ticktext) == ["Không", "Có"]
 
 
 def test_missing_values_are_drawn_grey_not_dropped() -> None:
     values = [np.nan, np.nan] + [0.5] * 32
-    fig = choropleth(_values("current", values), load_geojson("current"), "vi", "x",
-                     missing_label="Chưa có số liệu")
+    fig = choropleth(
+        _values("current", values),
+        load_geojson("current"),
+        "vi",
+        "x",
+        missing_label="Chưa có số liệu",
+    )
     assert len(fig.data) == 2
     assert len(fig.data[0].locations) == 32
     assert list(fig.data[1].locations) == ["01", "04"]
@@ -84,8 +90,9 @@ def test_layout_offline_mercator_fit_and_archipelagos() -> None:
     assert geo.visible is False
     assert not any([geo.showland, geo.showocean, geo.showcountries, geo.showcoastlines])
     assert fig.layout.separators == ",."
-    assert choropleth(_values("legacy"), load_geojson("legacy"), "en", "x").layout.separators \
-        == ".,"
+    assert (
+        choropleth(_values("legacy"), load_geojson("legacy"), "en", "x").layout.separators == ".,"
+    )
     # Hoàng Sa (Đà Nẵng 48) and Trường Sa (Khánh Hòa 56) are part of the drawn provinces
     assert {"48", "56"} <= set(fig.data[0].locations)
 

@@ -57,7 +57,8 @@ def test_tiles_equal_national_figures(nat: pd.DataFrame, lang: str) -> None:
         assert row["n_provinces"] == now.loc[ind.code, "n_provinces"]
         assert row["value"] == pytest.approx(now.loc[ind.code, "value"])
         assert row["d_value"] == pytest.approx(
-            now.loc[ind.code, "value"] - before.loc[ind.code, "value"])
+            now.loc[ind.code, "value"] - before.loc[ind.code, "value"]
+        )
         if row["scored"]:
             assert row["n_met"] == now.loc[ind.code, "n_met"]
             assert row["d_met"] == now.loc[ind.code, "n_met"] - before.loc[ind.code, "n_met"]
@@ -112,8 +113,11 @@ def test_pack_pillars() -> None:
 def test_leaders_and_movers(ranks: pd.DataFrame) -> None:
     top = fig.leaders(ranks, "vi", top=True)
     bottom = fig.leaders(ranks, "vi", top=False)
-    assert list(top.columns) == [t("col.rank", "vi"), t("overview.col_province", "vi"),
-                                 t("overview.col_index", "vi")]
+    assert list(top.columns) == [
+        t("col.rank", "vi"),
+        t("overview.col_province", "vi"),
+        t("overview.col_index", "vi"),
+    ]
     best = ranks.sort_values("readiness_index", ascending=False).iloc[0]
     assert top.iloc[0, 1] == best["province_name"] and top.iloc[0, 0] == 1
     assert bottom.iloc[0, 0] == ranks["rank"].max()
@@ -134,13 +138,22 @@ def test_index_strip_has_one_dot_per_ranked_province(ranks: pd.DataFrame) -> Non
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
-def test_overview_html_is_self_contained(store: Store, nat: pd.DataFrame, ranks: pd.DataFrame,
-                                         lang: str) -> None:
+def test_overview_html_is_self_contained(
+    store: Store, nat: pd.DataFrame, ranks: pd.DataFrame, lang: str
+) -> None:
     tiles = fig.tile_frame(nat, PERIOD, PREVIOUS, lang)
     counts = fig.completeness_counts(completeness(store, PERIOD, "reported"), PERIOD)
-    html = fig.overview_html(tiles, ranks, counts, lang, period=PERIOD,
-                             basis_label=t("app.basis_reported", lang), previous=PREVIOUS,
-                             demo=True, figure=fig.index_strip(ranks, lang))
+    html = fig.overview_html(
+        tiles,
+        ranks,
+        counts,
+        lang,
+        period=PERIOD,
+        basis_label=t("app.basis_reported", lang),
+        previous=PREVIOUS,
+        demo=True,
+        figure=fig.index_strip(ranks, lang),
+    )
     for ind in load_catalogue().indicators:
         assert ind.name(lang) in unescape(html), ind.code
     assert t("banner.demo", lang) in html
@@ -149,7 +162,8 @@ def test_overview_html_is_self_contained(store: Store, nat: pd.DataFrame, ranks:
     assert not re.search(r"<link[^>]*\bhref\s*=\s*[\"']?https?:", html, re.IGNORECASE)
     assert html.count("Plotly.newPlot") == 1 and "plotly.js" in html
     assert "55/63" in html and "level4_share" not in html
-    without_demo = fig.overview_html(tiles, ranks, counts, lang, period=PERIOD,
-                                     basis_label="x", previous=None, demo=False)
+    without_demo = fig.overview_html(
+        tiles, ranks, counts, lang, period=PERIOD, basis_label="x", previous=None, demo=False
+    )
     assert t("banner.demo", lang) not in without_demo
     assert t("overview.no_previous", lang).split("(")[0].strip() in unescape(without_demo)

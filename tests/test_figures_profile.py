@@ -18,19 +18,23 @@ def test_pillar_bars_equal_the_brief(demo_db: Path) -> None:
     labels = ("Cần Thơ", "Cả nước", "Vùng")
     fig = pillar_bars(brief.pillars, "vi", "Trụ cột", labels)
     assert [tr.name for tr in fig.data] == list(labels)
-    for trace, column in zip(fig.data, ("score", "national_mean", "regional_mean"),
-                             strict=True):
+    for trace, column in zip(fig.data, ("score", "national_mean", "regional_mean"), strict=True):
         assert list(trace.y) == pytest.approx(list(brief.pillars[column]))
     assert [x.replace("<br>", " ") for x in fig.data[0].x] == list(brief.pillars["name_vi"])
     english = pillar_bars(brief.pillars, "en", "Pillars", labels)
-    assert [x.replace("<br>", " ") for x in english.data[0].x] == \
-        list(brief.pillars["name_en"])
+    assert [x.replace("<br>", " ") for x in english.data[0].x] == list(brief.pillars["name_en"])
     assert fig.layout.yaxis.tickformat == ".0%"
 
 
 def test_index_history_index_and_reversed_rank() -> None:
-    df = pd.DataFrame({"period": ["2025-Q2", "2025-Q1"], "readiness_index": [80.0, 75.5],
-                       "rank": pd.array([3, 5], dtype="Int64"), "n_ranked": [34, 34]})
+    df = pd.DataFrame(
+        {
+            "period": ["2025-Q2", "2025-Q1"],
+            "readiness_index": [80.0, 75.5],
+            "rank": pd.array([3, 5], dtype="Int64"),
+            "n_ranked": [34, 34],
+        }
+    )
     fig = index_history(df, "vi", "Lịch sử", "Chỉ số", "Hạng")
     index, rank = fig.data
     assert list(index.x) == ["2025-Q1", "2025-Q2"]

@@ -36,10 +36,13 @@ def test_same_bytes_after_a_correction_change_nothing() -> None:
 
 def test_yes_to_no_warns_for_yes_no_fields_only() -> None:
     store = Store(":memory:")
-    ingest_bytes(store, _template("2024-Q1", inspections_remote=1, inspections_total=5),
-                 "q1.xlsx", today=TODAY)
-    second = _template("2024-Q2", dx_resolution="Không", inspections_remote=0,
-                       inspections_total=5)
+    ingest_bytes(
+        store,
+        _template("2024-Q1", inspections_remote=1, inspections_total=5),
+        "q1.xlsx",
+        today=TODAY,
+    )
+    second = _template("2024-Q2", dx_resolution="Không", inspections_remote=0, inspections_total=5)
     result = ingest_bytes(store, second, "q2.xlsx", today=TODAY)
     assert result.status == "accepted"  # a warning, not a rejection
     warned = [p for p in result.problems if p.reason == Reason.YES_TO_NO]
@@ -53,8 +56,10 @@ def test_yes_to_no_warns_for_yes_no_fields_only() -> None:
 
 def test_yes_to_no_in_a_bulk_table_names_the_row_and_column() -> None:
     store = Store(":memory:")
-    rows = [{**good_values(), "province": "48", "period": p, "dx_resolution": yes} for p, yes in
-            (("2024-Q1", True), ("2024-Q2", False))]
+    rows = [
+        {**good_values(), "province": "48", "period": p, "dx_resolution": yes}
+        for p, yes in (("2024-Q1", True), ("2024-Q2", False))
+    ]
     ingest_bytes(store, write_bulk(rows[:1]), "q1.xlsx", today=TODAY)
     data = write_bulk(rows[1:])
     result = ingest_bytes(store, data, "q2.xlsx", today=TODAY)

@@ -30,10 +30,16 @@ def _store(path: Path) -> Store:
     return Store(path)
 
 
-@pytest.mark.parametrize("account", [None, User("boss", "leader"), User("pt", "analyst"),
-                                     User("dn", "officer", province_code="48",
-                                          province_era="current")],
-                         ids=["signed_out", "leader", "analyst", "officer"])
+@pytest.mark.parametrize(
+    "account",
+    [
+        None,
+        User("boss", "leader"),
+        User("pt", "analyst"),
+        User("dn", "officer", province_code="48", province_era="current"),
+    ],
+    ids=["signed_out", "leader", "analyst", "officer"],
+)
 def test_hidden_from_non_admins(demo_db: Path, account: User | None) -> None:
     at = start_app("vi", account)
     assert "admin" not in at.session_state["page_urls"]
@@ -63,8 +69,10 @@ def test_audit_log_is_translated(demo_db: Path, lang: str) -> None:
     assert t("admin.reason_unknown_user", lang) in failed[t("admin.col_detail", lang)].iloc[0]
     time = log[t("admin.col_time", lang)].iloc[0]
     assert (time[2] == "/") if lang == "vi" else (time[4] == "-")
-    assert [b.label for b in at.get("download_button")] == [t("download.csv", lang),
-                                                            t("download.xlsx", lang)]
+    assert [b.label for b in at.get("download_button")] == [
+        t("download.csv", lang),
+        t("download.xlsx", lang),
+    ]
 
 
 def test_audit_filter_by_action(demo_db: Path) -> None:
@@ -90,8 +98,9 @@ def test_create_account(demo_db: Path, lang: str) -> None:
     next(b for b in at.button if b.label == t("admin.create_submit", lang)).click()
     at.run()
     assert not at.exception
-    assert t("admin.created", lang, username="canbo.dn", role=t("login.role_officer", lang)) \
-        in [s.value for s in at.success]
+    assert t("admin.created", lang, username="canbo.dn", role=t("login.role_officer", lang)) in [
+        s.value for s in at.success
+    ]
     with _store(demo_db) as store:
         account = get_user(store, "canbo.dn")
     assert (account.role, account.province_code) == ("officer", "48")
@@ -99,12 +108,14 @@ def test_create_account(demo_db: Path, lang: str) -> None:
     assert "canbo.dn" in "\n".join(m.value for m in at.markdown)  # in the account list
 
 
-@pytest.mark.parametrize(("password", "password2", "message"), [
-    (PASSWORD, "khac-mat-khau-1", "Hai mật khẩu không giống nhau."),
-    ("ngan", "ngan", "Mật khẩu phải có ít nhất 10 ký tự."),
-])
-def test_create_account_errors(demo_db: Path, password: str, password2: str,
-                               message: str) -> None:
+@pytest.mark.parametrize(
+    ("password", "password2", "message"),
+    [
+        (PASSWORD, "khac-mat-khau-1", "Hai mật khẩu không giống nhau."),
+        ("ngan", "ngan", "Mật khẩu phải có ít nhất 10 ký tự."),
+    ],
+)
+def test_create_account_errors(demo_db: Path, password: str, password2: str, message: str) -> None:
     at = _page("vi")
     at.text_input(key="admin_new_username").input("canbo.dn")
     at.selectbox(key="admin_new_province").set_value("48")
@@ -140,8 +151,12 @@ def test_disable_and_enable_an_account(demo_db: Path) -> None:
     at.toggle(key="admin_active_phantich").set_value(True).run()
     with _store(demo_db) as store:
         assert not get_user(store, "phantich").disabled
-        actions = [r[0] for r in store.cursor().execute(
-            "SELECT action FROM events WHERE actor = ? ORDER BY id", [ADMIN.username]).fetchall()]
+        actions = [
+            r[0]
+            for r in store.cursor()
+            .execute("SELECT action FROM events WHERE actor = ? ORDER BY id", [ADMIN.username])
+            .fetchall()
+        ]
     assert actions[-2:] == ["user_disabled", "user_enabled"]
 
 

@@ -17,8 +17,7 @@ PAGE = "pages/compare.py"
 
 def charts(at: AppTest) -> dict[str, dict]:
     """Plotly specs by widget key (``compare_map``, ``compare_bar``, ...)."""
-    return {e.proto.id.rsplit("-", 1)[-1]: json.loads(e.proto.spec)
-            for e in at.get("plotly_chart")}
+    return {e.proto.id.rsplit("-", 1)[-1]: json.loads(e.proto.spec) for e in at.get("plotly_chart")}
 
 
 def map_locations(at: AppTest) -> list[str]:
@@ -59,8 +58,10 @@ def test_indicator_has_target_line_status_and_no_raw_codes(demo_db: Path) -> Non
     assert len(lines) == 1 and lines[0]["x0"] == pytest.approx(1.0)
     table = at.dataframe[0].value
     statuses = set(table[t("col.status", "vi")])
-    allowed = {f"● {t(f'status.{s}', 'vi')}" for s in
-               ("met", "on_track", "off_track", "overdue", "not_met", "no_data")}
+    allowed = {
+        f"● {t(f'status.{s}', 'vi')}"
+        for s in ("met", "on_track", "off_track", "overdue", "not_met", "no_data")
+    }
     assert statuses <= allowed
     assert "level4_share" not in texts(at)
     assert "Mục tiêu: 100 %" in texts(at)
@@ -113,8 +114,7 @@ def test_weights_change_ranks_and_zero_weights_are_refused(demo_db: Path) -> Non
     assert (table[change] == 0).all()  # equal weights: no change
     at.slider(key="compare_w_institutions").set_value(3.0)
     at.slider(key="compare_w_digital_infrastructure").set_value(0.0)
-    submit = next(b for b in at.get("button") if b.proto.label == t("compare.weights_apply",
-                                                                     "en"))
+    submit = next(b for b in at.get("button") if b.proto.label == t("compare.weights_apply", "en"))
     submit.click().run()
     assert not at.exception
     table = at.dataframe[1].value
@@ -123,8 +123,7 @@ def test_weights_change_ranks_and_zero_weights_are_refused(demo_db: Path) -> Non
     assert span.str.fullmatch(r"\d+–\d+").all()
     for pillar in ("institutions", "digital_government", "resources", "digital_community"):
         at.slider(key=f"compare_w_{pillar}").set_value(0.0)
-    submit = next(b for b in at.get("button") if b.proto.label == t("compare.weights_apply",
-                                                                     "en"))
+    submit = next(b for b in at.get("button") if b.proto.label == t("compare.weights_apply", "en"))
     submit.click().run()
     assert not at.exception
     assert t("compare.weights_zero", "en") in texts(at)
@@ -147,7 +146,8 @@ def test_provinces_without_a_value_are_named_below_the_table_not_ranked(demo_db:
     rank = table[t("col.rank", "vi")]
     assert rank.notna().all() and len(table) < 34  # the demo leaves one province blank
     shown = set(table[t("col.province", "vi")])
-    missing = [r.short_name for r in load_registry().provinces("current")
-               if r.short_name not in shown]
+    missing = [
+        r.short_name for r in load_registry().provinces("current") if r.short_name not in shown
+    ]
     note = next(c.value for c in at.caption if c.value.startswith("Chưa có số liệu"))
     assert len(missing) == 34 - len(table) and all(m in note for m in missing)

@@ -23,12 +23,15 @@ def test_completeness_renders(demo_db: Path, lang: str) -> None:
     assert t("completeness.missing_heading", lang, period=MISSING_PERIOD) in text
     assert len(at.dataframe) == 1
     missing = at.dataframe[0].value
-    assert list(missing.columns[:3]) == [t("col.province", lang), t("col.region", lang),
-                                         t("col.status", lang)]
+    assert list(missing.columns[:3]) == [
+        t("col.province", lang),
+        t("col.region", lang),
+        t("col.status", lang),
+    ]
     assert len(missing) >= 1
-    assert set(missing[t("col.status", lang)]) <= {t(f"completeness.state_{s}", lang)
-                                                   for s in ("missing", "partial",
-                                                             "not_yet_due")}
+    assert set(missing[t("col.status", lang)]) <= {
+        t(f"completeness.state_{s}", lang) for s in ("missing", "partial", "not_yet_due")
+    }
     assert "on_time" not in text and "DBSH" not in text
 
 
@@ -36,13 +39,15 @@ def test_deadline_input_changes_the_counts(demo_db: Path) -> None:
     at = open_page(PAGE, "vi", period=MISSING_PERIOD)
     days = at.number_input(key="cp_days")
     assert days.value == 15 and days.min == 1 and days.max == 90
-    before = at.markdown[[t("completeness.state_late", "vi") in m.value
-                          for m in at.markdown].index(True)].value
+    before = at.markdown[
+        [t("completeness.state_late", "vi") in m.value for m in at.markdown].index(True)
+    ].value
     days.set_value(90).run()
     assert not at.exception
     assert t("completeness.intro", "vi", days=90) in texts(at)
-    after = at.markdown[[t("completeness.state_late", "vi") in m.value
-                         for m in at.markdown].index(True)].value
+    after = at.markdown[
+        [t("completeness.state_late", "vi") in m.value for m in at.markdown].index(True)
+    ].value
     assert f"{t('completeness.state_late', 'vi')}: 0" in after and after != before
 
 

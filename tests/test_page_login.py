@@ -29,8 +29,9 @@ def _sign_in(at: AppTest, lang: str, username: str, password: str) -> AppTest:
     return at
 
 
-def _add_account(path: Path, name: str = "phantich", role: str = "analyst",
-                 province: str | None = None) -> None:
+def _add_account(
+    path: Path, name: str = "phantich", role: str = "analyst", province: str | None = None
+) -> None:
     with Store(path) as store:
         create_user(store, name, PASSWORD, role, province, "Chuyên viên A")
 
@@ -41,8 +42,10 @@ def test_signed_out_page_offers_form_and_demo_roles(demo_db: Path, lang: str) ->
     text = texts(at)
     assert t("nav.login", lang) in text
     assert t("login.demo_header", lang) in text  # demo data, no account yet
-    assert [w.label for w in at.text_input] == [t("login.username", lang),
-                                                t("login.password", lang)]
+    assert [w.label for w in at.text_input] == [
+        t("login.username", lang),
+        t("login.password", lang),
+    ]
     assert t("login.sso_header", lang) not in text  # no [auth] secrets here
 
 
@@ -54,8 +57,11 @@ def test_demo_officer_role(demo_db: Path, lang: str) -> None:
     _button(at, t("login.demo_submit", lang)).click()
     at.run()
     account = at.session_state["user"]
-    assert (account.role, account.province_code, account.province_era) == ("officer", "48",
-                                                                          "current")
+    assert (account.role, account.province_code, account.province_era) == (
+        "officer",
+        "48",
+        "current",
+    )
     assert account.username.startswith("demo:")
     text = texts(at)
     assert "Đà Nẵng" in text and t("login.signed_in_demo", lang) in text
@@ -79,8 +85,8 @@ def test_password_sign_in(demo_db: Path, lang: str) -> None:
     assert t("login.demo_header", lang) not in texts(at)  # accounts exist: no demo roles
     _sign_in(at, lang, "phantich", "sai-mat-khau-99")
     assert [e.value for e in at.error] == [
-        "Tên đăng nhập hoặc mật khẩu không đúng." if lang == "vi"
-        else "Wrong username or password."]
+        "Tên đăng nhập hoặc mật khẩu không đúng." if lang == "vi" else "Wrong username or password."
+    ]
     assert "user" not in at.session_state
     _sign_in(at, lang, "PhanTich ", PASSWORD)
     assert at.session_state["user"].role == "analyst"
@@ -99,12 +105,15 @@ def test_disabled_and_locked_accounts(demo_db: Path, lang: str) -> None:
             with pytest.raises(AuthError):
                 authenticate(store, "khoa", "sai-mat-khau-99")
     at = _sign_in(open_page(PAGE, lang), lang, "phantich", PASSWORD)
-    assert at.error[0].value == ("Tài khoản đã bị vô hiệu hoá. Hãy liên hệ quản trị viên."
-                                 if lang == "vi" else
-                                 "This account is disabled. Contact an administrator.")
+    assert at.error[0].value == (
+        "Tài khoản đã bị vô hiệu hoá. Hãy liên hệ quản trị viên."
+        if lang == "vi"
+        else "This account is disabled. Contact an administrator."
+    )
     _sign_in(at, lang, "khoa", PASSWORD)
-    assert ("Đăng nhập sai quá nhiều lần" if lang == "vi" else "Too many failed sign-ins") \
-        in at.error[0].value
+    assert (
+        "Đăng nhập sai quá nhiều lần" if lang == "vi" else "Too many failed sign-ins"
+    ) in at.error[0].value
     assert "user" not in at.session_state
 
 
@@ -119,8 +128,9 @@ def test_empty_form_asks_for_both_fields(demo_db: Path) -> None:
 def test_sign_out(demo_db: Path, lang: str) -> None:
     at = open_page(PAGE, lang, User("admin", "admin", "Quản trị viên"))
     text = texts(at)
-    assert t("login.signed_in", lang, name="Quản trị viên", role=t("login.role_admin", lang)) \
-        in text
+    assert (
+        t("login.signed_in", lang, name="Quản trị viên", role=t("login.role_admin", lang)) in text
+    )
     _button(at, t("login.sign_out", lang)).click()
     at.run()
     assert "user" not in at.session_state

@@ -35,11 +35,17 @@ def _expected_targets(ind: Indicator, lang: str) -> list[str]:
         return [t("methodology.target_none", lang)]
     out = []
     for stage in ind.target.stages:
-        value = ("Có" if lang == "vi" else "Yes") if ind.unit == "yes_no" else \
-            f"{'≥' if ind.target.comparator == '>=' else '≤'} {_percent(stage.value, lang)}"
+        value = (
+            ("Có" if lang == "vi" else "Yes")
+            if ind.unit == "yes_no"
+            else f"{'≥' if ind.target.comparator == '>=' else '≤'} {_percent(stage.value, lang)}"
+        )
         out.append(value)
-        out.append(_date(stage.deadline, lang) if stage.deadline
-                   else ("không thời hạn" if lang == "vi" else "no deadline"))
+        out.append(
+            _date(stage.deadline, lang)
+            if stage.deadline
+            else ("không thời hạn" if lang == "vi" else "no deadline")
+        )
     if ind.target.band_max is not None:
         out.append(_percent(ind.target.band_max, lang))
     return out
@@ -78,8 +84,10 @@ def test_page_matches_the_catalogue(demo_db: Path, lang: str) -> None:
 def test_formula_is_written_with_field_names(demo_db: Path) -> None:
     at = open_page(PAGE, "vi")
     block = _block(at, load_catalogue().indicator("level4_share"), "vi")
-    assert ("«Trong đó: cung cấp dịch vụ công trực tuyến mức độ 4 (toàn trình)» ÷ "
-            "«Tổng số thủ tục hành chính»") in block
+    assert (
+        "«Trong đó: cung cấp dịch vụ công trực tuyến mức độ 4 (toàn trình)» ÷ "
+        "«Tổng số thủ tục hành chính»"
+    ) in block
     assert "≥ 100 % — hạn 31/12/2021" in block
     remote = _block(at, load_catalogue().indicator("remote_inspection_share"), "vi")
     assert "≥ 50 % — hạn 31/12/2025; sau đó ≥ 70 % — hạn 31/12/2030" in remote
@@ -93,8 +101,16 @@ def test_method_section_explains_every_status(demo_db: Path, lang: str) -> None:
     table = next(d.value for d in at.dataframe if t("col.status", lang) in d.value.columns)
     assert set(table[t("col.status", lang)]) == {t(f"status.{s}", lang) for s in STATUSES}
     subheaders = [s.value for s in at.subheader]
-    for key in ("m_raw", "m_attain", "m_status", "m_index", "m_national", "m_basis",
-                "m_complete", "m_flags"):
+    for key in (
+        "m_raw",
+        "m_attain",
+        "m_status",
+        "m_index",
+        "m_national",
+        "m_basis",
+        "m_complete",
+        "m_flags",
+    ):
         assert t(f"methodology.{key}_title", lang) in subheaders
     text = "\n".join(m.value for m in at.markdown)
     assert ("15 ngày" if lang == "vi" else "15 days") in text
@@ -119,8 +135,11 @@ def test_others_read_but_do_not_download(demo_db: Path, account: User | None) ->
     at = open_page(PAGE, "vi", account)
     assert not _download_labels(at)
     infos = [i.value for i in at.info]
-    expected = t("methodology.data_login", "vi") if account is None else \
-        t("methodology.data_denied", "vi", role=t("login.role_leader", "vi"))
+    expected = (
+        t("methodology.data_login", "vi")
+        if account is None
+        else t("methodology.data_denied", "vi", role=t("login.role_leader", "vi"))
+    )
     assert expected in infos
 
 
@@ -145,7 +164,8 @@ def test_export_files_are_safe_and_named(demo_db: Path, monkeypatch: pytest.Monk
     assert {"province_name", "field_name"} <= set(raw.columns)
     assert raw["note"].dropna().str.startswith("'=").all()
     assert "Tổng số thủ tục hành chính" in set(raw["field_name"])
-    indicators = pd.read_excel(io.BytesIO(files["chi_tieu_2026-Q3_reported.xlsx"]()),
-                               engine="calamine")
+    indicators = pd.read_excel(
+        io.BytesIO(files["chi_tieu_2026-Q3_reported.xlsx"]()), engine="calamine"
+    )
     assert {"indicator_name", "status_name"} <= set(indicators.columns)
     assert "Dịch vụ công trực tuyến mức độ 4" in set(indicators["indicator_name"])

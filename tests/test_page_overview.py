@@ -22,8 +22,9 @@ def test_overview_renders(demo_db: Path, lang: str) -> None:
     informational = [i for i in catalogue.indicators if i not in scored]
     assert len(informational) == 1
     assert len(at.metric) == len(scored) + 1
-    assert sorted(m.label for m in at.metric) == sorted(f"**{i.name(lang)}**"
-                                                        for i in catalogue.indicators)
+    assert sorted(m.label for m in at.metric) == sorted(
+        f"**{i.name(lang)}**" for i in catalogue.indicators
+    )
     period = at.title[0].value.rsplit(" ", 1)[-1]  # the latest quarter with data
     assert re.fullmatch(r"\d{4}-Q[1-4]", period)
     assert at.title[0].value == t("overview.title", lang, period=period)
@@ -61,4 +62,3 @@ def test_current_basis_compares_across_the_merger(demo_db: Path) -> None:
     assert t("overview.no_previous", "vi") not in texts(at)
     assert any(m.delta for m in at.metric)
     assert at.metric[0].value.endswith("/34")
-

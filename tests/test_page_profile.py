@@ -28,9 +28,10 @@ def test_renders_province_indicators_and_submissions(demo_db: Path, lang: str) -
     assert names == {i.name(lang) for i in load_catalogue().indicators}
     assert "level4_share" not in texts(at)
     statuses = {s.removeprefix("● ") for s in indicators[t("col.status", lang)]}
-    assert statuses <= {t(f"status.{s}", lang) for s in
-                        ("met", "on_track", "off_track", "overdue", "not_met", "no_data",
-                         "not_scored")}
+    assert statuses <= {
+        t(f"status.{s}", lang)
+        for s in ("met", "on_track", "off_track", "overdue", "not_met", "no_data", "not_scored")
+    }
     files = history[t("profile.col_file", lang)]
     assert files.str.startswith("demo_").all()
     assert t("profile.submissions_title", lang) in texts(at)
@@ -85,5 +86,6 @@ def test_reported_legacy_quarter_uses_legacy_provinces(demo_db: Path) -> None:
     assert len(at.selectbox(key="profile_pick").options) == 63
     flags = frames(at)[1]  # Nam Định has an outlier flag in the demo data for 2024-Q4
     assert t("profile.flag_outlier", "vi") in set(flags[t("profile.col_flag", "vi")])
-    assert load_catalogue().indicator("online_dossier_share").name("vi") in \
-        set(flags[t("profile.col_item", "vi")])
+    assert load_catalogue().indicator("online_dossier_share").name("vi") in set(
+        flags[t("profile.col_item", "vi")]
+    )

@@ -61,8 +61,10 @@ def test_signed_out_gets_template_but_must_sign_in_to_upload(demo_db: Path, lang
     assert t("upload.need_login", lang) in text
     assert not at.file_uploader
     labels = [b.label for b in at.get("download_button")]
-    assert any(label.startswith(t("upload.template_download", lang, province="", period="")[:8])
-               for label in labels)
+    assert any(
+        label.startswith(t("upload.template_download", lang, province="", period="")[:8])
+        for label in labels
+    )
     assert at.selectbox(key="upload_period").value == "2026-Q3"  # the sidebar period
     assert len(at.selectbox(key="upload_province_current").options) == 34
 
@@ -91,10 +93,12 @@ def test_bad_file_shows_cell_and_message(demo_db: Path, lang: str) -> None:
     problems = _frame_with(at, t("upload.col_where", lang))
     where = problems[t("upload.col_where", lang)].tolist()
     assert f"Báo cáo!{value_cell('procedures_level4')}" in where
-    row = problems[problems[t("upload.col_where", lang)] == where[where.index(
-        f"Báo cáo!{value_cell('procedures_level4')}")]]
+    row = problems[
+        problems[t("upload.col_where", lang)]
+        == where[where.index(f"Báo cáo!{value_cell('procedures_level4')}")]
+    ]
     message = row[t("upload.col_message", lang)].iloc[0]
-    assert ("1.800" in message or "1800" in message or "1,800" in message), message
+    assert "1.800" in message or "1800" in message or "1,800" in message, message
     assert row[t("upload.col_severity", lang)].iloc[0] == t("upload.sev_error", lang)
     assert t("upload.file_rejected", lang, file="bad.xlsx", n=1)[:20] in texts(at)
     assert not any(b.label.startswith(t("upload.confirm", lang, n=1)[:10]) for b in at.button)
@@ -106,10 +110,14 @@ def test_good_file_preview_confirm_and_store(demo_db: Path, lang: str) -> None:
     good = good_template("Đà Nẵng", PERIOD)
     at = _upload(open_page(PAGE, lang, DN_OFFICER), ("dn.xlsx", good))
     preview = _frame_with(at, t("upload.col_new", lang))
-    assert list(preview.columns) == [t(k, lang) for k in (
-        "col.province", "col.period", "col.field", "upload.col_old", "upload.col_new")]
-    total = preview[preview[t("col.field", lang)] == (
-        "Tổng số thủ tục hành chính" if lang == "vi" else "Administrative procedures, total")]
+    assert list(preview.columns) == [
+        t(k, lang)
+        for k in ("col.province", "col.period", "col.field", "upload.col_old", "upload.col_new")
+    ]
+    total = preview[
+        preview[t("col.field", lang)]
+        == ("Tổng số thủ tục hành chính" if lang == "vi" else "Administrative procedures, total")
+    ]
     assert total[t("upload.col_new", lang)].iloc[0] == ("1.800" if lang == "vi" else "1,800")
     assert set(preview[t("col.province", lang)]) == {"Đà Nẵng"}
     assert "procedures_total" not in preview.to_string()  # names, never codes
@@ -117,8 +125,14 @@ def test_good_file_preview_confirm_and_store(demo_db: Path, lang: str) -> None:
     confirm.click()
     at.run()
     assert not at.exception
-    assert t("upload.file_stored", lang, file="dn.xlsx", reports=1, which=f"Đà Nẵng {PERIOD}",
-             changes=len(preview)) in texts(at)
+    assert t(
+        "upload.file_stored",
+        lang,
+        file="dn.xlsx",
+        reports=1,
+        which=f"Đà Nẵng {PERIOD}",
+        changes=len(preview),
+    ) in texts(at)
     stored = _dn_values(demo_db)
     assert stored["procedures_total"] == 1800 and stored["procedures_level4"] == 950
     assert at.file_uploader[0].value == []  # the uploader was reset
@@ -129,8 +143,9 @@ def test_other_province_is_refused_and_nothing_stored(demo_db: Path) -> None:
         before = store_snapshot(store, DATA_TABLES)
     other = good_template("Huế", PERIOD)
     at = _upload(open_page(PAGE, "vi", DN_OFFICER), ("hue.xlsx", other))
-    messages = " ".join(_frame_with(at, t("upload.col_message", "vi"))[t("upload.col_message",
-                                                                          "vi")])
+    messages = " ".join(
+        _frame_with(at, t("upload.col_message", "vi"))[t("upload.col_message", "vi")]
+    )
     assert "chỉ được tải lên báo cáo của" in messages and "Đà Nẵng" in messages
     assert not any(b.label.startswith("Xác nhận") for b in at.button)
     with Store(demo_db) as store:
@@ -189,20 +204,20 @@ def test_periods_and_provinces_for_the_template() -> None:
     assert len(upload_flow.template_provinces(None, "2024-Q1")) == 63
     assert len(upload_flow.template_provinces(User("a", "admin"), "2025-Q3")) == 34
     cantho = User("ct", "officer", province_code="92", province_era="current")
-    assert {p.code for p in upload_flow.template_provinces(cantho, "2024-Q1")} == {"92", "93",
-                                                                                   "94"}
+    assert {p.code for p in upload_flow.template_provinces(cantho, "2024-Q1")} == {"92", "93", "94"}
 
 
 def test_demo_roles_upload_demo_data() -> None:
-    assert upload_flow.dataset_for(User("demo:officer:48", "officer", province_code="48")) \
-        == "demo"
+    assert upload_flow.dataset_for(User("demo:officer:48", "officer", province_code="48")) == "demo"
     assert upload_flow.dataset_for(DN_OFFICER) == "official"
 
 
 def test_outcometexts() -> None:
     result = IngestResult("a.xlsx", "0" * 64, "duplicate", dry_run=True)
-    assert upload_flow.outcome(result, "en") == ("info", t("upload.file_duplicate", "en",
-                                                             file="a.xlsx"))
+    assert upload_flow.outcome(result, "en") == (
+        "info",
+        t("upload.file_duplicate", "en", file="a.xlsx"),
+    )
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])

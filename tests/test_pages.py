@@ -18,8 +18,11 @@ ROOT = Path(__file__).resolve().parent.parent
 def _pages() -> list[tuple[str, str]]:
     """(key, file) of every page listed in app.py, read without running the app."""
     tree = ast.parse((ROOT / "app.py").read_text(encoding="utf-8"))
-    node = next(n for n in tree.body if isinstance(n, ast.Assign)
-                and getattr(n.targets[0], "id", "") == "PAGES")
+    node = next(
+        n
+        for n in tree.body
+        if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", "") == "PAGES"
+    )
     return [(entry[0], entry[1]) for entry in ast.literal_eval(node.value)]
 
 
@@ -28,8 +31,11 @@ ADMIN = User(username="root", role="admin", display_name="Nguyễn Văn A")
 
 
 def _texts(at: AppTest) -> str:
-    parts = [e.value for kind in ("title", "header", "subheader", "markdown", "caption",
-                                  "warning", "info") for e in getattr(at, kind)]
+    parts = [
+        e.value
+        for kind in ("title", "header", "subheader", "markdown", "caption", "warning", "info")
+        for e in getattr(at, kind)
+    ]
     return "\n".join(str(p) for p in parts)
 
 

@@ -40,34 +40,67 @@ def test_fold_is_nfc_nfd_safe() -> None:
     assert compact("Bà Rịa - Vũng Tàu") == "bariavungtau"
 
 
-@pytest.mark.parametrize(("text", "whole", "expected"), [
-    ("1.234.567", True, 1234567), ("1.234.567", False, 1234567), ("12,5", False, 12.5),
-    ("1.234,5", False, 1234.5), ("1234", True, 1234), (" 1 234 ", True, 1234),
-    ("1.234", True, 1234), (42.0, True, 42), (0.125, False, 0.125), ("-5", True, -5),
-])
+@pytest.mark.parametrize(
+    ("text", "whole", "expected"),
+    [
+        ("1.234.567", True, 1234567),
+        ("1.234.567", False, 1234567),
+        ("12,5", False, 12.5),
+        ("1.234,5", False, 1234.5),
+        ("1234", True, 1234),
+        (" 1 234 ", True, 1234),
+        ("1.234", True, 1234),
+        (42.0, True, 42),
+        (0.125, False, 0.125),
+        ("-5", True, -5),
+    ],
+)
 def test_numbers_read_by_the_rule(text: object, whole: bool, expected: float) -> None:
     assert parse_number(text, whole=whole) == expected
 
 
-@pytest.mark.parametrize(("text", "whole", "reason"), [
-    ("1,234", True, Reason.AMBIGUOUS_NUMBER), ("1,234", False, Reason.AMBIGUOUS_NUMBER),
-    ("1.234", False, Reason.AMBIGUOUS_NUMBER), ("12.5", False, Reason.AMBIGUOUS_NUMBER),
-    ("12,5", True, Reason.NOT_WHOLE), (2.5, True, Reason.NOT_WHOLE),
-    ("abc", False, Reason.NOT_A_NUMBER), ("12%", False, Reason.NOT_A_NUMBER),
-    (True, False, Reason.NOT_A_NUMBER), ("1.23.4", False, Reason.NOT_A_NUMBER),
-])
+@pytest.mark.parametrize(
+    ("text", "whole", "reason"),
+    [
+        ("1,234", True, Reason.AMBIGUOUS_NUMBER),
+        ("1,234", False, Reason.AMBIGUOUS_NUMBER),
+        ("1.234", False, Reason.AMBIGUOUS_NUMBER),
+        ("12.5", False, Reason.AMBIGUOUS_NUMBER),
+        ("12,5", True, Reason.NOT_WHOLE),
+        (2.5, True, Reason.NOT_WHOLE),
+        ("abc", False, Reason.NOT_A_NUMBER),
+        ("12%", False, Reason.NOT_A_NUMBER),
+        (True, False, Reason.NOT_A_NUMBER),
+        ("1.23.4", False, Reason.NOT_A_NUMBER),
+    ],
+)
 def test_numbers_refused(text: object, whole: bool, reason: Reason) -> None:
     result = parse_number(text, whole=whole)
     assert isinstance(result, CellError) and result.reason == reason
     assert result.message_vi and result.message_en
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("Có", True), ("có", True), ("CO", True), ("Yes", True), ("x", True), ("X", True),
-    ("1", True), (1.0, True), (True, True), ("Không", False), ("khong", False), ("No", False),
-    ("0", False), (0, False), (False, False),
-    (unicodedata.normalize("NFD", "Không"), False),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Có", True),
+        ("có", True),
+        ("CO", True),
+        ("Yes", True),
+        ("x", True),
+        ("X", True),
+        ("1", True),
+        (1.0, True),
+        (True, True),
+        ("Không", False),
+        ("khong", False),
+        ("No", False),
+        ("0", False),
+        (0, False),
+        (False, False),
+        (unicodedata.normalize("NFD", "Không"), False),
+    ],
+)
 def test_yes_no_spellings(text: object, expected: bool) -> None:
     assert parse_bool(text) is expected
 

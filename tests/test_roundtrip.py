@@ -37,8 +37,10 @@ def store() -> Store:
 
 def _json_rows(path: str) -> dict:
     data = json.loads((FIXTURES / path).read_text(encoding="utf-8"))
-    data["rows"] = {code: (v, note, ref_no, date.fromisoformat(d) if d else None)
-                    for code, (v, note, ref_no, d) in data["values"].items()}
+    data["rows"] = {
+        code: (v, note, ref_no, date.fromisoformat(d) if d else None)
+        for code, (v, note, ref_no, d) in data["values"].items()
+    }
     return data
 
 
@@ -51,9 +53,13 @@ def test_template_roundtrip(store: Store) -> None:
     result = ingest_bytes(store, data, "da_nang_2024q2.xlsx")
     assert (result.status, result.kind, result.problems) == ("accepted", "template", [])
     assert current_values(store, DA_NANG, "2024-Q2") == expected_rows(
-        good_values(), good_notes(), good_evidence())
-    upload = store.cursor().execute(
-        "SELECT kind, status, province_code, period, n_reports FROM uploads").fetchall()
+        good_values(), good_notes(), good_evidence()
+    )
+    upload = (
+        store.cursor()
+        .execute("SELECT kind, status, province_code, period, n_reports FROM uploads")
+        .fetchall()
+    )
     assert upload == [("template", "accepted", DA_NANG, "2024-Q2", 1)]
     assert store.data_version() == 1
     assert len(result.submission_ids) == 1
@@ -64,17 +70,24 @@ def test_blank_optional_fields_stay_blank(store: Store) -> None:
     result = ingest_bytes(store, fill_template("Đà Nẵng", "2024-Q2", values), "a.xlsx")
     assert result.status == "accepted"
     assert {(p.reason, p.field) for p in result.problems} == {
-        (Reason.BLANK, "dossiers_total"), (Reason.BLANK, "dossiers_online")}
+        (Reason.BLANK, "dossiers_total"),
+        (Reason.BLANK, "dossiers_online"),
+    }
     assert all(p.severity == "warning" for p in result.problems)
     stored = current_values(store)
     assert "dossiers_total" not in stored and "dossiers_online" not in stored
     assert stored == expected_rows(values)
 
 
-@pytest.mark.parametrize("name", [
-    "template_filled.xlsx", "template_filled.xls", "template_filled.ods",
-    "template_filled_lo.xlsx",
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "template_filled.xlsx",
+        "template_filled.xls",
+        "template_filled.ods",
+        "template_filled_lo.xlsx",
+    ],
+)
 def test_fixture_formats_roundtrip(store: Store, name: str) -> None:
     expected = _json_rows("template_filled.json")
     result = ingest_bytes(store, (FIXTURES / name).read_bytes(), name, today=LATER)
@@ -85,10 +98,15 @@ def test_fixture_formats_roundtrip(store: Store, name: str) -> None:
 
 def test_fixtures_load_identically(store: Store) -> None:
     """All four formats give the same report: the second and later are duplicates."""
-    names = ["template_filled.xlsx", "template_filled.xls", "template_filled.ods",
-             "template_filled_lo.xlsx"]
-    statuses = [ingest_bytes(store, (FIXTURES / n).read_bytes(), n, today=LATER).status
-                for n in names]
+    names = [
+        "template_filled.xlsx",
+        "template_filled.xls",
+        "template_filled.ods",
+        "template_filled_lo.xlsx",
+    ]
+    statuses = [
+        ingest_bytes(store, (FIXTURES / n).read_bytes(), n, today=LATER).status for n in names
+    ]
     assert statuses == ["accepted", "duplicate", "duplicate", "duplicate"]
 
 
@@ -100,16 +118,18 @@ def test_libreoffice_computed_formula_is_accepted(store: Store) -> None:
 
 
 def test_openpyxl_formula_without_cached_value_is_rejected(store: Store) -> None:
-    result = ingest_bytes(store, good_template(procedures_total="=40+60",
-                                               procedures_level4=80), "f.xlsx")
+    result = ingest_bytes(
+        store, good_template(procedures_total="=40+60", procedures_level4=80), "f.xlsx"
+    )
     assert result.status == "rejected"
     assert [(p.reason, p.field) for p in result.errors] == [(Reason.FORMULA, "procedures_total")]
 
 
 def test_bulk_ods_fixture(store: Store) -> None:
     expected = json.loads((FIXTURES / "bulk_small.json").read_text(encoding="utf-8"))["reports"]
-    result = ingest_bytes(store, (FIXTURES / "bulk_small.ods").read_bytes(), "bulk_small.ods",
-                          today=LATER)
+    result = ingest_bytes(
+        store, (FIXTURES / "bulk_small.ods").read_bytes(), "bulk_small.ods", today=LATER
+    )
     assert (result.status, result.kind, result.errors) == ("accepted", "bulk", [])
     assert len(result.reports) == len(expected) == 6
     for report in expected:
@@ -125,15 +145,22 @@ def test_second_file_supersedes_first(store: Store) -> None:
     first = ingest_bytes(store, good_template(), "v1.xlsx")
     second = ingest_bytes(store, good_template(procedures_total=2000, it_budget=300), "v2.xlsx")
     assert (first.status, second.status) == ("accepted", "accepted")
-    assert _submissions(store) == [(first.submission_ids[0], "superseded"),
-                                   (second.submission_ids[0], "accepted")]
+    assert _submissions(store) == [
+        (first.submission_ids[0], "superseded"),
+        (second.submission_ids[0], "accepted"),
+    ]
     stored = current_values(store)
     assert (stored["procedures_total"][0], stored["it_budget"][0]) == (2000, 300)
-    assert {r[0] for r in store.cursor().execute(
-        "SELECT DISTINCT submission_id FROM current_values").fetchall()} == set(
-        second.submission_ids)
+    assert {
+        r[0]
+        for r in store.cursor()
+        .execute("SELECT DISTINCT submission_id FROM current_values")
+        .fetchall()
+    } == set(second.submission_ids)
     assert {(c.field, c.old, c.new) for c in second.changes} == {
-        ("procedures_total", 1800, 2000), ("it_budget", 260.25, 300)}
+        ("procedures_total", 1800, 2000),
+        ("it_budget", 260.25, 300),
+    }
     assert store.data_version() == 2
 
 
@@ -154,8 +181,10 @@ def test_restore_makes_the_first_current_again(store: Store) -> None:
     second = ingest_bytes(store, good_template(procedures_total=2000), "v2.xlsx")
     version = store.data_version()
     assert restore(store, first.submission_ids[0]) == second.submission_ids[0]
-    assert _submissions(store) == [(first.submission_ids[0], "accepted"),
-                                   (second.submission_ids[0], "superseded")]
+    assert _submissions(store) == [
+        (first.submission_ids[0], "accepted"),
+        (second.submission_ids[0], "superseded"),
+    ]
     assert current_values(store) == expected_rows(good_values(), good_notes(), good_evidence())
     assert store.data_version() == version + 1
     assert restore(store, first.submission_ids[0]) is None  # already current: nothing to do
@@ -165,12 +194,14 @@ def test_restore_makes_the_first_current_again(store: Store) -> None:
 def test_dry_run_reports_changes_and_writes_nothing(store: Store) -> None:
     ingest_bytes(store, good_template(), "v1.xlsx")
     before = store_snapshot(store, ALL_TABLES)
-    result = ingest_bytes(store, good_template(procedures_total=2000, annual_dx_plan="Có"),
-                          "v2.xlsx", dry_run=True)
+    result = ingest_bytes(
+        store, good_template(procedures_total=2000, annual_dx_plan="Có"), "v2.xlsx", dry_run=True
+    )
     assert (result.status, result.dry_run, result.upload_id) == ("accepted", True, None)
     assert {(c.province_code, c.period, c.field, c.old, c.new) for c in result.changes} == {
         (DA_NANG, "2024-Q2", "procedures_total", 1800, 2000),
-        (DA_NANG, "2024-Q2", "annual_dx_plan", 0, 1)}
+        (DA_NANG, "2024-Q2", "annual_dx_plan", 0, 1),
+    }
     assert store_snapshot(store, ALL_TABLES) == before
 
 
@@ -178,7 +209,8 @@ def test_dry_run_on_an_empty_store_lists_every_value(store: Store) -> None:
     result = ingest_bytes(store, good_template(), "v1.xlsx", dry_run=True)
     expected = expected_rows(good_values())
     assert {(c.field, c.old, c.new) for c in result.changes} == {
-        (code, None, row[0]) for code, row in expected.items()}
+        (code, None, row[0]) for code, row in expected.items()
+    }
     assert store_snapshot(store, ALL_TABLES) == store_snapshot(Store(":memory:"), ALL_TABLES)
 
 

@@ -21,8 +21,11 @@ def test_migrations_apply_once(tmp_path: Path) -> None:
     with Store(path) as store:  # reopening applies nothing twice
         rows = store.cursor().execute("SELECT count(*) FROM schema_migrations").fetchone()
         assert rows[0] == len(MIGRATIONS)
-        provinces = store.cursor().execute(
-            "SELECT era, count(*) FROM provinces GROUP BY era ORDER BY era").fetchall()
+        provinces = (
+            store.cursor()
+            .execute("SELECT era, count(*) FROM provinces GROUP BY era ORDER BY era")
+            .fetchall()
+        )
         assert provinces == [("current", 34), ("legacy", 63)]
 
 
@@ -46,12 +49,20 @@ def test_write_rolls_back_on_error() -> None:
 def test_busy_database_fails_with_a_clear_message(tmp_path: Path) -> None:
     path = tmp_path / "busy.duckdb"
     Store(path).close()
-    holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(f"""
         import duckdb, sys, time
         con = duckdb.connect({str(path)!r})
         print("ready", flush=True)
         time.sleep(30)
-    """)], stdout=subprocess.PIPE, text=True)
+    """),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "ready"
         started = time.monotonic()

@@ -68,8 +68,11 @@ def test_province_period_and_version_prefilled(case: tuple[Province, Period, Wor
     prov, period, book = case
     ws = book[REPORT_SHEET]
     meta = {ws.cell(r, 1).value: ws[f"{VALUE}{r}"].value for r in range(2, 5)}
-    assert meta == {"province": prov.name, "period": str(period),
-                    "template_version": CATALOGUE.template_version}
+    assert meta == {
+        "province": prov.name,
+        "period": str(period),
+        "template_version": CATALOGUE.template_version,
+    }
     assert prov.code in ws["E2"].value
     hidden = {r[0].value: r[1].value for r in book[META_SHEET].iter_rows()}
     assert hidden["template_version"] == CATALOGUE.template_version
@@ -135,6 +138,7 @@ def test_evidence_columns_for_yes_no_fields(ws: Worksheet, fld: RawField) -> Non
         assert ws[f"{REF_DATE}{row}"].number_format == "DD/MM/YYYY"
         assert ws.cell(row, 5).value == "Có / Không"
     else:
-        assert not [dv for dv in ws.data_validations.dataValidation
-                    if f"{REF_DATE}{row}" in dv.sqref]
+        assert not [
+            dv for dv in ws.data_validations.dataValidation if f"{REF_DATE}{row}" in dv.sqref
+        ]
         assert ws.cell(row, 5).value == fld.unit_vi

@@ -84,8 +84,9 @@ def accept(store: Store, data: bytes, name: str = "ok.xlsx", **kwargs: object) -
     return result
 
 
-def problem(result: IngestResult, reason: Reason, where: str, fld: str = "",
-            severity: str = "error") -> Problem:
+def problem(
+    result: IngestResult, reason: Reason, where: str, fld: str = "", severity: str = "error"
+) -> Problem:
     """The one problem with ``reason``; checks its place, field and both messages."""
     found = [p for p in result.problems if p.reason == reason]
     assert len(found) == 1, result.problems
@@ -119,6 +120,7 @@ def _bulk_row(province: str, period: str, **overrides: object) -> dict[str, obje
 
 # --------------------------------------------------------------------------- sheet and layout
 
+
 def test_renamed_report_sheet_is_a_missing_sheet(store: Store) -> None:
     def rename(ws: Worksheet) -> None:
         ws.title = "Bao cao"
@@ -149,15 +151,18 @@ def test_unknown_template_version(store: Store, version: object) -> None:
 
 # --------------------------------------------------------------------------- province and period
 
-@pytest.mark.parametrize(("name", "period", "names"), [
-    ("Atlantis", "2024-Q2", ""),
-    (None, "2024-Q2", ""),
-    ("Hậu Giang", "2025-Q4", "Cần Thơ"),
-    ("93", "2025-Q4", "Cần Thơ"),
-    ("Tỉnh Hà Giang", "2025-Q3", "Tuyên Quang"),
-])
-def test_unknown_or_wrong_era_province(store: Store, name: object, period: str,
-                                       names: str) -> None:
+
+@pytest.mark.parametrize(
+    ("name", "period", "names"),
+    [
+        ("Atlantis", "2024-Q2", ""),
+        (None, "2024-Q2", ""),
+        ("Hậu Giang", "2025-Q4", "Cần Thơ"),
+        ("93", "2025-Q4", "Cần Thơ"),
+        ("Tỉnh Hà Giang", "2025-Q3", "Tuyên Quang"),
+    ],
+)
+def test_unknown_or_wrong_era_province(store: Store, name: object, period: str, names: str) -> None:
     base = "Đà Nẵng" if period < "2025-Q3" else "Cần Thơ"
     data = fill_template(base, period, good_values(), meta={"province": name})
     result = reject(store, data, today=date(2026, 1, 20))
@@ -192,6 +197,7 @@ def test_bad_period_does_not_invent_a_province_error(store: Store) -> None:
 
 # --------------------------------------------------------------------------- values
 
+
 @pytest.mark.parametrize("code", REQUIRED)
 def test_missing_required_value(store: Store, code: str) -> None:
     result = reject(store, good_template(**{code: None}))
@@ -201,25 +207,39 @@ def test_missing_required_value(store: Store, code: str) -> None:
 def test_blank_template_lists_every_required_field(store: Store) -> None:
     result = reject(store, fill_template("Đà Nẵng", "2024-Q2", {}))
     assert {(p.reason, p.where, p.field) for p in result.errors} == {
-        (Reason.REQUIRED, at(code), code) for code in REQUIRED}
+        (Reason.REQUIRED, at(code), code) for code in REQUIRED
+    }
     assert {p.field for p in result.problems if p.reason == Reason.BLANK} == {
-        f.code for f in CATALOGUE.fields if not f.required}
+        f.code for f in CATALOGUE.fields if not f.required
+    }
 
 
-@pytest.mark.parametrize(("code", "text"), [
-    ("procedures_total", "nhiều"), ("budget_total", "khoảng 5 tỷ"), ("households", "N/A"),
-    ("adults", "12a"), ("it_budget", "1.2.3"),
-])
+@pytest.mark.parametrize(
+    ("code", "text"),
+    [
+        ("procedures_total", "nhiều"),
+        ("budget_total", "khoảng 5 tỷ"),
+        ("households", "N/A"),
+        ("adults", "12a"),
+        ("it_budget", "1.2.3"),
+    ],
+)
 def test_text_where_a_number_belongs(store: Store, code: str, text: str) -> None:
     result = reject(store, good_template(**{code: text}))
     p = only_error(result, Reason.NOT_A_NUMBER, at(code), code)
     assert text in p.message_vi and text in p.message_en
 
 
-@pytest.mark.parametrize(("code", "value"), [
-    ("procedures_total", -5), ("dossiers_online", -1), ("budget_total", -0.5),
-    ("adults", "-1.000"), ("security_budget", "-2,5"),
-])
+@pytest.mark.parametrize(
+    ("code", "value"),
+    [
+        ("procedures_total", -5),
+        ("dossiers_online", -1),
+        ("budget_total", -0.5),
+        ("adults", "-1.000"),
+        ("security_budget", "-2,5"),
+    ],
+)
 def test_negative_value(store: Store, code: str, value: object) -> None:
     result = reject(store, good_template(**{code: value}))
     only_error(result, Reason.NEGATIVE, at(code), code)
@@ -240,11 +260,30 @@ def test_part_equal_to_whole_is_accepted(empty_store: Store, fld) -> None:
 
 
 YES_NO = [
-    ("Có", 1), ("có", 1), ("CÓ", 1), ("Co", 1), (unicodedata.normalize("NFD", "Có"), 1),
-    (" Có ", 1), ("Yes", 1), ("yes", 1), ("YES", 1), ("X", 1), ("x", 1), ("1", 1), (1, 1),
+    ("Có", 1),
+    ("có", 1),
+    ("CÓ", 1),
+    ("Co", 1),
+    (unicodedata.normalize("NFD", "Có"), 1),
+    (" Có ", 1),
+    ("Yes", 1),
+    ("yes", 1),
+    ("YES", 1),
+    ("X", 1),
+    ("x", 1),
+    ("1", 1),
+    (1, 1),
     (True, 1),
-    ("Không", 0), ("không", 0), ("KHÔNG", 0), ("khong", 0), ("No", 0), ("no", 0), ("NO", 0),
-    ("0", 0), (0, 0), (False, 0),
+    ("Không", 0),
+    ("không", 0),
+    ("KHÔNG", 0),
+    ("khong", 0),
+    ("No", 0),
+    ("no", 0),
+    ("NO", 0),
+    ("0", 0),
+    (0, 0),
+    (False, 0),
 ]
 
 
@@ -261,33 +300,47 @@ def test_other_yes_no_answers_rejected(store: Store, text: object) -> None:
     only_error(result, Reason.NOT_YES_NO, at("dx_resolution"), "dx_resolution")
 
 
-@pytest.mark.parametrize(("code", "text", "number", "others"), [
-    ("budget_total", "1.234.567", 1234567, {}),
-    ("it_budget", "12,5", 12.5, {"security_budget": 1}),
-    ("budget_total", "1.234,5", 1234.5, {}),
-    ("security_budget", "12,75", 12.75, {}),
-    ("procedures_total", "1.800", 1800, {}),
-    ("adults", "900 000", 900000, {}),
-])
-def test_vietnamese_text_numbers_accepted(empty_store: Store, code: str, text: str,
-                                          number: float, others: dict) -> None:
+@pytest.mark.parametrize(
+    ("code", "text", "number", "others"),
+    [
+        ("budget_total", "1.234.567", 1234567, {}),
+        ("it_budget", "12,5", 12.5, {"security_budget": 1}),
+        ("budget_total", "1.234,5", 1234.5, {}),
+        ("security_budget", "12,75", 12.75, {}),
+        ("procedures_total", "1.800", 1800, {}),
+        ("adults", "900 000", 900000, {}),
+    ],
+)
+def test_vietnamese_text_numbers_accepted(
+    empty_store: Store, code: str, text: str, number: float, others: dict
+) -> None:
     accept(empty_store, good_template(**{code: text, **others}))
     assert current_values(empty_store)[code][0] == number
 
 
-@pytest.mark.parametrize(("code", "text"), [
-    ("budget_total", "1,234"), ("budget_total", "1.234"), ("it_budget", "12.5"),
-    ("procedures_total", "1,234"),
-])
+@pytest.mark.parametrize(
+    ("code", "text"),
+    [
+        ("budget_total", "1,234"),
+        ("budget_total", "1.234"),
+        ("it_budget", "12.5"),
+        ("procedures_total", "1,234"),
+    ],
+)
 def test_ambiguous_number_rejected(store: Store, code: str, text: str) -> None:
     result = reject(store, good_template(**{code: text}))
     p = only_error(result, Reason.AMBIGUOUS_NUMBER, at(code), code)
     assert text in p.message_vi and text in p.message_en
 
 
-@pytest.mark.parametrize(("code", "value"), [
-    ("procedures_total", 12.5), ("communes", "56,5"), ("households", "1.234,5"),
-])
+@pytest.mark.parametrize(
+    ("code", "value"),
+    [
+        ("procedures_total", 12.5),
+        ("communes", "56,5"),
+        ("households", "1.234,5"),
+    ],
+)
 def test_count_with_a_fraction(store: Store, code: str, value: object) -> None:
     result = reject(store, good_template(**{code: value}))
     only_error(result, Reason.NOT_WHOLE, at(code), code)
@@ -299,16 +352,21 @@ def test_bad_evidence_date(store: Store) -> None:
     only_error(result, Reason.BAD_DATE, f"{REPORT}!{cell}", "steering_committee")
 
 
-@pytest.mark.parametrize(("code", "formula"), [
-    ("procedures_total", "=40+60"), ("steering_committee", '=IF(1,"Có","Không")'),
-    ("budget_total", "=SUM(D8:D11)"),
-])
+@pytest.mark.parametrize(
+    ("code", "formula"),
+    [
+        ("procedures_total", "=40+60"),
+        ("steering_committee", '=IF(1,"Có","Không")'),
+        ("budget_total", "=SUM(D8:D11)"),
+    ],
+)
 def test_formula_without_cached_value(store: Store, code: str, formula: str) -> None:
     result = reject(store, good_template(**{code: formula}))
     only_error(result, Reason.FORMULA, at(code), code)
 
 
 # --------------------------------------------------------------------------- damaged layout
+
 
 def test_merged_cells_over_a_value_cell(store: Store) -> None:
     row = row_of("procedures_total")
@@ -321,7 +379,8 @@ def test_merged_value_cells_each_reported(store: Store) -> None:
     result = reject(store, good_template(mutate=lambda ws: ws.merge_cells(f"D{top}:D{bottom}")))
     assert {(p.reason, p.where, p.field) for p in result.errors} == {
         (Reason.MERGED_CELL, at("dossiers_total"), "dossiers_total"),
-        (Reason.MERGED_CELL, at("dossiers_online"), "dossiers_online")}
+        (Reason.MERGED_CELL, at("dossiers_online"), "dossiers_online"),
+    }
 
 
 def test_merged_value_cells_in_ods(store: Store) -> None:
@@ -329,7 +388,8 @@ def test_merged_value_cells_in_ods(store: Store) -> None:
     result = reject(store, data, "template_merged.ods", today=date(2024, 8, 1))
     assert {(p.reason, p.where, p.field) for p in result.errors} == {
         (Reason.MERGED_CELL, at("dossiers_total"), "dossiers_total"),
-        (Reason.MERGED_CELL, at("dossiers_online"), "dossiers_online")}
+        (Reason.MERGED_CELL, at("dossiers_online"), "dossiers_online"),
+    }
 
 
 @pytest.mark.parametrize("code", ["procedures_total", "communes"])
@@ -355,25 +415,31 @@ def test_inserted_column_still_reads(empty_store: Store, before: int) -> None:
     data = good_template(mutate=lambda ws: ws.insert_cols(before))
     assert accept(empty_store, data).problems == []
     assert current_values(empty_store) == expected_rows(
-        good_values(), good_notes(), good_evidence())
+        good_values(), good_notes(), good_evidence()
+    )
 
 
 def test_inserted_column_problems_name_the_moved_cell(store: Store) -> None:
     data = good_template(procedures_total="nhiều", mutate=lambda ws: ws.insert_cols(4))
     result = reject(store, data)
-    only_error(result, Reason.NOT_A_NUMBER, f"{REPORT}!E{row_of('procedures_total')}",
-               "procedures_total")
+    only_error(
+        result, Reason.NOT_A_NUMBER, f"{REPORT}!E{row_of('procedures_total')}", "procedures_total"
+    )
 
 
 # --------------------------------------------------------------------------- not a workbook
 
-@pytest.mark.parametrize(("name", "data", "reason"), [
-    ("empty.xlsx", b"", Reason.EMPTY_FILE),
-    ("picture.xlsx", b"\x89PNG\r\n\x1a\n" + bytes(200), Reason.UNKNOWN_FORMAT),
-    ("table.xlsx", "province,period\nHà Nội,2024-Q1\n".encode(), Reason.UNKNOWN_FORMAT),
-    ("notes.xlsx", b"just some words", Reason.UNKNOWN_FORMAT),
-    ("archive.xlsx", b"PK\x03\x04" + bytes(100), Reason.UNKNOWN_FORMAT),
-])
+
+@pytest.mark.parametrize(
+    ("name", "data", "reason"),
+    [
+        ("empty.xlsx", b"", Reason.EMPTY_FILE),
+        ("picture.xlsx", b"\x89PNG\r\n\x1a\n" + bytes(200), Reason.UNKNOWN_FORMAT),
+        ("table.xlsx", "province,period\nHà Nội,2024-Q1\n".encode(), Reason.UNKNOWN_FORMAT),
+        ("notes.xlsx", b"just some words", Reason.UNKNOWN_FORMAT),
+        ("archive.xlsx", b"PK\x03\x04" + bytes(100), Reason.UNKNOWN_FORMAT),
+    ],
+)
 def test_not_a_spreadsheet(store: Store, name: str, data: bytes, reason: Reason) -> None:
     result = reject(store, data, name)
     assert result.kind == "unknown"
@@ -409,7 +475,7 @@ def test_corrupt_sheet_part_is_unreadable(store: Store) -> None:
     with zipfile.ZipFile(io.BytesIO(bytes(data))) as zf:
         info = zf.getinfo("xl/worksheets/sheet2.xml")
     start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
-    data[start + 100: start + 400] = bytes(300)  # inside the deflated report sheet
+    data[start + 100 : start + 400] = bytes(300)  # inside the deflated report sheet
     only_error(reject(store, bytes(data)), Reason.UNREADABLE, "")
 
 
@@ -421,12 +487,16 @@ def test_every_problem_is_collected(store: Store) -> None:
         (Reason.NEGATIVE, at("dossiers_total"), "dossiers_total"),
         (Reason.REQUIRED, at("steering_committee"), "steering_committee"),
     }
-    stored = json.loads(store.cursor().execute(
-        "SELECT messages FROM uploads ORDER BY id DESC LIMIT 1").fetchone()[0])
+    stored = json.loads(
+        store.cursor()
+        .execute("SELECT messages FROM uploads ORDER BY id DESC LIMIT 1")
+        .fetchone()[0]
+    )
     assert {m["reason"] for m in stored} == {"not_a_number", "negative", "required"}
 
 
 # --------------------------------------------------------------------------- bulk tables
+
 
 def test_bulk_duplicate_province_and_period(store: Store) -> None:
     rows = [_bulk_row("Hà Nội", "2024-Q1"), _bulk_row("01", "Q1/2024"), _bulk_row("Huế", "2024-Q1")]
@@ -440,8 +510,9 @@ def test_bulk_unknown_column_is_a_warning(empty_store: Store) -> None:
     values = good_values()
     data = _xlsx([header, ["Hà Nội", "2024-Q1", *(values[c] for c in header[2:-1]), "x"]])
     result = accept(empty_store, data)
-    problem(result, Reason.UNKNOWN_COLUMN, f"Dữ liệu!{col_letter(len(header) - 1)}1",
-            severity="warning")
+    problem(
+        result, Reason.UNKNOWN_COLUMN, f"Dữ liệu!{col_letter(len(header) - 1)}1", severity="warning"
+    )
     assert len(current_values(empty_store)) == len(values)
 
 
@@ -454,8 +525,10 @@ def test_bulk_label_headers(empty_store: Store, lang: str) -> None:
 
     header = ["Tỉnh", "Kỳ báo cáo", *(label(f) for f in CATALOGUE.fields)]
     values = good_values()
-    rows = [[p, "Quý 1/2024", *(values[f.code] for f in CATALOGUE.fields)]
-            for p in ("Hà Nội", "Đà Nẵng")]
+    rows = [
+        [p, "Quý 1/2024", *(values[f.code] for f in CATALOGUE.fields)]
+        for p in ("Hà Nội", "Đà Nẵng")
+    ]
     result = accept(empty_store, _xlsx([["Báo cáo tổng hợp"], header, *rows]))
     assert (result.kind, len(result.reports), result.problems) == ("bulk", 2, [])
     assert current_values(empty_store, "48", "2024-Q1") == expected_rows(values)
@@ -470,9 +543,11 @@ def test_bulk_bad_cell_is_named_by_row(store: Store) -> None:
 
 
 def test_bulk_errors_in_several_rows_all_reported(store: Store) -> None:
-    rows = [_bulk_row("Hà Nội", "2024-Q1", procedures_level4=5000),
-            _bulk_row("Atlantis", "2024-Q1"),
-            _bulk_row("Huế", "2024-Q9")]
+    rows = [
+        _bulk_row("Hà Nội", "2024-Q1", procedures_level4=5000),
+        _bulk_row("Atlantis", "2024-Q1"),
+        _bulk_row("Huế", "2024-Q9"),
+    ]
     result = reject(store, write_bulk(rows))
     pcol, qcol = col_letter(0), col_letter(1)
     l4 = col_letter(bulk_columns().index("procedures_level4"))

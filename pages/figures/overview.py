@@ -25,9 +25,25 @@ GOOD, MID = 0.9, 0.5
 """Tile colour by the share of provinces meeting the target: ≥ 90 % green, ≥ 50 % orange."""
 LEVEL_COLOURS = {"good": "green", "mid": "orange", "low": "red", "info": "gray"}
 HEX = {"green": "#2e7d32", "orange": "#ef6c00", "red": "#c62828", "gray": "#607d8b"}
-TILE_COLUMNS = ["indicator", "pillar", "pillar_name", "name", "unit", "scored", "n_met",
-                "n_provinces", "n_missing", "value", "previous_met", "previous_value",
-                "share_met", "level", "target", "d_met", "d_value"]
+TILE_COLUMNS = [
+    "indicator",
+    "pillar",
+    "pillar_name",
+    "name",
+    "unit",
+    "scored",
+    "n_met",
+    "n_provinces",
+    "n_missing",
+    "value",
+    "previous_met",
+    "previous_value",
+    "share_met",
+    "level",
+    "target",
+    "d_met",
+    "d_value",
+]
 
 
 # --------------------------------------------------------------------------- tiles
@@ -70,8 +86,13 @@ def _level(scored: bool, share: float) -> str:
     return "good" if share >= GOOD else "mid" if share >= MID else "low"
 
 
-def tile_frame(nat: pd.DataFrame, period: str, previous: str | None, lang: str,
-               catalogue: Catalogue | None = None) -> pd.DataFrame:
+def tile_frame(
+    nat: pd.DataFrame,
+    period: str,
+    previous: str | None,
+    lang: str,
+    catalogue: Catalogue | None = None,
+) -> pd.DataFrame:
     """One row per catalogue indicator (catalogue order) with the national figures of ``period``.
 
     ``nat`` is a ``metrics.national.national`` frame holding ``period`` (and ``previous`` when
@@ -90,17 +111,29 @@ def tile_frame(nat: pd.DataFrame, period: str, previous: str | None, lang: str,
         prev_met = float(before.get("n_met", np.nan)) if scored else np.nan
         prev_value = float(before.get("value", np.nan))
         value = float(now.get("value", np.nan))
-        rows.append({
-            "indicator": ind.code, "pillar": ind.pillar,
-            "pillar_name": catalogue.pillar(ind.pillar).name_vi if lang == "vi"
-            else catalogue.pillar(ind.pillar).name_en,
-            "name": ind.name(lang), "unit": ind.unit, "scored": scored, "n_met": n_met,
-            "n_provinces": n, "n_missing": float(now.get("n_missing", np.nan)),
-            "value": value, "previous_met": prev_met, "previous_value": prev_value,
-            "share_met": share, "level": _level(scored, share),
-            "target": target_text(ind, period, lang),
-            "d_met": n_met - prev_met, "d_value": value - prev_value,
-        })
+        rows.append(
+            {
+                "indicator": ind.code,
+                "pillar": ind.pillar,
+                "pillar_name": catalogue.pillar(ind.pillar).name_vi
+                if lang == "vi"
+                else catalogue.pillar(ind.pillar).name_en,
+                "name": ind.name(lang),
+                "unit": ind.unit,
+                "scored": scored,
+                "n_met": n_met,
+                "n_provinces": n,
+                "n_missing": float(now.get("n_missing", np.nan)),
+                "value": value,
+                "previous_met": prev_met,
+                "previous_value": prev_value,
+                "share_met": share,
+                "level": _level(scored, share),
+                "target": target_text(ind, period, lang),
+                "d_met": n_met - prev_met,
+                "d_value": value - prev_value,
+            }
+        )
     return pd.DataFrame(rows, columns=TILE_COLUMNS)
 
 
@@ -155,8 +188,7 @@ def change_text(row: pd.Series | dict, previous: str | None, lang: str) -> str:
     if row["scored"] and not np.isnan(row["d_met"]):
         parts.append(t("overview.change_met", lang, n=signed(row["d_met"], lang, 0)))
     if not np.isnan(row["d_value"]):
-        parts.append(t("overview.change_points", lang,
-                       n=signed(row["d_value"] * 100, lang, 1)))
+        parts.append(t("overview.change_points", lang, n=signed(row["d_value"] * 100, lang, 1)))
     if not parts:
         return t("overview.no_previous_value", lang)
     return t("overview.change", lang, what=", ".join(parts), period=previous)
@@ -199,8 +231,9 @@ def region_name(code: str, lang: str) -> str:
 def leaders(ranks: pd.DataFrame, lang: str, n: int = 5, top: bool = True) -> pd.DataFrame:
     """The ``n`` highest (or lowest) provinces by index: rank, province, index."""
     ranked = ranks.dropna(subset=["readiness_index"])
-    ranked = ranked.sort_values(["readiness_index", "province_name"],
-                                ascending=[not top, True], key=_sort_key)
+    ranked = ranked.sort_values(
+        ["readiness_index", "province_name"], ascending=[not top, True], key=_sort_key
+    )
     return _rank_table(ranked.head(n), lang)
 
 
@@ -212,7 +245,8 @@ def movers(ranks: pd.DataFrame, lang: str, n: int = 5, up: bool = True) -> pd.Da
     moved = moved.sort_values(["_abs", "rank"], ascending=[False, True]).head(n)
     table = _rank_table(moved, lang).iloc[:, :2]
     table[t("overview.col_change", lang)] = [
-        signed(float(v), lang, 0) for v in moved["rank_change"]]
+        signed(float(v), lang, 0) for v in moved["rank_change"]
+    ]
     return table
 
 
@@ -221,11 +255,15 @@ def _sort_key(col: pd.Series) -> pd.Series:
 
 
 def _rank_table(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
-    return pd.DataFrame({
-        t("col.rank", lang): rows["rank"].astype("Int64").to_numpy(),
-        t("overview.col_province", lang): rows["province_name"].to_numpy(),
-        t("overview.col_index", lang): [fmt_number(v, lang, 1) for v in rows["readiness_index"]],
-    })
+    return pd.DataFrame(
+        {
+            t("col.rank", lang): rows["rank"].astype("Int64").to_numpy(),
+            t("overview.col_province", lang): rows["province_name"].to_numpy(),
+            t("overview.col_index", lang): [
+                fmt_number(v, lang, 1) for v in rows["readiness_index"]
+            ],
+        }
+    )
 
 
 def index_strip(ranks: pd.DataFrame, lang: str) -> go.Figure:
@@ -235,24 +273,39 @@ def index_strip(ranks: pd.DataFrame, lang: str) -> go.Figure:
     fig = go.Figure()
     for code in order:
         part = shown[shown["region"] == code]
-        fig.add_trace(go.Scatter(
-            x=part["readiness_index"], y=[_wrap(region_name(code, lang))] * len(part),
-            mode="markers", name=region_name(code, lang), showlegend=False,
-            marker={"size": 10, "opacity": 0.8, "line": {"width": 1, "color": "white"}},
-            customdata=np.column_stack([part["province_name"], part["rank"].astype(str)]),
-            hovertemplate=(f"%{{customdata[0]}}<br>{t('col.index', lang)}: %{{x:.1f}}"
-                           f"<br>{t('col.rank', lang)}: %{{customdata[1]}}<extra></extra>")))
+        fig.add_trace(
+            go.Scatter(
+                x=part["readiness_index"],
+                y=[_wrap(region_name(code, lang))] * len(part),
+                mode="markers",
+                name=region_name(code, lang),
+                showlegend=False,
+                marker={"size": 10, "opacity": 0.8, "line": {"width": 1, "color": "white"}},
+                customdata=np.column_stack([part["province_name"], part["rank"].astype(str)]),
+                hovertemplate=(
+                    f"%{{customdata[0]}}<br>{t('col.index', lang)}: %{{x:.1f}}"
+                    f"<br>{t('col.rank', lang)}: %{{customdata[1]}}<extra></extra>"
+                ),
+            )
+        )
     if len(shown):
         median = float(np.median(shown["readiness_index"]))
-        fig.add_vline(x=median, line_dash="dash", line_color="#555",
-                      annotation_text=t("overview.median", lang,
-                                        value=fmt_number(median, lang, 1)),
-                      annotation_position="top")
+        fig.add_vline(
+            x=median,
+            line_dash="dash",
+            line_color="#555",
+            annotation_text=t("overview.median", lang, value=fmt_number(median, lang, 1)),
+            annotation_position="top",
+        )
     fig.update_layout(
-        title=t("overview.index_title", lang), height=310, template="plotly_white",
-        margin={"l": 10, "r": 24, "t": 50, "b": 40}, separators=",." if lang == "vi" else ".,",
+        title=t("overview.index_title", lang),
+        height=310,
+        template="plotly_white",
+        margin={"l": 10, "r": 24, "t": 50, "b": 40},
+        separators=",." if lang == "vi" else ".,",
         xaxis={"title": t("col.index", lang), "range": [_floor(shown), 100]},
-        yaxis={"autorange": "reversed"})
+        yaxis={"autorange": "reversed"},
+    )
     return fig
 
 
@@ -274,8 +327,13 @@ def _floor(shown: pd.DataFrame) -> float:
 
 # --------------------------------------------------------------------------- completeness
 COUNT_STATES = ("on_time", "late", "partial", "missing", "not_yet_due")
-COUNT_COLOURS = {"on_time": "green", "late": "orange", "partial": "violet", "missing": "red",
-                 "not_yet_due": "gray"}
+COUNT_COLOURS = {
+    "on_time": "green",
+    "late": "orange",
+    "partial": "violet",
+    "missing": "red",
+    "not_yet_due": "gray",
+}
 
 
 def completeness_counts(summary: pd.DataFrame, period: str) -> dict[str, int]:
@@ -309,20 +367,32 @@ th{background:#f0f2f6} td.num{text-align:right;white-space:nowrap}
 """
 
 
-def overview_html(tiles: pd.DataFrame, ranks: pd.DataFrame, counts: dict[str, int],
-                  lang: str, *, period: str, basis_label: str, previous: str | None,
-                  demo: bool, figure: go.Figure | None = None,
-                  generated: date | None = None) -> str:
+def overview_html(
+    tiles: pd.DataFrame,
+    ranks: pd.DataFrame,
+    counts: dict[str, int],
+    lang: str,
+    *,
+    period: str,
+    basis_label: str,
+    previous: str | None,
+    demo: bool,
+    figure: go.Figure | None = None,
+    generated: date | None = None,
+) -> str:
     """The overview as one self-contained HTML file (Plotly inlined, no network needed)."""
     esc = html.escape
     title = t("overview.title", lang, period=period)
-    parts = [f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">',
-             f"<title>{esc(title)}</title><style>{_CSS}</style></head><body>"]
+    parts = [
+        f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">',
+        f"<title>{esc(title)}</title><style>{_CSS}</style></head><body>",
+    ]
     if demo:
         parts.append(f'<div class="demo">{esc(t("banner.demo", lang))}</div>')
     parts.append(f"<h1>{esc(title)}</h1>")
-    sub = t("overview.subtitle", lang, basis=basis_label,
-            date=fmt_date(generated or date.today(), lang))
+    sub = t(
+        "overview.subtitle", lang, basis=basis_label, date=fmt_date(generated or date.today(), lang)
+    )
     parts.append(f'<div class="sub">{esc(sub)}</div>')
     parts.append(f"<h2>{esc(t('overview.targets_heading', lang))}</h2>")
     parts.append(_tiles_table(tiles, previous, lang))
@@ -336,9 +406,15 @@ def overview_html(tiles: pd.DataFrame, ranks: pd.DataFrame, counts: dict[str, in
     parts.append(_movers_html(ranks, previous, lang))
     parts.append('</div><div class="chart">')
     if figure is not None:
-        parts.append(figure.to_html(full_html=False, include_plotlyjs=True,
-                                    default_width="100%", default_height="300px",
-                                    config={"displaylogo": False, "responsive": True}))
+        parts.append(
+            figure.to_html(
+                full_html=False,
+                include_plotlyjs=True,
+                default_width="100%",
+                default_height="300px",
+                config={"displaylogo": False, "responsive": True},
+            )
+        )
     parts.append("</div></div>")
     parts.append("</body></html>")
     return "".join(parts)
@@ -346,13 +422,18 @@ def overview_html(tiles: pd.DataFrame, ranks: pd.DataFrame, counts: dict[str, in
 
 def _tiles_table(tiles: pd.DataFrame, previous: str | None, lang: str) -> str:
     esc = html.escape
-    heads = [t("col.indicator", lang), t("overview.col_provinces", lang),
-             t("overview.col_national", lang), t("col.target", lang),
-             t("overview.col_change_period", lang)]
+    heads = [
+        t("col.indicator", lang),
+        t("overview.col_provinces", lang),
+        t("overview.col_national", lang),
+        t("col.target", lang),
+        t("overview.col_change_period", lang),
+    ]
     rows = ["<table><tr>" + "".join(f"<th>{esc(h)}</th>" for h in heads) + "</tr>"]
     for _, group in tiles.groupby("pillar", sort=False):
-        rows.append(f'<tr class="pillar"><td colspan="5">{esc(group["pillar_name"].iloc[0])}'
-                    "</td></tr>")
+        rows.append(
+            f'<tr class="pillar"><td colspan="5">{esc(group["pillar_name"].iloc[0])}</td></tr>'
+        )
         for _, row in group.iterrows():
             colour = HEX[LEVEL_COLOURS[row["level"]]]
             miss = missing_text(row, lang)
@@ -361,9 +442,10 @@ def _tiles_table(tiles: pd.DataFrame, previous: str | None, lang: str) -> str:
             target = row["target"] if row["scored"] else t("overview.no_target", lang)
             rows.append(
                 f'<tr><td><span class="dot" style="background:{colour}"></span>'
-                f"{esc(row['name'])}</td><td class=\"num\">{esc(count)}</td>"
-                f"<td class=\"num\">{esc(fmt_percent(row['value'], lang))}</td>"
-                f"<td>{esc(target)}</td><td>{esc(change_text(row, previous, lang))}</td></tr>")
+                f'{esc(row["name"])}</td><td class="num">{esc(count)}</td>'
+                f'<td class="num">{esc(fmt_percent(row["value"], lang))}</td>'
+                f"<td>{esc(target)}</td><td>{esc(change_text(row, previous, lang))}</td></tr>"
+            )
     rows.append("</table>")
     return "".join(rows)
 
@@ -371,23 +453,27 @@ def _tiles_table(tiles: pd.DataFrame, previous: str | None, lang: str) -> str:
 def _counts_html(counts: dict[str, int], lang: str) -> str:
     if not counts:
         return ""
-    items = " · ".join(f"{html.escape(t('completeness.state_' + s, lang))}: {n}"
-                       for s, n in counts.items())
+    items = " · ".join(
+        f"{html.escape(t('completeness.state_' + s, lang))}: {n}" for s, n in counts.items()
+    )
     return f"<h2>{html.escape(t('overview.completeness_heading', lang))}</h2><div>{items}</div>"
 
 
 def _movers_html(ranks: pd.DataFrame, previous: str | None, lang: str) -> str:
     esc = html.escape
     if previous is None:
-        return (f"<h2>{esc(t('overview.movers_heading', lang))}</h2>"
-                f"<p>{esc(t('overview.no_previous', lang))}</p>")
+        return (
+            f"<h2>{esc(t('overview.movers_heading', lang))}</h2>"
+            f"<p>{esc(t('overview.no_previous', lang))}</p>"
+        )
     out = []
     for up in (True, False):
         key = "overview.risers_heading" if up else "overview.fallers_heading"
         out.append(f"<h2>{esc(t(key, lang))}</h2>")
         table = movers(ranks, lang, up=up)
-        out.append(_frame_html(table) if len(table) else
-                   f"<p>{esc(t('overview.no_movers', lang))}</p>")
+        out.append(
+            _frame_html(table) if len(table) else f"<p>{esc(t('overview.no_movers', lang))}</p>"
+        )
     return "".join(out)
 
 
@@ -396,5 +482,6 @@ def _frame_html(frame: pd.DataFrame) -> str:
     head = "".join(f"<th>{esc(str(c))}</th>" for c in frame.columns)
     body = "".join(
         "<tr>" + "".join(f"<td>{esc('' if pd.isna(v) else str(v))}</td>" for v in row) + "</tr>"
-        for row in frame.itertuples(index=False))
+        for row in frame.itertuples(index=False)
+    )
     return f"<table><tr>{head}</tr>{body}</table>"

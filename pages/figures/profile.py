@@ -13,41 +13,71 @@ NATIONAL = "#9e9e9e"
 REGIONAL = "#e07b39"
 
 
-def index_history(df: pd.DataFrame, lang: str, title: str, index_label: str,
-                  rank_label: str) -> go.Figure:
+def index_history(
+    df: pd.DataFrame, lang: str, title: str, index_label: str, rank_label: str
+) -> go.Figure:
     """The index (0–100, left axis) and the rank (right axis, 1 at the top) over periods.
 
     ``df``: ``period``, ``readiness_index``, ``rank``, ``n_ranked``.
     """
     data = df.sort_values("period")
     fig = make_subplots(specs=[[{"secondary_y": True}]])
-    fig.add_trace(go.Scatter(
-        x=data["period"], y=data["readiness_index"], name=index_label, mode="lines+markers",
-        line={"color": MAIN, "width": 3}, marker={"size": 6},
-        hovertemplate="%{x}: %{y:.1f}<extra>" + index_label + "</extra>"), secondary_y=False)
+    fig.add_trace(
+        go.Scatter(
+            x=data["period"],
+            y=data["readiness_index"],
+            name=index_label,
+            mode="lines+markers",
+            line={"color": MAIN, "width": 3},
+            marker={"size": 6},
+            hovertemplate="%{x}: %{y:.1f}<extra>" + index_label + "</extra>",
+        ),
+        secondary_y=False,
+    )
     ranks = data["rank"].astype(float)
-    fig.add_trace(go.Scatter(
-        x=data["period"], y=ranks, name=rank_label, mode="lines+markers",
-        line={"color": REGIONAL, "dash": "dot"}, marker={"size": 5},
-        customdata=data["n_ranked"],
-        hovertemplate="%{x}: %{y:.0f}/%{customdata}<extra>" + rank_label + "</extra>"),
-        secondary_y=True)
+    fig.add_trace(
+        go.Scatter(
+            x=data["period"],
+            y=ranks,
+            name=rank_label,
+            mode="lines+markers",
+            line={"color": REGIONAL, "dash": "dot"},
+            marker={"size": 5},
+            customdata=data["n_ranked"],
+            hovertemplate="%{x}: %{y:.0f}/%{customdata}<extra>" + rank_label + "</extra>",
+        ),
+        secondary_y=True,
+    )
     worst = int(data["n_ranked"].max()) if len(data) else 1
     step = 5 if worst <= 40 else 10
     fig.update_yaxes(title_text=index_label, range=[0, 100], secondary_y=False)
-    fig.update_yaxes(title_text=rank_label, range=[worst + 0.5, 0.5], secondary_y=True,
-                     showgrid=False, tickvals=[1, *range(step, worst + 1, step)])
-    fig.update_xaxes(type="category", categoryorder="array",
-                     categoryarray=list(data["period"]), dtick=category_step(len(data)),
-                     tickangle=0)
-    fig.update_layout(title={"text": title}, height=360, separators=separators(lang),
-                      legend={"orientation": "h", "y": -0.2},
-                      margin={"l": 10, "r": 10, "t": 50, "b": 10})
+    fig.update_yaxes(
+        title_text=rank_label,
+        range=[worst + 0.5, 0.5],
+        secondary_y=True,
+        showgrid=False,
+        tickvals=[1, *range(step, worst + 1, step)],
+    )
+    fig.update_xaxes(
+        type="category",
+        categoryorder="array",
+        categoryarray=list(data["period"]),
+        dtick=category_step(len(data)),
+        tickangle=0,
+    )
+    fig.update_layout(
+        title={"text": title},
+        height=360,
+        separators=separators(lang),
+        legend={"orientation": "h", "y": -0.2},
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+    )
     return fig
 
 
-def pillar_bars(pillars: pd.DataFrame, lang: str, title: str,
-                labels: tuple[str, str, str]) -> go.Figure:
+def pillar_bars(
+    pillars: pd.DataFrame, lang: str, title: str, labels: tuple[str, str, str]
+) -> go.Figure:
     """Grouped bars per pillar: the province's score, the national mean and the regional
     mean (0–1, shown in %).
 
@@ -56,14 +86,25 @@ def pillar_bars(pillars: pd.DataFrame, lang: str, title: str,
     """
     names = [wrap(n) for n in pillars["name_en" if lang == "en" else "name_vi"]]
     fig = go.Figure()
-    for column, label, colour in zip(("score", "national_mean", "regional_mean"), labels,
-                                     (MAIN, NATIONAL, REGIONAL), strict=True):
-        fig.add_trace(go.Bar(
-            x=names, y=pillars[column], name=label, marker_color=colour,
-            hovertemplate="%{x}: %{y:.1%}<extra>" + label + "</extra>"))
+    for column, label, colour in zip(
+        ("score", "national_mean", "regional_mean"), labels, (MAIN, NATIONAL, REGIONAL), strict=True
+    ):
+        fig.add_trace(
+            go.Bar(
+                x=names,
+                y=pillars[column],
+                name=label,
+                marker_color=colour,
+                hovertemplate="%{x}: %{y:.1%}<extra>" + label + "</extra>",
+            )
+        )
     fig.update_yaxes(tickformat=".0%", range=[0, 1.05])
-    fig.update_layout(title={"text": title}, barmode="group", height=380,
-                      separators=separators(lang),
-                      legend={"orientation": "h", "yanchor": "top", "y": -0.22},
-                      margin={"l": 10, "r": 10, "t": 50, "b": 10})
+    fig.update_layout(
+        title={"text": title},
+        barmode="group",
+        height=380,
+        separators=separators(lang),
+        legend={"orientation": "h", "yanchor": "top", "y": -0.22},
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+    )
     return fig

@@ -37,13 +37,21 @@ def _prop(name: str, value: object) -> PropertyValue:
 
 
 def main() -> None:
-    office = subprocess.Popen(["soffice", "-env:UserInstallation=file:///tmp/lo_profile_hostile",
-                               "--headless", "--invisible", "--norestore",
-                               f"--accept=pipe,name={PIPE};urp;"])
+    office = subprocess.Popen(
+        [
+            "soffice",
+            "-env:UserInstallation=file:///tmp/lo_profile_hostile",
+            "--headless",
+            "--invisible",
+            "--norestore",
+            f"--accept=pipe,name={PIPE};urp;",
+        ]
+    )
     try:
         local = uno.getComponentContext()
         resolver = local.ServiceManager.createInstanceWithContext(
-            "com.sun.star.bridge.UnoUrlResolver", local)
+            "com.sun.star.bridge.UnoUrlResolver", local
+        )
         for _ in range(60):
             try:
                 ctx = resolver.resolve(f"uno:pipe,name={PIPE};urp;StarOffice.ComponentContext")
@@ -53,13 +61,16 @@ def main() -> None:
         else:
             raise SystemExit("LibreOffice did not start")
         desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
-        doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(str(SOURCE)), "_blank", 0,
-                                           (_prop("Hidden", True),))
+        doc = desktop.loadComponentFromURL(
+            uno.systemPathToFileUrl(str(SOURCE)), "_blank", 0, (_prop("Hidden", True),)
+        )
         (HERE / "data").mkdir(exist_ok=True)
         for ext, name in FILTERS.items():
             out = HERE / "data" / f"encrypted.{ext}"
-            doc.storeToURL(uno.systemPathToFileUrl(str(out)),
-                           (_prop("FilterName", name), _prop("Password", "secret")))
+            doc.storeToURL(
+                uno.systemPathToFileUrl(str(out)),
+                (_prop("FilterName", name), _prop("Password", "secret")),
+            )
             print("wrote", out)
         doc.close(True)
         with contextlib.suppress(Exception):

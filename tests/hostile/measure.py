@@ -29,9 +29,15 @@ ADDRESS_SPACE_LIMIT = 8 * 1024**3
 def measure(paths: list[Path], timeout: float = 600) -> list[dict]:
     """Run this module in a fresh interpreter over ``paths``; one result dict per path (``file``,
     ``status``, ``reasons``, ``peak_rss_mb``), after a first one for the empty baseline."""
-    proc = subprocess.run([sys.executable, str(Path(__file__).resolve()), *map(str, paths)],
-                          capture_output=True, text=True, cwd=ROOT, timeout=timeout,
-                          env={**os.environ, "PYTHONPATH": str(ROOT)}, check=False)
+    proc = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve()), *map(str, paths)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=timeout,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        check=False,
+    )
     if proc.returncode != 0:
         raise RuntimeError(f"measure.py failed ({proc.returncode}): {proc.stderr[-2000:]}")
     return [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
@@ -59,8 +65,11 @@ def _ingest_in_child(name: str, data: bytes) -> dict:
         chunks.append(chunk)
     os.close(read_end)
     _, status, usage = os.wait4(pid, 0)
-    out = (json.loads(b"".join(chunks)) if chunks
-           else {"status": "died", "reasons": [], "error": f"wait status {status}"})
+    out = (
+        json.loads(b"".join(chunks))
+        if chunks
+        else {"status": "died", "reasons": [], "error": f"wait status {status}"}
+    )
     out["file"] = name
     out["peak_rss_mb"] = round(usage.ru_maxrss / 1024, 1)  # ru_maxrss is in KB on Linux
     return out

@@ -66,17 +66,24 @@ def table() -> str:
                 outcome = reasons[0] if reasons else result.status
                 if outcome != case.expected:
                     outcome = f"**{outcome}** (expected {case.expected})"
-                first = next((p for p in result.errors if p.reason.value == case.expected),
-                             result.errors[0] if result.errors else None)
+                first = next(
+                    (p for p in result.errors if p.reason.value == case.expected),
+                    result.errors[0] if result.errors else None,
+                )
                 message = first.message_vi if first else ""
                 unchanged = "yes" if store_snapshot(store) == before else "**NO**"
             peak = peaks.get(case.name, {}).get("peak_rss_mb", "")
-            lines.append(f"| {i} | `{case.name}` | {_cell(case.description)} | {case.size:,} | "
-                         f"{outcome} | {_cell(message, 80)} | {unchanged} | {peak} |")
+            lines.append(
+                f"| {i} | `{case.name}` | {_cell(case.description)} | {case.size:,} | "
+                f"{outcome} | {_cell(message, 80)} | {unchanged} | {peak} |"
+            )
         baseline = peaks.get("(baseline: empty file)", {}).get("peak_rss_mb", "?")
-    lines += ["", f"Peak RSS is measured for the heavy files only, each ingested in a fresh "
-                  f"process (`tests/hostile/measure.py`); the baseline of that process (imports, "
-                  f"an empty file) is {baseline} MB. The limit asserted by the tests is 500 MB."]
+    lines += [
+        "",
+        f"Peak RSS is measured for the heavy files only, each ingested in a fresh "
+        f"process (`tests/hostile/measure.py`); the baseline of that process (imports, "
+        f"an empty file) is {baseline} MB. The limit asserted by the tests is 500 MB.",
+    ]
     return "\n".join(lines)
 
 

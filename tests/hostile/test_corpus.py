@@ -34,8 +34,9 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Co
 def store() -> Store:
     """One store shared by the whole corpus, already holding an accepted report."""
     shared = Store(":memory:")
-    assert ingest_bytes(shared, good_template("Hà Nội", "2024-Q1"), "seed.xlsx").status == \
-        "accepted"
+    assert (
+        ingest_bytes(shared, good_template("Hà Nội", "2024-Q1"), "seed.xlsx").status == "accepted"
+    )
     return shared
 
 
@@ -62,13 +63,19 @@ def test_corpus_covers_the_threats(corpus: tuple[Path, dict[str, CorpusCase]]) -
         assert (dest / case.name).stat().st_size == case.size
     assert set(HEAVY) <= set(cases)
     expected = {c.expected for c in cases.values()}
-    assert {"empty_file", "unknown_format", "unreadable_file", "unknown_layout", "province",
-            "period", ACCEPTED} <= expected
+    assert {
+        "empty_file",
+        "unknown_format",
+        "unreadable_file",
+        "unknown_layout",
+        "province",
+        "period",
+        ACCEPTED,
+    } <= expected
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_hostile_file(corpus: tuple[Path, dict[str, CorpusCase]], store: Store,
-                      name: str) -> None:
+def test_hostile_file(corpus: tuple[Path, dict[str, CorpusCase]], store: Store, name: str) -> None:
     dest, cases = corpus
     case = cases[name]
     data = (dest / name).read_bytes()
@@ -95,8 +102,9 @@ def test_hostile_file(corpus: tuple[Path, dict[str, CorpusCase]], store: Store,
 
 
 @pytest.mark.parametrize("name", ["macros.xlsm", "external_links.xlsx"])
-def test_ingest_reports_the_workbook_warning(corpus: tuple[Path, dict[str, CorpusCase]],
-                                             name: str) -> None:
+def test_ingest_reports_the_workbook_warning(
+    corpus: tuple[Path, dict[str, CorpusCase]], name: str
+) -> None:
     dest, _ = corpus
     result = ingest_bytes(Store(":memory:"), (dest / name).read_bytes(), name)
     assert result.status == "accepted"
@@ -104,14 +112,18 @@ def test_ingest_reports_the_workbook_warning(corpus: tuple[Path, dict[str, Corpu
     assert any("macro" in p.message_en or "link" in p.message_en for p in warnings)
 
 
-@pytest.mark.parametrize(("name", "cell", "words"), [
-    ("nul_escape_in_province.xlsx", "D2", "Control or hidden characters"),
-    ("control_chars_province.xlsx", "D2", "Control or hidden characters"),
-    ("bidi_override_province.xlsx", "D2", "Control or hidden characters"),
-    ("string_1mb.xlsx", "D12", "cut short"),
-])
-def test_cleaned_cells_are_named(corpus: tuple[Path, dict[str, CorpusCase]], name: str,
-                                 cell: str, words: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "cell", "words"),
+    [
+        ("nul_escape_in_province.xlsx", "D2", "Control or hidden characters"),
+        ("control_chars_province.xlsx", "D2", "Control or hidden characters"),
+        ("bidi_override_province.xlsx", "D2", "Control or hidden characters"),
+        ("string_1mb.xlsx", "D12", "cut short"),
+    ],
+)
+def test_cleaned_cells_are_named(
+    corpus: tuple[Path, dict[str, CorpusCase]], name: str, cell: str, words: str
+) -> None:
     dest, _ = corpus
     book = Workbook((dest / name).read_bytes(), name)
     found = [w for w in book.warnings if words in w.message_en]
@@ -136,8 +148,9 @@ def peaks(corpus: tuple[Path, dict[str, CorpusCase]]) -> dict[str, dict]:
 
 
 @pytest.mark.parametrize("name", HEAVY)
-def test_peak_memory(corpus: tuple[Path, dict[str, CorpusCase]], peaks: dict[str, dict],
-                     name: str) -> None:
+def test_peak_memory(
+    corpus: tuple[Path, dict[str, CorpusCase]], peaks: dict[str, dict], name: str
+) -> None:
     _, cases = corpus
     result = peaks[name]
     assert result["status"] == "rejected", result
@@ -146,7 +159,8 @@ def test_peak_memory(corpus: tuple[Path, dict[str, CorpusCase]], peaks: dict[str
 
 
 def test_upload_limit_comes_first_and_follows_the_environment(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     assert max_file_bytes() == MAX_FILE_BYTES == 10 * 1024 * 1024
     with pytest.raises(WorkbookError) as exc:  # checked before the content is even sniffed
         Workbook(b"\x00" * (MAX_FILE_BYTES + 1), "big.xlsx")

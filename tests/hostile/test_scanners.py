@@ -32,17 +32,28 @@ def _sheet(rng: random.Random) -> bytes:
         for c in sorted(rng.sample(range(0, 30), rng.randint(1, 6))):
             ref = f"{_letters(c)}{r}"
             style = rng.choice(["", ' s="1"', ' t="n"'])
-            lead = rng.choice([f' r="{ref}"', f' r="{ref}"', f" r='{ref}'", "",
-                               f' r = "{ref}"', f' a=">" r="{ref}"', f' r="{ref.lower()}"',
-                               f'\n r="{ref}"'])
-            body = rng.choice([
-                "",  # self-closing: no value
-                f"<{prefix}v>{r * c}</{prefix}v>",
-                f"<{prefix}f>1+1</{prefix}f>",
-                f"<{prefix}f>1+1</{prefix}f><{prefix}v>2</{prefix}v>",
-                f'<{prefix}f t="shared" si="0"/><{prefix}v></{prefix}v>',
-                f"<{prefix}is><{prefix}t>a</{prefix}t></{prefix}is>",
-            ])
+            lead = rng.choice(
+                [
+                    f' r="{ref}"',
+                    f' r="{ref}"',
+                    f" r='{ref}'",
+                    "",
+                    f' r = "{ref}"',
+                    f' a=">" r="{ref}"',
+                    f' r="{ref.lower()}"',
+                    f'\n r="{ref}"',
+                ]
+            )
+            body = rng.choice(
+                [
+                    "",  # self-closing: no value
+                    f"<{prefix}v>{r * c}</{prefix}v>",
+                    f"<{prefix}f>1+1</{prefix}f>",
+                    f"<{prefix}f>1+1</{prefix}f><{prefix}v>2</{prefix}v>",
+                    f'<{prefix}f t="shared" si="0"/><{prefix}v></{prefix}v>',
+                    f"<{prefix}is><{prefix}t>a</{prefix}t></{prefix}is>",
+                ]
+            )
             if rng.random() < 0.1:
                 lead, style = style, lead  # r after another attribute
             tag = f"<{prefix}c{lead}{style}"
@@ -50,8 +61,10 @@ def _sheet(rng: random.Random) -> bytes:
         row_ref = f' r="{r}"' if rng.random() < 0.9 else ""
         rows.append(f"<{prefix}row{row_ref}>{''.join(cells)}</{prefix}row>")
     xmlns = f'xmlns:x="{MAIN}"' if prefix else f'xmlns="{MAIN}"'
-    return (f"<{prefix}worksheet {xmlns}><{prefix}sheetData>{''.join(rows)}"
-            f"</{prefix}sheetData></{prefix}worksheet>").encode()
+    return (
+        f"<{prefix}worksheet {xmlns}><{prefix}sheetData>{''.join(rows)}"
+        f"</{prefix}sheetData></{prefix}worksheet>"
+    ).encode()
 
 
 @pytest.mark.parametrize("seed", range(300))
@@ -59,7 +72,7 @@ def test_fast_scan_matches_the_exact_one(seed: int) -> None:
     rng = random.Random(seed)
     xml = _sheet(rng)
     size = rng.choice([7, 64, 4096])
-    chunks = [xml[i:i + size] for i in range(0, len(xml), size)]
+    chunks = [xml[i : i + size] for i in range(0, len(xml), size)]
     fast, exact = _Scan("s"), _Scan("s")
     recalc = rng.random() < 0.2
     _scan_xlsx_sheet(fast, lambda: iter(chunks), "sheet.xml", recalc)

@@ -22,18 +22,37 @@ from loaders.ingest import ingest_bytes
 # security 1/10 = 10 %, smartphones, fibre, digital address, 5G and tech teams all 100 %.
 # Dossiers online 50/100 (not scored).
 FULL: dict[str, float] = {
-    "steering_committee": 1, "dx_resolution": 1, "dx_program": 1, "annual_dx_plan": 1,
-    "procedures_total": 100, "procedures_level4": 100,
-    "dossiers_total": 100, "dossiers_online": 50,
-    "inspections_total": 10, "inspections_remote": 5,
-    "budget_total": 1000, "it_budget": 10, "security_budget": 1,
-    "adults": 100, "smartphone_users": 100,
-    "households": 100, "households_fiber": 100, "households_digital_address": 100,
-    "industrial_zones": 4, "industrial_zones_5g": 4,
-    "communes": 10, "communes_with_tech_team": 10,
+    "steering_committee": 1,
+    "dx_resolution": 1,
+    "dx_program": 1,
+    "annual_dx_plan": 1,
+    "procedures_total": 100,
+    "procedures_level4": 100,
+    "dossiers_total": 100,
+    "dossiers_online": 50,
+    "inspections_total": 10,
+    "inspections_remote": 5,
+    "budget_total": 1000,
+    "it_budget": 10,
+    "security_budget": 1,
+    "adults": 100,
+    "smartphone_users": 100,
+    "households": 100,
+    "households_fiber": 100,
+    "households_digital_address": 100,
+    "industrial_zones": 4,
+    "industrial_zones_5g": 4,
+    "communes": 10,
+    "communes_with_tech_team": 10,
 }
-REQUIRED = ("steering_committee", "dx_resolution", "dx_program", "annual_dx_plan",
-            "procedures_total", "procedures_level4")
+REQUIRED = (
+    "steering_committee",
+    "dx_resolution",
+    "dx_program",
+    "annual_dx_plan",
+    "procedures_total",
+    "procedures_level4",
+)
 
 
 def row(province: str, period: str, base: dict | None = None, **values: float | None) -> dict:
@@ -41,15 +60,24 @@ def row(province: str, period: str, base: dict | None = None, **values: float | 
     a value of ``None`` leaves the cell blank."""
     out = dict(base if base is not None else {k: FULL[k] for k in REQUIRED})
     out.update(values)
-    return {"province": province, "period": period,
-            **{k: v for k, v in out.items() if v is not None}}
+    return {
+        "province": province,
+        "period": period,
+        **{k: v for k, v in out.items() if v is not None},
+    }
 
 
-def load(store: Store, rows: Iterable[dict], received: datetime, dataset: str = "official",
-         name: str = "bulk.xlsx") -> None:
+def load(
+    store: Store,
+    rows: Iterable[dict],
+    received: datetime,
+    dataset: str = "official",
+    name: str = "bulk.xlsx",
+) -> None:
     """Ingest ``rows`` as one bulk file received at ``received``; it must be accepted."""
-    result = ingest_bytes(store, write_bulk(list(rows)), name, dataset=dataset,
-                          received_at=received)
+    result = ingest_bytes(
+        store, write_bulk(list(rows)), name, dataset=dataset, received_at=received
+    )
     assert result.status == "accepted", [p.message_en for p in result.errors]
 
 
@@ -73,15 +101,45 @@ def merger_store() -> Store:
     """
     store = Store(":memory:")
     q2 = [
-        row("92", "2025-Q2", procedures_total=200, procedures_level4=150, annual_dx_plan=1,
-            households=1000, households_fiber=600, industrial_zones=0, industrial_zones_5g=0,
-            adults=1000, smartphone_users=800),
-        row("93", "2025-Q2", procedures_total=100, procedures_level4=100, annual_dx_plan=0,
-            households=500, households_fiber=400, industrial_zones=2, industrial_zones_5g=1,
-            smartphone_users=100),
-        row("94", "2025-Q2", dx_resolution=0, annual_dx_plan=0, procedures_total=300,
-            procedures_level4=150, households=1500, households_fiber=500, industrial_zones=0,
-            industrial_zones_5g=0, adults=2000, smartphone_users=1000),
+        row(
+            "92",
+            "2025-Q2",
+            procedures_total=200,
+            procedures_level4=150,
+            annual_dx_plan=1,
+            households=1000,
+            households_fiber=600,
+            industrial_zones=0,
+            industrial_zones_5g=0,
+            adults=1000,
+            smartphone_users=800,
+        ),
+        row(
+            "93",
+            "2025-Q2",
+            procedures_total=100,
+            procedures_level4=100,
+            annual_dx_plan=0,
+            households=500,
+            households_fiber=400,
+            industrial_zones=2,
+            industrial_zones_5g=1,
+            smartphone_users=100,
+        ),
+        row(
+            "94",
+            "2025-Q2",
+            dx_resolution=0,
+            annual_dx_plan=0,
+            procedures_total=300,
+            procedures_level4=150,
+            households=1500,
+            households_fiber=500,
+            industrial_zones=0,
+            industrial_zones_5g=0,
+            adults=2000,
+            smartphone_users=1000,
+        ),
         row("01", "2025-Q2", procedures_total=100, procedures_level4=80),
     ]
     q1 = [
@@ -118,22 +176,39 @@ def status_store() -> Store:
     """
     store = Store(":memory:")
     remote_48 = {"2024-Q1": 20, "2024-Q2": 30, "2024-Q3": 30, "2024-Q4": 40}
-    for period, received in (("2024-Q1", datetime(2024, 4, 10)),
-                             ("2024-Q2", datetime(2024, 7, 10)),
-                             ("2024-Q3", datetime(2024, 10, 10)),
-                             ("2024-Q4", datetime(2025, 1, 10))):
+    for period, received in (
+        ("2024-Q1", datetime(2024, 4, 10)),
+        ("2024-Q2", datetime(2024, 7, 10)),
+        ("2024-Q3", datetime(2024, 10, 10)),
+        ("2024-Q4", datetime(2025, 1, 10)),
+    ):
         q4 = period == "2024-Q4"
-        hanoi = (row("01", period, FULL, procedures_level4=90, inspections_remote=6,
-                     smartphone_users=80, households_fiber=50, households_digital_address=30,
-                     it_budget=6)
-                 if q4 else row("01", period, FULL))
+        hanoi = (
+            row(
+                "01",
+                period,
+                FULL,
+                procedures_level4=90,
+                inspections_remote=6,
+                smartphone_users=80,
+                households_fiber=50,
+                households_digital_address=30,
+                it_budget=6,
+            )
+            if q4
+            else row("01", period, FULL)
+        )
         rows = [
             hanoi,
-            row("48", period, FULL, inspections_total=100,
-                inspections_remote=remote_48[period]),
+            row("48", period, FULL, inspections_total=100, inspections_remote=remote_48[period]),
             row("79", period, FULL, inspections_total=100, inspections_remote=40),
-            row("31", period, FULL, inspections_total=None if q4 else 10,
-                inspections_remote=None if q4 else 5),
+            row(
+                "31",
+                period,
+                FULL,
+                inspections_total=None if q4 else 10,
+                inspections_remote=None if q4 else 5,
+            ),
         ]
         load(store, rows, received, name=f"{period}.xlsx")
     return store
@@ -183,16 +258,21 @@ def flag_store() -> Store:
     volatile = [500, 700, 500, 700, 500, 700, 1000]
     for i, period in enumerate(FLAG_PERIODS):
         last = i == len(FLAG_PERIODS) - 1
-        rows = [row(code, period, households=1000,
-                    households_fiber=500 + rate * i + (300 if last and code == "46" else 0),
-                    dx_resolution=0 if last and code == "01" else 1)
-                for code, rate in FIBRE_GROWTH.items()]
+        rows = [
+            row(
+                code,
+                period,
+                households=1000,
+                households_fiber=500 + rate * i + (300 if last and code == "46" else 0),
+                dx_resolution=0 if last and code == "01" else 1,
+            )
+            for code, rate in FIBRE_GROWTH.items()
+        ]
         rows.append(row("33", period, households=1000, households_fiber=volatile[i]))
         if i <= 4:
             rows.append(row("02", period))
         load(store, rows, received_after(period), name=f"{period}.xlsx")
-    load(store, [row("27", "2025-Q1")], received_after("2025-Q1"), dataset="demo",
-         name="demo.xlsx")
+    load(store, [row("27", "2025-Q1")], received_after("2025-Q1"), dataset="demo", name="demo.xlsx")
     return store
 
 

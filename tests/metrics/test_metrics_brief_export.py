@@ -16,16 +16,18 @@ TODAY = date(2025, 6, 1)
 def test_brief_three_largest_gaps(status_store):
     b = province_brief(status_store, "01", "2024-Q4", today=TODAY)
     # gaps: digital address 0.7, fibre 0.5, IT budget 0.4, smartphones 0.2, level-4 0.1
-    assert b.top_gaps["indicator"].tolist() == ["digital_address_share", "fiber_share",
-                                                "it_budget_share"]
+    assert b.top_gaps["indicator"].tolist() == [
+        "digital_address_share",
+        "fiber_share",
+        "it_budget_share",
+    ]
     assert b.top_gaps["gap"].tolist() == pytest.approx([0.7, 0.5, 0.4])
     assert b.top_gaps["status"].tolist() == ["not_met", "not_met", "not_met"]
 
 
 def test_brief_index_rank_and_pillars(status_store):
     b = province_brief(status_store, "01", "2024-Q4", today=TODAY)
-    assert (b.province_name, b.region, b.era, b.period) == ("Hà Nội", "DBSH", "legacy",
-                                                            "2024-Q4")
+    assert (b.province_name, b.region, b.era, b.period) == ("Hà Nội", "DBSH", "legacy", "2024-Q4")
     assert b.index == pytest.approx(88.0)
     assert (b.rank, b.n_ranked, b.previous_rank, b.rank_change) == (4, 4, 1, -3)
     pillars = b.pillars.set_index("pillar")
@@ -35,7 +37,8 @@ def test_brief_index_rank_and_pillars(status_store):
     # region DBSH: Hà Nội 0.8 and Hải Phòng 1.0
     assert pillars.loc["resources", "regional_mean"] == pytest.approx(0.9)
     assert pillars.loc["digital_government", "national_mean"] == pytest.approx(
-        (0.95 + 0.9 + 0.9 + 1.0) / 4)
+        (0.95 + 0.9 + 0.9 + 1.0) / 4
+    )
     ind = b.indicators.set_index("indicator")
     assert ind.loc["level4_share", "status"] == "overdue"
     assert ind.loc["remote_inspection_share", "national_value"] == pytest.approx(86 / 210)
@@ -65,14 +68,19 @@ def test_brief_flags(flag_store):
 def test_export_columns_and_rows(status_store):
     out = export_indicators(status_store, "2024-Q4")
     assert list(out.columns) == EXPORT_COLUMNS
-    provinces = out[~out["indicator"].isin(["readiness_index", "rank"])
-                    & (out["province_code"] != "VN")]
+    provinces = out[
+        ~out["indicator"].isin(["readiness_index", "rank"]) & (out["province_code"] != "VN")
+    ]
     assert len(provinces) == 63 * 14
     assert len(out) == 63 * 14 + 14 + 63 * 2
-    r = provinces[(provinces["province_code"] == "48")
-                  & (provinces["indicator"] == "remote_inspection_share")].iloc[0]
-    assert (r["value"], r["attainment"], r["status"]) == (pytest.approx(0.4),
-                                                          pytest.approx(0.8), "on_track")
+    r = provinces[
+        (provinces["province_code"] == "48") & (provinces["indicator"] == "remote_inspection_share")
+    ].iloc[0]
+    assert (r["value"], r["attainment"], r["status"]) == (
+        pytest.approx(0.4),
+        pytest.approx(0.8),
+        "on_track",
+    )
 
 
 def test_export_national_rows(status_store):

@@ -51,8 +51,11 @@ def test_current_basis(timely_store):
     t = timeliness(timely_store, "2024-Q3", "current", today=date(2025, 1, 1))
     assert len(t) == 34
     can_tho = status_of(t, "92", "2024-Q3")  # 92 and 93 reported, 94 did not
-    assert (can_tho["status"], can_tho["constituents_reported"],
-            can_tho["constituents_total"]) == ("partial", 2, 3)
+    assert (can_tho["status"], can_tho["constituents_reported"], can_tho["constituents_total"]) == (
+        "partial",
+        2,
+        3,
+    )
     assert status_of(t, "01", "2024-Q3")["status"] == "on_time"
     assert status_of(t, "48", "2024-Q3")["status"] == "partial"  # Quảng Nam 49 missing
     out = completeness(timely_store, "2024-Q3", "current", today=date(2025, 1, 1)).iloc[0]
@@ -60,8 +63,9 @@ def test_current_basis(timely_store):
 
 
 def test_province_record(timely_store):
-    rec = province_record(timely_store, "01", ["2024-Q3", "2024-Q4", "2025-Q1", "2025-Q2"],
-                          today=date(2025, 7, 10))
+    rec = province_record(
+        timely_store, "01", ["2024-Q3", "2024-Q4", "2025-Q1", "2025-Q2"], today=date(2025, 7, 10)
+    )
     assert rec["status"].tolist() == ["on_time", "late", "missing", "on_time"]
     assert rec["reported_on"].tolist()[:2] == [date(2024, 10, 10), date(2025, 1, 20)]
     assert pd.isna(rec["reported_on"].iloc[2])

@@ -14,8 +14,9 @@ from metrics.national import national
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(importlib.util.find_spec("loaders.demo") is None,
-                       reason="loaders/demo.py is not there yet"),
+    pytest.mark.skipif(
+        importlib.util.find_spec("loaders.demo") is None, reason="loaders/demo.py is not there yet"
+    ),
 ]
 TODAY = date(2026, 11, 22)
 
@@ -31,10 +32,15 @@ def demo_store() -> Store:
 
 def test_seed_counts_at_2022_q2(demo_store):
     n = national(demo_store, "2022-Q2", regions=False).set_index("indicator")
-    counts = {code: (int(n.loc[code, "n_met"]), int(n.loc[code, "n_provinces"]))
-              for code in ("steering_committee", "dx_resolution", "dx_program")}
-    assert counts == {"steering_committee": (63, 63), "dx_resolution": (55, 63),
-                      "dx_program": (59, 63)}
+    counts = {
+        code: (int(n.loc[code, "n_met"]), int(n.loc[code, "n_provinces"]))
+        for code in ("steering_committee", "dx_resolution", "dx_program")
+    }
+    assert counts == {
+        "steering_committee": (63, 63),
+        "dx_resolution": (55, 63),
+        "dx_program": (59, 63),
+    }
 
 
 def test_current_basis_series_is_continuous(demo_store):

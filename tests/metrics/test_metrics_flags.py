@@ -20,7 +20,8 @@ def found(flag_store):
 def test_yes_to_no(found):
     hit = found[found["flag"] == "yes_to_no"]
     assert hit[["province_code", "item", "previous_period"]].values.tolist() == [
-        ["01", "dx_resolution", "2024-Q4"]]
+        ["01", "dx_resolution", "2024-Q4"]
+    ]
     assert list(found.columns) == FLAG_COLUMNS
 
 
@@ -28,8 +29,11 @@ def test_outlier_against_own_history_and_peers(found):
     hit = found[found["flag"] == "outlier"]
     assert hit["province_code"].tolist() == ["46"]  # Hưng Yên 33 is volatile: not flagged
     r = hit.iloc[0]
-    assert (r["item"], r["value"], r["previous"]) == ("fiber_share", pytest.approx(0.86),
-                                                      pytest.approx(0.55))
+    assert (r["item"], r["value"], r["previous"]) == (
+        "fiber_share",
+        pytest.approx(0.86),
+        pytest.approx(0.55),
+    )
     assert (r["previous_period"], r["period"]) == ("2024-Q4", "2025-Q1")
     assert r["z_own"] == pytest.approx(300, rel=1e-6)
     assert r["z_peer"] == pytest.approx(0.6745 * (0.31 - 0.011) / 0.002, rel=1e-6)

@@ -15,8 +15,11 @@ from metrics.national import national
 
 
 def one(frame, code, period, indicator):
-    sel = frame[(frame["province_code"] == code) & (frame["period"] == period)
-                & (frame["indicator"] == indicator)]
+    sel = frame[
+        (frame["province_code"] == code)
+        & (frame["period"] == period)
+        & (frame["indicator"] == indicator)
+    ]
     assert len(sel) == 1
     return sel.iloc[0]
 
@@ -59,8 +62,9 @@ def test_partial_aggregate(merger_store):
 
 def test_current_series_is_continuous(merger_store):
     periods = period_range("2025-Q1", "2025-Q3")
-    v = indicator_values(merger_store, periods, "current", provinces=["92"],
-                         indicators=["level4_share"])
+    v = indicator_values(
+        merger_store, periods, "current", provinces=["92"], indicators=["level4_share"]
+    )
     assert v["period"].tolist() == ["2025-Q1", "2025-Q2", "2025-Q3"]
     assert v["value"].tolist() == pytest.approx([0.5, 400 / 600, 0.9])
     grid = expected_provinces(period_range("2020-Q1", "2026-Q3"), "current")

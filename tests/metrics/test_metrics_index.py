@@ -22,8 +22,13 @@ from metrics.index import (
 )
 from metrics.status import assess
 
-PILLARS = ["institutions", "digital_government", "resources", "digital_infrastructure",
-           "digital_community"]
+PILLARS = [
+    "institutions",
+    "digital_government",
+    "resources",
+    "digital_infrastructure",
+    "digital_community",
+]
 
 
 def test_pillars_in_catalogue_order():
@@ -46,8 +51,16 @@ def test_equal_weights_reproduce_the_mean():
 
 def test_zero_weight_removes_a_pillar():
     scores = np.array([[1.0, 0.5, 0.8, 0.2, 0.6], [1.0, 0.5, 0.8, np.nan, 0.6]])
-    w = normalise_weights({"institutions": 1, "digital_government": 1, "resources": 1,
-                           "digital_infrastructure": 0, "digital_community": 1}, PILLARS)
+    w = normalise_weights(
+        {
+            "institutions": 1,
+            "digital_government": 1,
+            "resources": 1,
+            "digital_infrastructure": 0,
+            "digital_community": 1,
+        },
+        PILLARS,
+    )
     assert index_values(scores, w).tolist() == pytest.approx([72.5, 72.5])
     # weights are normalised over the pillars present; any non-negative weights work
     w2 = normalise_weights({"institutions": 3, "resources": 1}, PILLARS)
@@ -61,27 +74,41 @@ def test_bad_weights():
 
 
 def test_index_missing_when_less_than_half_the_weight_has_a_score():
-    scores = np.array([[1.0, 1.0, np.nan, np.nan, np.nan],   # 2 of 5 → missing
-                       [1.0, 0.5, 0.0, np.nan, np.nan]])     # 3 of 5 → (1 + .5 + 0)/3
+    scores = np.array(
+        [
+            [1.0, 1.0, np.nan, np.nan, np.nan],  # 2 of 5 → missing
+            [1.0, 0.5, 0.0, np.nan, np.nan],
+        ]
+    )  # 3 of 5 → (1 + .5 + 0)/3
     out = index_values(scores, normalise_weights(None, PILLARS))
     assert math.isnan(out[0]) and out[1] == pytest.approx(50.0)
 
 
 def _assessed(rows: list[tuple[str, str, float]]) -> pd.DataFrame:
     """Rows (province, indicator, attainment) of one period as status.assess would give."""
-    return pd.DataFrame({
-        "era": "legacy", "province_code": [r[0] for r in rows], "period": "2024-Q4",
-        "province_name": [r[0] for r in rows], "region": "DBSH",
-        "indicator": [r[1] for r in rows], "attainment": [r[2] for r in rows]})
+    return pd.DataFrame(
+        {
+            "era": "legacy",
+            "province_code": [r[0] for r in rows],
+            "period": "2024-Q4",
+            "province_name": [r[0] for r in rows],
+            "region": "DBSH",
+            "indicator": [r[1] for r in rows],
+            "attainment": [r[2] for r in rows],
+        }
+    )
 
 
 def test_pillar_score_needs_half_of_its_indicators():
-    frame = _assessed([
-        ("01", "steering_committee", 1.0), ("01", "dx_resolution", 0.0),  # 2 of 4 → 0.5
-        ("02", "steering_committee", 1.0),                                 # 1 of 4 → missing
-        ("01", "level4_share", 0.4),                                       # 1 of 2 → 0.4
-        ("01", "online_dossier_share", np.nan),                            # not scored
-    ])
+    frame = _assessed(
+        [
+            ("01", "steering_committee", 1.0),
+            ("01", "dx_resolution", 0.0),  # 2 of 4 → 0.5
+            ("02", "steering_committee", 1.0),  # 1 of 4 → missing
+            ("01", "level4_share", 0.4),  # 1 of 2 → 0.4
+            ("01", "online_dossier_share", np.nan),  # not scored
+        ]
+    )
     scores = pillar_scores(frame).set_index("province_code")
     assert scores.loc["01", "institutions"] == pytest.approx(0.5)
     assert scores.loc["01", "digital_government"] == pytest.approx(0.4)
@@ -115,7 +142,8 @@ def test_weights_move_the_ranking(status_store):
     table = readiness_index(status_store, "2024-Q4", weights=heavy).set_index("province_code")
     # digital government: 31 → 1.0, 01 → 0.95, 48 and 79 → 0.9
     assert table.loc["01", "readiness_index"] == pytest.approx(
-        100 * (1 + 0.95 * 20 + 0.8 + 0.65 + 1) / 24)
+        100 * (1 + 0.95 * 20 + 0.8 + 0.65 + 1) / 24
+    )
     assert table.loc["48", "readiness_index"] == pytest.approx(100 * (0.9 * 20 + 4) / 24)
     assert table.loc[["31", "01", "48", "79"], "rank"].tolist() == [1, 2, 3, 3]
 
@@ -124,8 +152,9 @@ def _scores_table() -> pd.DataFrame:
     """A: all 1; B: 0.9 but community 0.1 (74); C: 0.5 but community 1.0 (60)."""
     rows = {"A": [1.0] * 5, "B": [0.9, 0.9, 0.9, 0.9, 0.1], "C": [0.5, 0.5, 0.5, 0.5, 1.0]}
     frame = pd.DataFrame(rows, index=PILLARS).T.reset_index(names="province_code")
-    frame["readiness_index"] = index_values(frame[PILLARS].to_numpy(),
-                                            normalise_weights(None, PILLARS))
+    frame["readiness_index"] = index_values(
+        frame[PILLARS].to_numpy(), normalise_weights(None, PILLARS)
+    )
     frame["rank"] = competition_ranks(frame["readiness_index"].to_numpy())
     return frame
 

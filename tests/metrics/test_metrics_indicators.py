@@ -14,8 +14,11 @@ from metrics.indicators import VALUE_COLUMNS, compute_values, indicator_values
 
 
 def value(frame: pd.DataFrame, code: str, period: str, indicator: str) -> float:
-    sel = frame[(frame["province_code"] == code) & (frame["period"] == period)
-                & (frame["indicator"] == indicator)]
+    sel = frame[
+        (frame["province_code"] == code)
+        & (frame["period"] == period)
+        & (frame["indicator"] == indicator)
+    ]
     assert len(sel) == 1
     return float(sel["value"].iloc[0])
 
@@ -52,11 +55,15 @@ def test_pairs_are_complete_cases(merger_store):
 
 
 def test_provinces_and_indicators_filter(merger_store):
-    v = indicator_values(merger_store, ["2025-Q1", "2025-Q2"], provinces=["92", "01"],
-                         indicators=["level4_share"])
+    v = indicator_values(
+        merger_store, ["2025-Q1", "2025-Q2"], provinces=["92", "01"], indicators=["level4_share"]
+    )
     assert v[["province_code", "period", "value"]].values.tolist() == [
-        ["01", "2025-Q1", 0.8], ["92", "2025-Q1", 0.5],
-        ["01", "2025-Q2", 0.8], ["92", "2025-Q2", 0.75]]
+        ["01", "2025-Q1", 0.8],
+        ["92", "2025-Q1", 0.5],
+        ["01", "2025-Q2", 0.8],
+        ["92", "2025-Q2", 0.75],
+    ]
 
 
 def test_formulas_come_from_the_catalogue(merger_store):
@@ -64,14 +71,25 @@ def test_formulas_come_from_the_catalogue(merger_store):
     for ind in raw["indicators"]:
         if ind["code"] == "level4_share":  # a different formula under the same code
             ind["numerator"], ind["denominator"] = "households_fiber", "households"
-    raw["indicators"].append({
-        "code": "zone_count_share", "pillar": "digital_infrastructure", "unit": "ratio",
-        "numerator": "industrial_zones_5g", "denominator": "households", "scored": False,
-        "name_vi": "x", "name_en": "x", "definition_vi": "x", "definition_en": "x",
-        "sources": raw["indicators"][0]["sources"]})
+    raw["indicators"].append(
+        {
+            "code": "zone_count_share",
+            "pillar": "digital_infrastructure",
+            "unit": "ratio",
+            "numerator": "industrial_zones_5g",
+            "denominator": "households",
+            "scored": False,
+            "name_vi": "x",
+            "name_en": "x",
+            "definition_vi": "x",
+            "definition_en": "x",
+            "sources": raw["indicators"][0]["sources"],
+        }
+    )
     catalogue = parse_catalogue(raw)
-    v = compute_values(read_raw(merger_store, "2025-Q2", catalogue=catalogue), "2025-Q2",
-                       catalogue=catalogue)
+    v = compute_values(
+        read_raw(merger_store, "2025-Q2", catalogue=catalogue), "2025-Q2", catalogue=catalogue
+    )
     assert value(v, "92", "2025-Q2", "level4_share") == pytest.approx(0.6)
     assert value(v, "93", "2025-Q2", "zone_count_share") == pytest.approx(1 / 500)
 

@@ -49,8 +49,7 @@ def test_regional_rows(status_store):
 
 
 def test_national_on_current_basis(merger_store):
-    n = national(merger_store, "2025-Q2", "current", indicators=["dx_resolution",
-                                                                 "level4_share"])
+    n = national(merger_store, "2025-Q2", "current", indicators=["dx_resolution", "level4_share"])
     res = area(n, "VN", "dx_resolution")
     # provinces: 01 met; 92 = 2 of 3 → not met; 32 current provinces without data
     assert (res["n_provinces"], res["n_reported"], res["n_met"]) == (34, 2, 1)

@@ -77,11 +77,22 @@ def test_attainment_rules():
 
 def _frame(period: str, indicator: str, values: list[float]) -> pd.DataFrame:
     n = len(values)
-    return pd.DataFrame({
-        "era": ["current"] * n, "province_code": [f"{i:02d}" for i in range(1, n + 1)],
-        "period": [period] * n, "province_name": ["x"] * n, "region": ["DBSH"] * n,
-        "indicator": [indicator] * n, "value": values, "num": values, "den": [1.0] * n,
-        "constituents_reported": [1] * n, "constituents_total": [1] * n, "dataset": ["x"] * n})
+    return pd.DataFrame(
+        {
+            "era": ["current"] * n,
+            "province_code": [f"{i:02d}" for i in range(1, n + 1)],
+            "period": [period] * n,
+            "province_name": ["x"] * n,
+            "region": ["DBSH"] * n,
+            "indicator": [indicator] * n,
+            "value": values,
+            "num": values,
+            "den": [1.0] * n,
+            "constituents_reported": [1] * n,
+            "constituents_total": [1] * n,
+            "dataset": ["x"] * n,
+        }
+    )
 
 
 def test_staged_target_uses_stage_for_period_end():
@@ -89,9 +100,15 @@ def test_staged_target_uses_stage_for_period_end():
     before = assess(_frame("2025-Q4", "remote_inspection_share", [0.6]))
     after = assess(_frame("2026-Q1", "remote_inspection_share", [0.6]))
     assert (before["target"][0], before["deadline"][0], before["met"][0]) == (
-        0.5, date(2025, 12, 31), 1.0)
+        0.5,
+        date(2025, 12, 31),
+        1.0,
+    )
     assert (after["target"][0], after["deadline"][0], after["met"][0]) == (
-        0.7, date(2030, 12, 31), 0.0)
+        0.7,
+        date(2030, 12, 31),
+        0.0,
+    )
     assert after["attainment"][0] == pytest.approx(0.6 / 0.7)
 
 
