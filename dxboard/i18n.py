@@ -1,24 +1,35 @@
-"""The one translation table (Vietnamese first, English) and locale-aware number formatting.
+"""The one translation table (Vietnamese first, English) and locale-aware formatting.
 
-Every user-facing string of the UI comes from :data:`TEXTS` through :func:`t`. The table is
-stored as TOML files under ``data/i18n/`` (one per page, so pages are edited independently) and
-merged here into one table; a key defined twice is an error. Catalogue names (fields,
-indicators, pillars) come from the catalogue itself. Vietnamese numbers use ``.`` for thousands
-and ``,`` for decimals (1.234,5 and 12,5 %); dates dd/mm/yyyy.
+Every user-facing string comes from :data:`TEXTS` through :func:`t`: the pages' labels and the
+messages of loaders, the store and the command line alike. The table is stored as TOML files
+under ``data/i18n/`` (one per page or domain) and merged here; a key defined twice is an error.
+Catalogue names (fields, indicators, pillars) come from the catalogue itself.
+
+Placeholders take locale-aware format specs, so a message is written once for both languages:
+``{n:n}`` a number (``1.234,5`` / ``1,234.5``; ``n0``…``n3`` fixed decimals), ``{x:pct}`` a
+fraction as a percentage (``12,5 %`` / ``12.5%``), ``{b:mb}`` bytes as megabytes, ``{d:date}``
+(``31/12/2025`` / ``2025-12-31``), ``{d:datetime}``, ``{p:period}`` (``Quý III/2026`` /
+``Q3 2026``). A parameter made by :func:`tr` is a translated phrase of its own; a list is
+rendered item by item and joined with commas.
 """
 
 from __future__ import annotations
 
 import math
+import re
+import string
 import tomllib
+from collections.abc import Mapping
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from dxboard.paths import DATA_DIR
 
 LANGS = ("vi", "en")
 DEFAULT_LANG = "vi"
 I18N_DIR = DATA_DIR / "i18n"
+ROMAN = ("I", "II", "III", "IV")
 
 
 class TranslationError(RuntimeError):
@@ -44,11 +55,46 @@ def _load(folder: Path) -> dict[str, tuple[str, str]]:
 TEXTS: dict[str, tuple[str, str]] = _load(I18N_DIR)
 
 
-def t(key: str, lang: str = DEFAULT_LANG, **values: object) -> str:
-    """The text for ``key`` in ``lang``, formatted with ``values``."""
+def tr(key: str, **params: Any) -> dict[str, Any]:
+    """A translated phrase to pass as a parameter of :func:`t` (JSON-serialisable)."""
+    return {"key": key, "params": params}
+
+
+def t(key: str, lang: str = DEFAULT_LANG, **params: Any) -> str:
+    """The text for ``key`` in ``lang``, with ``params`` formatted for that language."""
     vi, en = TEXTS[key]
     text = en if lang == "en" else vi
-    return text.format(**values) if values else text
+    if not params:
+        return text
+    return _Formatter(lang).vformat(text, (), params)
+
+
+class _Formatter(string.Formatter):
+    """``str.format`` with the locale-aware specs of the module docstring."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        lang = self.lang
+        if isinstance(value, Mapping) and "key" in value:
+            return t(value["key"], lang, **value.get("params", {}))
+        if isinstance(value, list | tuple):
+            return ", ".join(self.format_field(v, format_spec) for v in value)
+        if format_spec in _SPECS:
+            return _SPECS[format_spec](value, lang)
+        if m := _FIXED.fullmatch(format_spec):
+            return fmt_number(_as_number(value), lang, int(m.group(1)))
+        return super().format_field(value, format_spec)
+
+
+_FIXED = re.compile(r"n(\d)")
+
+
+def _as_number(value: Any) -> float | int | None:
+    if value is None or isinstance(value, int | float):
+        return value
+    return float(value)
 
 
 def fmt_number(value: float | int | None, lang: str = DEFAULT_LANG, decimals: int = 0) -> str:
@@ -61,6 +107,18 @@ def fmt_number(value: float | int | None, lang: str = DEFAULT_LANG, decimals: in
     return text
 
 
+def fmt_auto(value: float | int | None, lang: str = DEFAULT_LANG) -> str:
+    """A number with as many decimals as it has (up to three): ``1234`` → ``1.234``,
+    ``12.5`` → ``12,5``."""
+    number = _as_number(value)
+    if number is None or (isinstance(number, float) and math.isnan(number)):
+        return "–"
+    if float(number).is_integer():
+        return fmt_number(int(number), lang)
+    decimals = len(f"{float(number):.3f}".rstrip("0").split(".")[1])
+    return fmt_number(number, lang, decimals)
+
+
 def fmt_percent(fraction: float | None, lang: str = DEFAULT_LANG, decimals: int = 1) -> str:
     """``0.125`` → ``12,5 %`` (vi) or ``12.5%`` (en)."""
     if fraction is None or (isinstance(fraction, float) and math.isnan(fraction)):
@@ -69,7 +127,45 @@ def fmt_percent(fraction: float | None, lang: str = DEFAULT_LANG, decimals: int 
     return f"{number} %" if lang == "vi" else f"{number}%"
 
 
-def fmt_date(value: date | datetime | None, lang: str = DEFAULT_LANG) -> str:
-    if value is None:
+def fmt_megabytes(size: int | float, lang: str = DEFAULT_LANG) -> str:
+    """Bytes as megabytes with one decimal: ``10,0 MB`` (vi) or ``10.0 MB`` (en)."""
+    return f"{fmt_number(float(size) / (1024 * 1024), lang, 1)} MB"
+
+
+def fmt_date(value: date | datetime | str | None, lang: str = DEFAULT_LANG) -> str:
+    """``31/12/2025`` (vi) or ``2025-12-31`` (en)."""
+    if value is None or value == "":
         return "–"
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
     return value.strftime("%d/%m/%Y") if lang == "vi" else value.strftime("%Y-%m-%d")
+
+
+def fmt_datetime(value: datetime | str | None, lang: str = DEFAULT_LANG) -> str:
+    """``31/12/2025 14:05`` (vi) or ``2025-12-31 14:05`` (en)."""
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.strftime("%d/%m/%Y %H:%M" if lang == "vi" else "%Y-%m-%d %H:%M")
+
+
+def fmt_period(period: object, lang: str = DEFAULT_LANG) -> str:
+    """A period for people: ``2026-Q3`` → ``Quý III/2026`` (vi) or ``Q3 2026`` (en); a year
+    stays as it is. Codes like ``2026-Q3`` stay in files and URLs."""
+    text = str(period)
+    m = re.fullmatch(r"(\d{4})-Q([1-4])", text)
+    if not m:
+        return text
+    year, quarter = m.group(1), int(m.group(2))
+    return f"Quý {ROMAN[quarter - 1]}/{year}" if lang == "vi" else f"Q{quarter} {year}"
+
+
+_SPECS = {
+    "n": fmt_auto,
+    "pct": fmt_percent,
+    "mb": fmt_megabytes,
+    "date": fmt_date,
+    "datetime": fmt_datetime,
+    "period": fmt_period,
+}

@@ -37,6 +37,10 @@ class CellInput(NamedTuple):
     ref_date: object = None
     ref_date_cell: str = ""
     formula_untrusted: bool = False
+    error: str | None = None
+    """The cached error of a formula cell (``#N/A``, ``#REF!``, ``#DIV/0!``...)."""
+    percent: bool = False
+    """Whether the value cell holds a number formatted as a percentage."""
 
 
 class FieldValue(NamedTuple):
