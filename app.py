@@ -29,7 +29,7 @@ PAGES = [
     ("login", "pages/login.py", ":material/login:", "signed_out_ok"),
 ]
 
-st.set_page_config(page_title="DX readiness", page_icon="📊", layout="wide")
+st.set_page_config(page_title=t("app.short_title", lang()), page_icon="📊", layout="wide")
 load_catalogue()  # an invalid catalogue stops start-up here, naming the entry
 st.session_state.setdefault("lang", "vi")
 st.session_state.setdefault("basis", "reported")

@@ -4,12 +4,12 @@
 - 100,000 rows. The reader refuses a sheet over 5,000 rows (``loaders.safety.MAX_ROWS``, the
   hostile-file limit), and one table cannot hold a (province, quarter) twice, while there are
   only 2,646 legacy province-quarters from 2015-Q1. So the 100,000 rows are 40 tables of 2,500
-  distinct province-quarters each, ingested by one ``ingest_many`` call: every province-quarter
+  distinct province-quarters each, ingested by one ``ingest`` call: every province-quarter
   gets about 38 versions, each later file superseding the earlier one. The cap stays as it is;
   no parameter raises it (a larger table is split, as here).
 
 Each run starts a new interpreter on a new database; the child reads the files one by one and
-feeds them to ``loaders.batch.iter_ingest`` (the path of ``dxboard ingest``), keeping only each
+feeds them to ``loaders.ingest.ingest`` (the path of ``dxboard ingest``), keeping only each
 file's status; it times the ingest itself (imports and opening the store excluded) and reports
 its peak RSS (``ru_maxrss``); the wall time of the whole process is given too. The limit is
 python-calamine reading the same sheets.
@@ -31,13 +31,13 @@ import sys, time
 from pathlib import Path
 from datetime import date
 from dxboard.store import Store
-from loaders.batch import iter_ingest
+from loaders.ingest import ingest
 db, files, workers = sys.argv[1], sys.argv[2].split(','), int(sys.argv[3])
 store = Store(db)
 items = ((Path(f).name, Path(f).read_bytes()) for f in files)  # read as the CLI reads
 start = time.perf_counter()
 bad, reports = [], 0
-for r in iter_ingest(store, items, actor='bench', dataset='historical',
+for r in ingest(store, items, actor='bench', dataset='historical',
                      today=date.fromisoformat(sys.argv[4]), workers=workers):
     bad += [r.file_name] if r.status != 'accepted' else []
     reports += len(r.reports)
@@ -132,7 +132,7 @@ def run(opts: Options) -> Section:
             opts.log(f"  {label}")
             limit = time_runs(lambda files=files: _calamine(files), runs)
             ingest, whole, rss, last = _child_runs(files, runs, work)
-            fig = section.add(Figure(f"{label}: iter_ingest", ingest, last["reports"], unit="rows"))
+            fig = section.add(Figure(f"{label}: ingest", ingest, last["reports"], unit="rows"))
             section.add(Figure(f"{label}: whole process", whole, last["reports"], unit="rows"))
             section.add(
                 Figure(
@@ -154,8 +154,8 @@ def run(opts: Options) -> Section:
     section.notes.append(
         "The 5,000-row cap of one sheet (`MAX_ROWS`, a hostile-file limit) is kept: 100,000 "
         "rows are 40 tables of 2,500 distinct province-quarters (one table cannot repeat a "
-        "province-quarter and there are 2,646 legacy ones), loaded by one `iter_ingest` call; "
+        "province-quarter and there are 2,646 legacy ones), loaded by one `ingest` call; "
         "later tables supersede earlier versions. Transactions close every 50 files or 10,000 "
-        "reports, whichever comes first (`loaders.batch.MAX_BATCH_REPORTS`)."
+        "reports, whichever comes first (`loaders.ingest.MAX_BATCH_REPORTS`)."
     )
     return section

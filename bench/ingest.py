@@ -2,10 +2,10 @@
 
 - the limit: python-calamine opening each file and reading the report sheet ``to_python()``,
   nothing else (no checks, no validation, no storage);
-- ours, in one process, imports done: ``loaders.batch.ingest_many`` into a fresh on-disk DuckDB
+- ours, in one process, imports done: ``loaders.ingest.ingest`` into a fresh on-disk DuckDB
   (parse and validate in this process, and with a pool of worker processes), and
   ``loaders.ingest.ingest_bytes`` once per file (the path of a single upload in the web app);
-- ours, the whole command: ``python -m dxboard.cli --db FRESH ingest FOLDER`` timed as a process
+- ours, the whole command: ``python -m cli --db FRESH ingest FOLDER`` timed as a process
   (interpreter start, imports, reading the files, validation, storage, the summary);
 - the naive peer: ``pandas.read_excel(engine="openpyxl")`` of the report sheet per file, then
   one ``INSERT`` per value (``executemany``) into a DuckDB table; no validation at all.
@@ -77,19 +77,21 @@ def _ours_batch(
     items: list[tuple[str, bytes]], db: Path, workers: int, batch_size: int | None = None
 ) -> list:
     from dxboard.store import Store
-    from loaders.batch import DEFAULT_BATCH_SIZE, ingest_many
+    from loaders.ingest import DEFAULT_BATCH_SIZE, ingest
 
     store = Store(db)
     try:
         start = time.perf_counter()
-        results = ingest_many(
-            store,
-            items,
-            actor="bench",
-            dataset="official",
-            today=TODAY,
-            workers=workers,
-            batch_size=batch_size or DEFAULT_BATCH_SIZE,
+        results = list(
+            ingest(
+                store,
+                items,
+                actor="bench",
+                dataset="official",
+                today=TODAY,
+                workers=workers,
+                batch_size=batch_size or DEFAULT_BATCH_SIZE,
+            )
         )
         elapsed = time.perf_counter() - start
     finally:
@@ -129,7 +131,7 @@ def _cli(folder: Path, db: Path) -> float:
     env = {**os.environ, "DXBOARD_DB_WAIT": "0"}
     start = time.perf_counter()
     proc = subprocess.run(
-        [sys.executable, "-m", "dxboard.cli", "--db", str(db), "ingest", str(folder)],
+        [sys.executable, "-m", "cli", "--db", str(db), "ingest", str(folder)],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -174,41 +176,35 @@ def run(opts: Options) -> Section:
                 len(items),
             )
         )
-        ours = None
-        try:
-            import loaders.batch  # noqa: F401
-        except ImportError:
-            section.notes.append("`loaders.batch` is not available: batched path not measured.")
-        else:
-            opts.log("  ours: ingest_many, 1 process")
-            _ours_batch(items[:20], fresh_db(work, "warm.duckdb"), 1)
-            ours = section.add(
-                Figure(
-                    "ours: ingest_many, in one process",
-                    _timed(lambda db: _ours_batch(items, db, 1), runs, work),
-                    len(items),
-                    target=f"≤ {TARGET_LIMIT:g}× the limit",
-                )
+        opts.log("  ours: ingest, 1 process")
+        _ours_batch(items[:20], fresh_db(work, "warm.duckdb"), 1)
+        ours = section.add(
+            Figure(
+                "ours: ingest, in one process",
+                _timed(lambda db: _ours_batch(items, db, 1), runs, work),
+                len(items),
+                target=f"≤ {TARGET_LIMIT:g}× the limit",
             )
-            big = len(items)
-            opts.log(f"  ours: ingest_many, batch_size={big} (one transaction)")
+        )
+        big = len(items)
+        opts.log(f"  ours: ingest, batch_size={big} (one transaction)")
+        section.add(
+            Figure(
+                f"ours: ingest, in one process, batch_size={big} (one transaction)",
+                _timed(lambda db: _ours_batch(items, db, 1, big), runs, work),
+                len(items),
+            )
+        )
+        if opts.workers > 1:
+            opts.log(f"  ours: ingest, {opts.workers} worker processes")
             section.add(
                 Figure(
-                    f"ours: ingest_many, in one process, batch_size={big} (one transaction)",
-                    _timed(lambda db: _ours_batch(items, db, 1, big), runs, work),
+                    f"ours: ingest, {opts.workers} worker processes parse",
+                    _timed(lambda db: _ours_batch(items, db, opts.workers), runs, work),
                     len(items),
+                    note="pool start-up included",
                 )
             )
-            if opts.workers > 1:
-                opts.log(f"  ours: ingest_many, {opts.workers} worker processes")
-                section.add(
-                    Figure(
-                        f"ours: ingest_many, {opts.workers} worker processes parse",
-                        _timed(lambda db: _ours_batch(items, db, opts.workers), runs, work),
-                        len(items),
-                        note="pool start-up included",
-                    )
-                )
         subset = items[:PER_FILE_SUBSET]
         opts.log(f"  ours: ingest_bytes per file ({len(subset)} files)")
         per_file = section.add(
@@ -221,7 +217,7 @@ def run(opts: Options) -> Section:
         opts.log("  ours: the command line")
         cli = section.add(
             Figure(
-                "ours: `python -m dxboard.cli ingest FOLDER` (whole process)",
+                "ours: `python -m cli ingest FOLDER` (whole process)",
                 _timed(lambda db: _cli(folder, db), runs, work),
                 len(items),
             )
@@ -235,7 +231,7 @@ def run(opts: Options) -> Section:
                 len(items),
             )
         )
-    main = ours or per_file
+    main = ours
     ratio_limit = main.median / limit.median
     ratio_peer = peer.median / main.median
     main.met = ratio_limit <= TARGET_LIMIT and ratio_peer >= TARGET_PEER
@@ -256,7 +252,7 @@ def run(opts: Options) -> Section:
             ratio = (fig.median / fig.items) / (limit.median / limit.items)
             section.ratios.append((f"{fig.label} ÷ limit (time per file)", ratio, ""))
     for fig in section.figures:
-        if fig is not main and "ingest_many" in fig.label:
+        if fig is not main and "ingest" in fig.label:
             ratio = peer.median / fig.median
             section.ratios.append(
                 (
@@ -274,7 +270,7 @@ def run(opts: Options) -> Section:
     )
     section.ratios.append(
         (
-            "command line ÷ in-process ingest_many (time)",
+            "command line ÷ in-process ingest (time)",
             cli.median / main.median,
             "interpreter start and imports included",
         )

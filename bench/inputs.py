@@ -4,7 +4,7 @@
   and filled with openpyxl as a person would (varied, valid values: every "of which" within its
   total, evidence for each yes, a few optional cells left blank, a few notes);
 - :func:`bulk_rows`, :func:`bulk_files`: national bulk tables written with
-  ``loaders.bulk_writer.write_bulk``.
+  ``loaders.writers.write_bulk``.
 
 Generation is never timed. A cache folder is named by its parameters and a generator version, so
 a change here makes new files.
@@ -172,7 +172,7 @@ def bulk_rows(
 
 def bulk_file(name: str, rows_fn, log=print) -> Path:
     """A bulk table file in the cache, written once from ``rows_fn()``."""
-    from loaders.bulk_writer import write_bulk
+    from loaders.writers import write_bulk
 
     path = CACHE / f"bulk-g{GENERATOR_VERSION}" / name
     if path.exists():

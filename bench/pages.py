@@ -66,16 +66,18 @@ def small_database(work: Path) -> Path:
     """Quick mode: a few templates instead of the demo data."""
     from bench.inputs import read_folder, templates
     from dxboard.store import Store
-    from loaders.batch import ingest_many
+    from loaders.ingest import ingest
 
     path = work / "small.duckdb"
     with Store(path) as store:
-        ingest_many(
-            store,
-            read_folder(templates(8, log=lambda _: None)),
-            actor="bench",
-            dataset="demo",
-            today=TODAY,
+        list(
+            ingest(
+                store,
+                read_folder(templates(8, log=lambda _: None)),
+                actor="bench",
+                dataset="demo",
+                today=TODAY,
+            )
         )
     return path
 

@@ -45,6 +45,7 @@ def build(path, target_values: int, log=print) -> dict:  # type: ignore[no-untyp
     from dxboard.catalogue import load_catalogue
     from dxboard.periods import Period
     from dxboard.store import Store
+    from dxboard.store.database import bump_version
 
     catalogue = load_catalogue()
     keys = _keys()
@@ -116,7 +117,7 @@ def build(path, target_values: int, log=print) -> dict:  # type: ignore[no-untyp
             FROM submissions s, f ORDER BY s.id, f.j""")
         for sequence, used in (("upload_ids", versions), ("submission_ids", versions * n_keys)):
             cur.execute(f"SELECT max(nextval('{sequence}')) FROM range({used})").fetchall()
-        Store.bump_version(cur)
+        bump_version(cur)
         cur.execute("COMMIT")
         counts = {
             t: cur.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]

@@ -20,7 +20,7 @@ refused without checking the password and do not extend the lock.
 
 Every sign-in, failed sign-in and account change is written to the audit log ``events``
 (actions ``login``, ``login_failed``, ``user_created``, ``user_disabled``, ``user_enabled``,
-``password_changed``); :func:`audit_log` reads it back.
+``password_changed``); :func:`dxboard.store.audit.audit_log` reads it back.
 """
 
 from __future__ import annotations
@@ -35,17 +35,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from dxboard.errors import Reason, UserError
 from dxboard.periods import Period
-from dxboard.registry import ProvinceMatchError, load_registry, normalise_code
-from dxboard.store import Store, log_event
+from dxboard.registry import load_registry, normalise_code
+from dxboard.store import Store
+from dxboard.store import accounts as rows
+from dxboard.store.audit import record_event
 
 ROLES = ("admin", "analyst", "leader", "officer")
-ROLE_LABELS_VI = {
-    "admin": "Quản trị",
-    "analyst": "Chuyên viên phân tích",
-    "leader": "Lãnh đạo",
-    "officer": "Cán bộ tỉnh",
-}
 
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 SALT_BYTES = 16
@@ -60,27 +57,18 @@ _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,63}$")
 _TRUE = {"1", "true", "yes", "on", "có", "co"}
 
 
-class AuthError(Exception):
-    """A refused sign-in. ``reason``: wrong_password, unknown_user, disabled, rate_limited (and
-    bad_claim for OIDC). Wrong password and unknown user carry the same message on purpose."""
+class AuthError(UserError):
+    """A refused sign-in. ``cause`` (kept in the audit log): ``wrong_password``,
+    ``unknown_user``, ``disabled``, ``rate_limited`` or ``bad_claim``. A wrong password and an
+    unknown user give the same reason and message on purpose."""
 
-    def __init__(self, reason: str, message_vi: str, message_en: str) -> None:
-        super().__init__(message_en)
-        self.reason = reason
-        self.message_vi = message_vi
-        self.message_en = message_en
+    def __init__(self, cause: str, reason: Reason, key: str | None = None, **params: Any) -> None:
+        self.cause = cause
+        super().__init__(reason, key, **params)
 
 
-class AccountError(ValueError):
+class AccountError(UserError):
     """An account change that cannot be made (bad role, short password, unknown user, ...)."""
-
-    def __init__(self, message_vi: str, message_en: str) -> None:
-        super().__init__(f"{message_vi} / {message_en}")
-        self.message_vi = message_vi
-        self.message_en = message_en
-
-
-_BAD_LOGIN = ("Tên đăng nhập hoặc mật khẩu không đúng.", "Wrong username or password.")
 
 
 @dataclass(frozen=True)
@@ -187,10 +175,7 @@ _DUMMY_HASH = hash_password(secrets.token_hex(16))
 
 def check_password_rules(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(
-            f"Mật khẩu phải có ít nhất {MIN_PASSWORD_LENGTH} ký tự.",
-            f"The password must have at least {MIN_PASSWORD_LENGTH} characters.",
-        )
+        raise AccountError(Reason.PASSWORD_RULES, length=MIN_PASSWORD_LENGTH)
 
 
 # --- accounts --------------------------------------------------------------------------------
@@ -203,29 +188,21 @@ def normalise_username(username: str) -> str:
 def _check_username(username: str) -> str:
     name = normalise_username(username)
     if not _USERNAME.match(name):
-        raise AccountError(
-            f"Tên đăng nhập «{username}» không hợp lệ: 2–64 ký tự a-z, 0-9, . _ @ -.",
-            f"Invalid username «{username}»: 2–64 characters a-z, 0-9, . _ @ -.",
-        )
+        raise AccountError(Reason.ACCOUNT, "account_bad_username", username=username)
     return name
 
 
 def _check_role(role: str) -> str:
     role = role.strip().lower()
     if role not in ROLES:
-        raise AccountError(
-            f"Vai trò «{role}» không có; chọn một trong: {', '.join(ROLES)}.",
-            f"Unknown role «{role}»; use one of: {', '.join(ROLES)}.",
-        )
+        raise AccountError(Reason.ACCOUNT, "account_unknown_role", role=role, roles=list(ROLES))
     return role
 
 
 def resolve_officer_province(province: str) -> str:
-    """A CURRENT province code from a code or any spelling; a legacy name says what it became."""
-    try:
-        return load_registry().match(str(province), era="current").code
-    except ProvinceMatchError as exc:
-        raise AccountError(exc.message_vi, exc.message_en) from None
+    """A CURRENT province code from a code or any spelling; a legacy name says what it became
+    (:class:`dxboard.registry.ProvinceMatchError`)."""
+    return load_registry().match(str(province), era="current").code
 
 
 def create_user(
@@ -246,93 +223,58 @@ def create_user(
     check_password_rules(password)
     if role == "officer":
         if not province:
-            raise AccountError(
-                "Tài khoản cán bộ tỉnh phải gắn với một tỉnh (--province).",
-                "An officer account needs a province (--province).",
-            )
+            raise AccountError(Reason.ACCOUNT, "account_officer_needs_province")
         code, era = resolve_officer_province(province), "current"
     else:
         if province:
-            raise AccountError(
-                "Chỉ tài khoản cán bộ tỉnh (officer) mới gắn với một tỉnh.",
-                "Only officer accounts are bound to a province.",
-            )
+            raise AccountError(Reason.ACCOUNT, "account_province_only_officers")
         code = era = None
-    password_hash = hash_password(password)
-    with store.write() as cur:
-        if cur.execute("SELECT 1 FROM users WHERE username = ?", [name]).fetchone():
-            raise AccountError(f"Tài khoản «{name}» đã có.", f"The account «{name}» exists.")
-        cur.execute(
-            "INSERT INTO users (username, display_name, role, province_era, province_code, "
-            "password_hash, disabled, created_at) VALUES (?, ?, ?, ?, ?, ?, false, ?)",
-            [name, display_name, role, era, code, password_hash, now or datetime.now()],
-        )
-        log_event(
-            cur,
-            actor,
-            "user_created",
-            detail={"username": name, "role": role, "province": code, "display_name": display_name},
-        )
+    row = rows.UserRow(name, role, display_name, code, era, False, hash_password(password))
+    if not rows.insert_user(store, row, now or datetime.now(), actor):
+        raise AccountError(Reason.ACCOUNT, "account_exists", username=name)
     return User(name, role, display_name, code, era)
 
 
+def _user(row: rows.UserRow) -> User:
+    return User(*row[:6])
+
+
 def get_user(store: Store, username: str) -> User | None:
-    row = (
-        store.cursor()
-        .execute(
-            "SELECT username, role, display_name, province_code, province_era, disabled "
-            "FROM users WHERE username = ?",
-            [normalise_username(username)],
-        )
-        .fetchone()
-    )
-    return User(*row) if row else None
+    row = rows.find_user(store, normalise_username(username))
+    return _user(row) if row else None
 
 
 def list_users(store: Store) -> list[User]:
-    rows = (
-        store.cursor()
-        .execute(
-            "SELECT username, role, display_name, province_code, province_era, disabled "
-            "FROM users ORDER BY username"
-        )
-        .fetchall()
-    )
-    return [User(*r) for r in rows]
+    return [_user(r) for r in rows.all_users(store)]
+
+
+def has_accounts(store: Store) -> bool:
+    return rows.count_users(store) > 0
 
 
 def set_disabled(store: Store, username: str, disabled: bool, *, actor: str = "system") -> User:
     """Disable (or enable again) an account; a disabled account cannot sign in."""
     name = normalise_username(username)
-    with store.write() as cur:
-        found = cur.execute(
-            "UPDATE users SET disabled = ? WHERE username = ? RETURNING username",
-            [bool(disabled), name],
-        ).fetchall()
-        if not found:
-            raise _unknown_account(name)
-        log_event(
-            cur, actor, "user_disabled" if disabled else "user_enabled", detail={"username": name}
-        )
-    return get_user(store, name)  # type: ignore[return-value]
+    action = "user_disabled" if disabled else "user_enabled"
+    if not rows.update_user(store, name, actor, action, disabled=bool(disabled)):
+        raise _unknown_account(name)
+    user = get_user(store, name)
+    assert user is not None
+    return user
 
 
 def set_password(store: Store, username: str, password: str, *, actor: str = "system") -> None:
     check_password_rules(password)
     name = normalise_username(username)
-    password_hash = hash_password(password)
-    with store.write() as cur:
-        found = cur.execute(
-            "UPDATE users SET password_hash = ? WHERE username = ? RETURNING username",
-            [password_hash, name],
-        ).fetchall()
-        if not found:
-            raise _unknown_account(name)
-        log_event(cur, actor, "password_changed", detail={"username": name})
+    changed = rows.update_user(
+        store, name, actor, "password_changed", password_hash=hash_password(password)
+    )
+    if not changed:
+        raise _unknown_account(name)
 
 
 def _unknown_account(name: str) -> AccountError:
-    return AccountError(f"Không có tài khoản «{name}».", f"No account «{name}».")
+    return AccountError(Reason.ACCOUNT, "account_unknown", username=name)
 
 
 # --- sign-in ---------------------------------------------------------------------------------
@@ -341,21 +283,11 @@ def _unknown_account(name: str) -> AccountError:
 def locked_until(store: Store, username: str, now: datetime | None = None) -> datetime | None:
     """When the lock on ``username`` lifts, or None when it is not locked."""
     now = now or datetime.now()
-    name = normalise_username(username)
     window = timedelta(minutes=LOCK_MINUTES)
-    rows = (
-        store.cursor()
-        .execute(
-            "SELECT at_time FROM login_attempts WHERE username = ? AND NOT ok AND at_time > ? "
-            "AND at_time <= ? AND at_time > coalesce((SELECT max(at_time) FROM login_attempts "
-            "WHERE username = ? AND ok), TIMESTAMP '1970-01-01') ORDER BY at_time DESC",
-            [name, now - window, now, name],
-        )
-        .fetchall()
-    )
-    if len(rows) < MAX_FAILURES:
+    failures = rows.recent_failures(store, normalise_username(username), now - window, now)
+    if len(failures) < MAX_FAILURES:
         return None
-    return rows[MAX_FAILURES - 1][0] + window
+    return failures[MAX_FAILURES - 1] + window
 
 
 def authenticate(store: Store, username: str, password: str, now: datetime | None = None) -> User:
@@ -367,64 +299,41 @@ def authenticate(store: Store, username: str, password: str, now: datetime | Non
     if until is not None:
         minutes = max(1, -(-int((until - now).total_seconds()) // 60))
         _record(store, name, now, None, "rate_limited")
-        raise AuthError(
-            "rate_limited",
-            f"Đăng nhập sai quá nhiều lần. Hãy thử lại sau {minutes} phút.",
-            f"Too many failed sign-ins. Try again in {minutes} minutes.",
-        )
-    row = (
-        store.cursor()
-        .execute(
-            "SELECT username, role, display_name, province_code, province_era, disabled, "
-            "password_hash FROM users WHERE username = ?",
-            [name],
-        )
-        .fetchone()
-    )
+        raise AuthError("rate_limited", Reason.RATE_LIMITED, minutes=minutes)
+    row = rows.find_user(store, name)
     if row is None:
         verify_password(password, _DUMMY_HASH)  # same work as for a real account
         _record(store, name, now, False, "unknown_user")
-        raise AuthError("unknown_user", *_BAD_LOGIN)
-    user = User(*row[:6])
-    if not verify_password(password, row[6]):
+        raise AuthError("unknown_user", Reason.BAD_LOGIN)
+    if not verify_password(password, row.password_hash):
         _record(store, name, now, False, "wrong_password")
-        raise AuthError("wrong_password", *_BAD_LOGIN)
-    if user.disabled:
+        raise AuthError("wrong_password", Reason.BAD_LOGIN)
+    if row.disabled:
         _record(store, name, now, False, "disabled")
-        raise AuthError(
-            "disabled",
-            "Tài khoản đã bị vô hiệu hoá. Hãy liên hệ quản trị viên.",
-            "This account is disabled. Contact an administrator.",
-        )
+        raise AuthError("disabled", Reason.ACCOUNT_DISABLED)
     _record(store, name, now, True, None)
-    return user
+    return _user(row)
 
 
-def _record(store: Store, name: str, now: datetime, ok: bool | None, reason: str | None) -> None:
+def _record(store: Store, name: str, now: datetime, ok: bool | None, cause: str | None) -> None:
     """``ok`` None: refused without checking the password (not counted as a failure)."""
-    with store.write() as cur:
-        if ok is not None:
-            cur.execute("INSERT INTO login_attempts VALUES (?, ?, ?)", [name, now, ok])
-        detail: dict[str, Any] = {"username": name, "method": "password"}
-        if reason:
-            detail["reason"] = reason
-        log_event(cur, name, "login" if ok else "login_failed", detail=detail, at_time=now)
+    detail: dict[str, Any] = {"username": name, "method": "password"}
+    if cause:
+        detail["reason"] = cause
+    rows.record_attempt(store, name, now, ok, detail)
 
 
 def record_login(store: Store, user: User, method: str = "oidc") -> None:
     """Log a sign-in that happened elsewhere (``st.login`` with an OIDC provider)."""
-    with store.write() as cur:
-        log_event(
-            cur,
-            user.username,
-            "login",
-            detail={
-                "username": user.username,
-                "method": method,
-                "role": user.role,
-                "province": user.province_code,
-            },
-        )
+    record_event(
+        store,
+        user.username,
+        "login",
+        username=user.username,
+        method=method,
+        role=user.role,
+        province=user.province_code,
+    )
 
 
 # --- settings and single sign-on -------------------------------------------------------------
@@ -470,27 +379,4 @@ def user_from_claims(claims: dict, claim_name: str = ROLE_CLAIM) -> User:
 
 
 def _bad_claim(claim_name: str, value: object) -> AuthError:
-    return AuthError(
-        "bad_claim",
-        f"Tài khoản chưa được cấp quyền dùng bảng điều khiển (thuộc tính «{claim_name}» = "
-        f"{value!r}; cần ví dụ «analyst» hoặc «officer:92»).",
-        f"The account has no dashboard role (claim «{claim_name}» = {value!r}; expected e.g. "
-        "«analyst» or «officer:92»).",
-    )
-
-
-# --- audit log -------------------------------------------------------------------------------
-
-
-def audit_log(store: Store, limit: int = 500):  # -> pandas.DataFrame
-    """The newest ``limit`` audit events: id, at_time, actor, action, upload_id, submission_id,
-    detail (JSON text)."""
-    return (
-        store.cursor()
-        .execute(
-            "SELECT id, at_time, actor, action, upload_id, submission_id, "
-            "CAST(detail AS VARCHAR) AS detail FROM events ORDER BY id DESC LIMIT ?",
-            [int(limit)],
-        )
-        .df()
-    )
+    return AuthError("bad_claim", Reason.BAD_CLAIM, claim=claim_name, value=repr(value))

@@ -10,6 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from dxboard.i18n import named
 from dxboard.paths import DATA_DIR
 
 CATALOGUE_PATH = DATA_DIR / "catalogue.toml"
@@ -42,6 +43,11 @@ class RawField(_Model):
 
     def name(self, lang: str) -> str:
         return self.name_vi if lang == "vi" else self.name_en
+
+    @property
+    def names(self) -> dict[str, str]:
+        """The name in both languages, as a message parameter."""
+        return named(self.name_vi, self.name_en)
 
     def unit(self, lang: str) -> str:
         return self.unit_vi if lang == "vi" else self.unit_en

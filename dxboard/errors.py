@@ -95,7 +95,7 @@ class UserError(Exception):
         self.reason = Reason(reason)
         self.key = key or self.reason.value
         self.params = params
-        super().__init__(self.message("en"))
+        super().__init__(self.message(DEFAULT_LANG))
 
     def message(self, lang: str = DEFAULT_LANG) -> str:
         return render(self.key, lang, self.params)
@@ -164,8 +164,11 @@ class Problem(BaseModel):
 
     def record(self) -> dict[str, Any]:
         """The problem as JSON-ready data, with its messages in both languages."""
-        return {**self.model_dump(mode="json"), "message_vi": self.message_vi,
-                "message_en": self.message_en}
+        return {
+            **self.model_dump(mode="json"),
+            "message_vi": self.message_vi,
+            "message_en": self.message_en,
+        }
 
     @property
     def where(self) -> str:

@@ -9,8 +9,9 @@ Placeholders take locale-aware format specs, so a message is written once for bo
 ``{n:n}`` a number (``1.234,5`` / ``1,234.5``; ``n0``…``n3`` fixed decimals), ``{x:pct}`` a
 fraction as a percentage (``12,5 %`` / ``12.5%``), ``{b:mb}`` bytes as megabytes, ``{d:date}``
 (``31/12/2025`` / ``2025-12-31``), ``{d:datetime}``, ``{p:period}`` (``Quý III/2026`` /
-``Q3 2026``). A parameter made by :func:`tr` is a translated phrase of its own; a list is
-rendered item by item and joined with commas.
+``Q3 2026``). A parameter made by :func:`tr` is a translated phrase of its own, one made by
+:func:`named` a name that data (the catalogue) gives in both languages; a list is rendered
+item by item and joined with commas.
 """
 
 from __future__ import annotations
@@ -60,6 +61,11 @@ def tr(key: str, **params: Any) -> dict[str, Any]:
     return {"key": key, "params": params}
 
 
+def named(vi: str, en: str) -> dict[str, str]:
+    """A name given in both languages by data (a catalogue field), as a parameter of :func:`t`."""
+    return {"vi": vi, "en": en}
+
+
 def t(key: str, lang: str = DEFAULT_LANG, **params: Any) -> str:
     """The text for ``key`` in ``lang``, with ``params`` formatted for that language."""
     vi, en = TEXTS[key]
@@ -79,6 +85,8 @@ class _Formatter(string.Formatter):
         lang = self.lang
         if isinstance(value, Mapping) and "key" in value:
             return t(value["key"], lang, **value.get("params", {}))
+        if isinstance(value, Mapping) and "vi" in value:
+            return str(value["en" if lang == "en" else "vi"])
         if isinstance(value, list | tuple):
             return ", ".join(self.format_field(v, format_spec) for v in value)
         if format_spec in _SPECS:

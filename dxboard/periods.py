@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+
+from dxboard.errors import Reason, UserError
 
 MERGER_PERIOD = "2025-Q3"
 """First quarter reported by the 34 current provinces (merger effective 1 July 2025)."""
@@ -13,8 +16,11 @@ _PATTERN = re.compile(r"^\s*(\d{4})\s*[-/ ]?\s*[Qq](?:uý|uy)?\s*([1-4])\s*$")
 _ALT = re.compile(r"^\s*[Qq](?:uý|uy)?\s*([1-4])\s*[-/ ]\s*(\d{4})\s*$")
 
 
-class PeriodError(ValueError):
+class PeriodError(UserError, ValueError):
     """A period string that is not a quarter."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(Reason.PERIOD, "period_invalid", text=text)
 
 
 @dataclass(frozen=True, order=True)
@@ -36,10 +42,10 @@ class Period:
         else:
             m = _ALT.match(raw.replace("Quý", "Q").replace("quý", "Q"))
             if not m:
-                raise PeriodError(f"not a quarter like 2024-Q3: {raw!r}")
+                raise PeriodError(raw)
             quarter, year = int(m.group(1)), int(m.group(2))
         if not 2000 <= year <= 2100:
-            raise PeriodError(f"year out of range: {raw!r}")
+            raise PeriodError(raw)
         return cls(year, quarter)
 
     def __str__(self) -> str:
@@ -92,3 +98,13 @@ def period_range(first: str | Period, last: str | Period) -> list[Period]:
     """Every quarter from ``first`` to ``last`` inclusive."""
     a, b = Period.parse(first), Period.parse(last)
     return [Period.from_index(i) for i in range(a.index, b.index + 1)]
+
+
+PeriodsLike = str | Period | Iterable[str | Period]
+
+
+def as_periods(periods: PeriodsLike) -> list[Period]:
+    """One period or many (strings or ``Period``) as a sorted list without duplicates."""
+    if isinstance(periods, str | Period):
+        periods = [periods]
+    return sorted({Period.parse(p) for p in periods})

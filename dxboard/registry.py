@@ -17,13 +17,14 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from dxboard.periods import Period
+from dxboard.errors import Reason, UserError
+from dxboard.i18n import tr
+from dxboard.periods import MERGER_PERIOD, Period
 from dxboard.textnorm import compact
 
 DATA_PATH = Path(__file__).resolve().parent.parent / "data" / "provinces.json"
 ERAS = ("legacy", "current")
-MERGER_DATE_VI = "01/07/2025"
-MERGER_DATE_EN = "1 July 2025"
+MERGER_DATE = date(2025, 7, 1)
 
 # Prefixes dropped from the start of the compact form when the whole text is not a key.
 PREFIXES = ("thanhpho", "tinh", "tp")
@@ -95,26 +96,22 @@ class Region:
     name_en: str
 
 
-class ProvinceMatchError(ValueError):
-    """A province name that could not be resolved; ``str()`` is the Vietnamese message."""
+class ProvinceMatchError(UserError, ValueError):
+    """A province name that could not be resolved. ``kind``: ``unknown``, ``ambiguous`` or
+    ``wrong_era``; ``candidates``: the provinces the message names."""
 
     def __init__(
-        self,
-        text: str,
-        reason: str,
-        candidates: list[Province],
-        message_vi: str,
-        message_en: str,
+        self, text: str, kind: str, candidates: list[Province], key: str, **params: Any
     ) -> None:
-        super().__init__(message_vi)
         self.text = text
-        self.reason = reason
+        self.kind = kind
         self.candidates = candidates
-        self.message_vi = message_vi
-        self.message_en = message_en
+        super().__init__(Reason.PROVINCE, key, **params)
 
-    def __str__(self) -> str:
-        return self.message_vi
+
+def province_label(province: Province) -> dict[str, Any]:
+    """``Thành phố Cần Thơ (mã 92)`` / ``… (code 92)``: a province in a message."""
+    return tr("words.province_label", name=province.name, code=province.code)
 
 
 def _date(value: str | None) -> date | None:
@@ -236,14 +233,13 @@ class Registry:
         return []
 
     def _ambiguous(self, text: str, found: list[Province]) -> ProvinceMatchError:
-        names = ", ".join(p.label for p in found)
-        names_en = ", ".join(f"{p.name} (code {p.code})" for p in found)
         return ProvinceMatchError(
             text,
             "ambiguous",
             found,
-            f"{_shown(text, [])} khớp với nhiều tỉnh: {names}. Hãy ghi rõ tên hoặc mã tỉnh.",
-            f"{_shown(text, [])} matches several provinces: {names_en}. Give the name or code.",
+            "province_ambiguous",
+            shown=_shown(text, []),
+            found=[province_label(p) for p in found],
         )
 
     def _wrong_era(self, text: str, era: str, found: list[Province]) -> ProvinceMatchError:
@@ -255,33 +251,28 @@ class Registry:
         """A legacy name used for a period from 2025-Q3: name what it merged into."""
         targets = [self.successor(p.code) for p in found]
         targets = list({p.code: p for p in targets}.values())
-        into = " hoặc ".join(p.label for p in targets)
-        into_en = " or ".join(f"{p.name} (code {p.code})" for p in targets)
-        shown = _shown(text, found)
         return ProvinceMatchError(
             text,
             "wrong_era",
             targets,
-            f"{shown} là tỉnh cũ, từ {MERGER_DATE_VI} đã hợp nhất vào {into}. "
-            "Hãy dùng tên tỉnh mới.",
-            f"{shown} is a former province; since {MERGER_DATE_EN} it is part of {into_en}. "
-            "Use the new province name.",
+            "province_merged",
+            shown=_shown(text, found),
+            merger=MERGER_DATE.isoformat(),
+            into=[province_label(p) for p in targets],
         )
 
     def _current_in_legacy(self, text: str, found: list[Province]) -> ProvinceMatchError:
         """A current-only name used for a period before 2025-Q3: list the old provinces."""
         parts = [q for p in found for q in self.constituents(p.code)]
-        names = ", ".join(p.label for p in parts)
-        names_en = ", ".join(f"{p.name} (code {p.code})" for p in parts)
-        shown = _shown(text, found)
         return ProvinceMatchError(
             text,
             "wrong_era",
             parts,
-            f"{shown} là tỉnh mới từ {MERGER_DATE_VI}; trước đó gồm các tỉnh: {names}. "
-            "Kỳ báo cáo trước 2025-Q3 hãy dùng tên tỉnh cũ.",
-            f"{shown} is a province only since {MERGER_DATE_EN}; before that it was: "
-            f"{names_en}. Use the former province names for periods before 2025-Q3.",
+            "province_new",
+            shown=_shown(text, found),
+            merger=MERGER_DATE.isoformat(),
+            first=MERGER_PERIOD,
+            parts=[province_label(p) for p in parts],
         )
 
     def _unknown(self, text: str, era: str) -> ProvinceMatchError:
@@ -290,14 +281,17 @@ class Registry:
         close = difflib.get_close_matches(compact(text), list(index), n=10, cutoff=0.6)
         codes = list(dict.fromkeys(c for k in close for c in sorted(index[k])))[:5]
         found = [self._by_code[era][c] for c in codes]
-        hint_vi = f" Có phải: {_short_names(found)}?" if found else ""
-        hint_en = f" Did you mean: {_short_names(found)}?" if found else ""
+        if not found:
+            return ProvinceMatchError(
+                text, "unknown", [], "province_unknown", shown=_shown(text, [])
+            )
         return ProvinceMatchError(
             text,
             "unknown",
             found,
-            f"Không nhận ra tỉnh {_shown(text, [])}.{hint_vi}",
-            f"Unknown province {_shown(text, [])}.{hint_en}",
+            "province_unknown_hint",
+            shown=_shown(text, []),
+            hint=_short_names(found),
         )
 
 

@@ -13,10 +13,10 @@ from __future__ import annotations
 from datetime import date
 
 from dxboard.catalogue import Catalogue
+from dxboard.errors import Problem, Reason
 from dxboard.periods import Period
 from dxboard.textnorm import compact
-from loaders.cells import cell_text
-from loaders.problems import Problem, Reason, cell_ref
+from loaders.cells import cell_ref, cell_text
 from loaders.report import (
     CellInput,
     Report,
@@ -102,20 +102,18 @@ def read_bulk(
             problems.append(
                 where.problem(
                     Reason.DUPLICATE_REPORT,
-                    f"{report.province.name}, kỳ {report.period} đã có ở dòng {seen[key] + 1}.",
-                    f"{report.province.name}, {report.period} already appears in row {seen[key] + 1}.",
+                    "duplicate_report",
                     cell_ref(row, columns["province"][0]),
                     "province",
+                    province=report.province.name,
+                    period=str(report.period),
+                    row=seen[key] + 1,
                 )
             )
         seen[key] = row
         reports.append(report)
     if not seen and not any(p.severity == "error" for p in problems):
-        problems.append(
-            where.problem(
-                Reason.EMPTY_FILE, "Bảng không có dòng số liệu nào.", "The table has no data rows."
-            )
-        )
+        problems.append(where.problem(Reason.EMPTY_FILE, "no_data_rows"))
     if any(p.severity == "error" for p in problems):
         return [], problems
     return reports, problems
@@ -134,15 +132,7 @@ def _find_header(
     return (
         None,
         {},
-        [
-            where.problem(
-                Reason.UNKNOWN_LAYOUT,
-                "Không tìm thấy dòng tiêu đề có cột tỉnh (province) và kỳ báo cáo (period) trong 10 dòng "
-                "đầu. Tên cột là mã trường (ví dụ procedures_total) hoặc tên chỉ tiêu tiếng Việt.",
-                "No header row with a province and a period column in the first 10 rows. Columns are "
-                "named by field code (e.g. procedures_total) or by the Vietnamese label.",
-            )
-        ],
+        [where.problem(Reason.UNKNOWN_LAYOUT, "no_header_row")],
     )
 
 
@@ -160,11 +150,7 @@ def _unknown_columns(
 ) -> list[Problem]:
     return [
         where.problem(
-            Reason.UNKNOWN_COLUMN,
-            f"Cột «{t}» không thuộc mẫu nên được bỏ qua.",
-            f"Column «{t}» is not a known field and is ignored.",
-            cell_ref(row, c),
-            severity="warning",
+            Reason.UNKNOWN_COLUMN, "unknown_column", cell_ref(row, c), severity="warning", name=t
         )
         for c, t in enumerate(texts)
         if t and c not in matched

@@ -15,11 +15,12 @@ Yes/no
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
+from dxboard.errors import Reason
 from dxboard.textnorm import fold
-from loaders.problems import Reason
 
 _YES = {"co", "yes", "x", "1", "y"}
 _NO = {"khong", "no", "0", "k"}
@@ -31,11 +32,12 @@ _VN_DECIMAL = re.compile(r"^-?\d+,\d+$")
 
 @dataclass(frozen=True)
 class CellError:
-    """Why a cell could not be read, and how to fix it (vi, en)."""
+    """Why a cell could not be read: a reason, its message key and parameters (returned, not
+    raised: a bulk table reads millions of cells)."""
 
     reason: Reason
-    message_vi: str
-    message_en: str
+    key: str
+    params: dict[str, Any] = field(default_factory=dict)
 
 
 def is_blank(value: object) -> bool:
@@ -53,17 +55,13 @@ def parse_bool(value: object) -> bool | CellError:
         return True
     if text in _NO:
         return False
-    return CellError(
-        Reason.NOT_YES_NO,
-        f"«{value}» không phải Có/Không. Chọn Có hoặc Không trong danh sách.",
-        f"«{value}» is not yes/no. Choose Có (yes) or Không (no) from the list.",
-    )
+    return CellError(Reason.NOT_YES_NO, "not_yes_no", {"value": cell_text(value)})
 
 
 def parse_number(value: object, whole: bool) -> float | CellError:
     """Read a number cell; ``whole`` for counts (refuses fractions)."""
     if isinstance(value, bool):
-        return _not_a_number(value)
+        return _not_a_number(value, whole)
     if isinstance(value, (int, float)):
         number = float(value)
     elif isinstance(value, str):
@@ -72,15 +70,11 @@ def parse_number(value: object, whole: bool) -> float | CellError:
             return number_or_error
         number = number_or_error
     else:
-        return _not_a_number(value)
+        return _not_a_number(value, whole)
     if number != number or number in (float("inf"), float("-inf")):
-        return _not_a_number(value)
+        return _not_a_number(value, whole)
     if whole and not number.is_integer():
-        return CellError(
-            Reason.NOT_WHOLE,
-            f"«{value}» phải là số nguyên (đây là số đếm).",
-            f"«{value}» must be a whole number (this is a count).",
-        )
+        return CellError(Reason.NOT_WHOLE, "not_whole", {"value": cell_text(value)})
     return number
 
 
@@ -100,30 +94,27 @@ def _parse_text_number(raw: str, whole: bool) -> float | CellError:
     if re.match(r"^-?\d+\.\d+$", text):
         return CellError(
             Reason.AMBIGUOUS_NUMBER,
-            f"«{raw}»: dùng dấu phẩy cho phần thập phân (ví dụ {text.replace('.', ',')}) "
-            "hoặc nhập giá trị dạng số.",
-            f"«{raw}»: use a comma for decimals (for example {text.replace('.', ',')}) "
-            "or type the value as a number.",
+            "decimal_point",
+            {"value": raw, "example": text.replace(".", ",")},
         )
-    return _not_a_number(raw)
+    return _not_a_number(raw, whole)
 
 
 def _ambiguous(raw: str, as_thousands: str, as_decimal: str) -> CellError:
+    """``raw`` reads as ``as_thousands`` or as the decimal ``as_decimal`` (digits and a comma)."""
+    thousands = float(as_thousands)
+    decimal = float(as_decimal.replace(",", "."))
     return CellError(
         Reason.AMBIGUOUS_NUMBER,
-        f"«{raw}» có thể hiểu là {as_thousands} (hàng nghìn) hoặc {as_decimal} (thập phân). "
-        "Hãy nhập giá trị dạng số, không phải văn bản.",
-        f"«{raw}» could mean {as_thousands} (thousands) or {as_decimal.replace(',', '.')} "
-        "(decimal). Type the value as a number, not as text.",
+        "ambiguous_number",
+        {"value": raw, "thousands": thousands, "decimal": decimal},
     )
 
 
-def _not_a_number(value: object) -> CellError:
-    return CellError(
-        Reason.NOT_A_NUMBER,
-        f"«{value}» không phải là số. Nhập một số (ví dụ 1234 hoặc 12,5).",
-        f"«{value}» is not a number. Type a number (for example 1234 or 12,5).",
-    )
+def _not_a_number(value: object, whole: bool) -> CellError:
+    """The example in the message is of the field's kind: a whole number for counts."""
+    key = "not_a_number_count" if whole else "not_a_number"
+    return CellError(Reason.NOT_A_NUMBER, key, {"value": cell_text(value)})
 
 
 def parse_date(value: object) -> date | CellError:
@@ -138,11 +129,7 @@ def parse_date(value: object) -> date | CellError:
             return datetime.strptime(text, fmt).date()
         except ValueError:
             continue
-    return CellError(
-        Reason.BAD_DATE,
-        f"«{value}» không phải ngày hợp lệ. Nhập theo dạng dd/mm/yyyy.",
-        f"«{value}» is not a valid date. Use dd/mm/yyyy.",
-    )
+    return CellError(Reason.BAD_DATE, "bad_date", {"value": cell_text(value)})
 
 
 def cell_text(value: object) -> str:
@@ -152,3 +139,18 @@ def cell_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()
+
+
+def col_letter(index: int) -> str:
+    """0-based column index → Excel letters (0 → A, 27 → AB)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def cell_ref(row: int, col: int) -> str:
+    """0-based row and column → ``D14``."""
+    return f"{col_letter(col)}{row + 1}"

@@ -49,9 +49,9 @@ from string import ascii_lowercase
 from dxboard.catalogue import Catalogue, load_catalogue
 from dxboard.periods import MERGER_PERIOD, Period, period_range
 from dxboard.registry import Province, ProvinceMatchError, load_registry
-from dxboard.store import Store
-from loaders.bulk_writer import write_bulk
-from loaders.ingest import ingest_bytes, parse_file
+from dxboard.store import Store, submissions
+from loaders.ingest import Item, ingest, parse_file
+from loaders.writers import write_bulk
 
 DEMO_DATASET = "demo"
 DEMO_ACTOR = "demo"
@@ -481,28 +481,7 @@ def generate(today: date | None = None, seed: int = DEFAULT_SEED) -> list[DemoBa
 
 def has_demo(store: Store) -> bool:
     """Whether the store holds any accepted demo submission."""
-    row = (
-        store.cursor()
-        .execute(
-            "SELECT 1 FROM submissions WHERE dataset = ? AND status = 'accepted' LIMIT 1",
-            [DEMO_DATASET],
-        )
-        .fetchone()
-    )
-    return row is not None
-
-
-def _known_reports(store: Store) -> set[tuple[str, str, str]]:
-    """(province, period, content hash) of every demo submission, current or superseded."""
-    rows = (
-        store.cursor()
-        .execute(
-            "SELECT province_code, period, content_hash FROM submissions WHERE dataset = ?",
-            [DEMO_DATASET],
-        )
-        .fetchall()
-    )
-    return {tuple(r) for r in rows}  # type: ignore[misc]
+    return DEMO_DATASET in submissions.datasets(store)
 
 
 def _already_loaded(
@@ -520,20 +499,20 @@ def _already_loaded(
     if not known:
         return False
     _, reports, _ = parse_file(data, batch.file_name, catalogue, today)
-    keys = {(r.province.code, str(r.period), r.content_hash()) for r in reports}
+    keys = {(r.province.code, str(r.period), r.content_hash) for r in reports}
     return bool(keys) and keys <= known
 
 
-def _rejected(batch: DemoBatch, messages: list[str]) -> RuntimeError:
-    """The error for a rejected demo file, with its first messages."""
+def _rejected(file_name: str, messages: list[str]) -> RuntimeError:
+    """The error for a rejected demo file, with its first messages (a bug, not a user error)."""
     text = "; ".join(messages[:10])
-    return RuntimeError(f"demo file {batch.file_name} was rejected: {text}")
+    return RuntimeError(f"demo file {file_name} was rejected: {text}")
 
 
 def load_demo(
     store: Store, today: date | None = None, progress: Callable[[int, int], None] | None = None
 ) -> DemoSummary:
-    """Write every demo batch as a bulk file and ingest it as dataset ``demo``; idempotent.
+    """Write every demo batch as a bulk file and ingest them as dataset ``demo``; idempotent.
 
     A second call changes nothing: files whose reports are all in the history already count as
     duplicates and are not ingested again. Raises ``RuntimeError`` if a file is rejected.
@@ -542,28 +521,36 @@ def load_demo(
     today = today or date.today()
     catalogue = load_catalogue()
     batches = generate(today)
-    known = _known_reports(store)
-    accepted = duplicate = reports = 0
-    for i, batch in enumerate(batches, start=1):
+    known = submissions.dataset_reports(store, DEMO_DATASET)
+    items: list[Item] = []
+    for batch in batches:
         data = write_bulk(batch.rows, catalogue)
-        if _already_loaded(data, batch, known, catalogue, today):
-            duplicate += 1
-        else:
-            result = ingest_bytes(
-                store,
-                data,
-                batch.file_name,
-                actor=DEMO_ACTOR,
-                dataset=DEMO_DATASET,
-                received_at=batch.received_at,
-                today=today,
-                catalogue=catalogue,
-            )
-            if result.status == "rejected":
-                raise _rejected(batch, [p.message_en for p in result.errors])
-            accepted += result.status == "accepted"
-            duplicate += result.status == "duplicate"
-            reports += len(result.submission_ids)
-        if progress is not None:
-            progress(i, len(batches))
-    return DemoSummary(len(batches), accepted, duplicate, reports, _time.perf_counter() - started)
+        if not _already_loaded(data, batch, known, catalogue, today):
+            items.append((batch.file_name, data, batch.received_at))
+    counted = {"accepted": 0, "duplicate": len(batches) - len(items)}
+    reports = 0
+    results = ingest(
+        store,
+        items,
+        actor=DEMO_ACTOR,
+        dataset=DEMO_DATASET,
+        today=today,
+        catalogue=catalogue,
+        progress=_counter(progress, len(batches)),
+    )
+    for result in results:
+        if result.status == "rejected":
+            raise _rejected(result.file_name, [p.message_en for p in result.errors])
+        counted[result.status] += 1
+        reports += len(result.submission_ids)
+    seconds = _time.perf_counter() - started
+    return DemoSummary(len(batches), counted["accepted"], counted["duplicate"], reports, seconds)
+
+
+def _counter(
+    progress: Callable[[int, int], None] | None, total: int
+) -> Callable[[int, str], None] | None:
+    """``progress(done, total)`` as the pipeline's ``progress(done, file_name)``."""
+    if progress is None:
+        return None
+    return lambda done, _name: progress(done, total)

@@ -1,82 +1,59 @@
-"""Ingest: the one function the UI and the command line use to load a file into the store.
+"""Ingest: the one pipeline by which files reach the store, from the upload page (a batch of
+one file) and the command line (folders, stored ``batch_size`` files per transaction).
 
-- Rejected (any error): an upload row with status ``rejected`` and its messages; no values.
-- Accepted: in one transaction the upload, one submission per province and period with its
-  values, and the previous accepted submission for that province and period marked superseded.
-- Duplicate: every report equals the current accepted one; nothing but the upload log changes.
-- Dry run: the same checks and the list of changes (field, old, new), nothing written.
-- Refused (``user`` given and not allowed): a leader or analyst cannot upload; an officer's file
-  must hold only reports of their province (the current province, or for periods before 2025-Q3
-  one of the legacy provinces merged into it). Otherwise the whole file is rejected with a
-  ``province`` problem, the upload is logged as rejected with the event ``upload_refused``, and
-  no submission or value is written.
+For each batch: read and validate every file (:func:`parse_file`; in worker processes for
+many files), read the store's state for the batch's provinces and periods, decide each file in
+order (:mod:`loaders.decide`: refused, rejected, accepted or duplicate; changes and warnings),
+then write the batch's rows in one transaction. A later file of a batch sees the earlier ones
+as stored. A dry run decides the same way and writes nothing.
+
+- Rejected (any error): an upload row ``rejected`` with its messages; nothing else.
+- Refused (``user`` given and not allowed, :func:`loaders.decide.refusals`): a ``rejected``
+  upload with the event ``upload_refused``; nothing else.
+- Accepted: the upload, one submission per new report with its values, the previous accepted
+  submission of each province-period superseded, the event ``upload``.
+- Duplicate: nothing but the upload row and its event.
+An interrupted run leaves whole batches.
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
+import multiprocessing
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
-import pandas as pd
-
-from dxboard.auth import ROLE_LABELS_VI, User
-from dxboard.catalogue import Catalogue, RawField, load_catalogue
+from dxboard.auth import User
+from dxboard.catalogue import Catalogue, load_catalogue
+from dxboard.errors import Problem, Reason, UserError
 from dxboard.periods import Period
-from dxboard.registry import load_registry
-from dxboard.store import Store, log_event
+from dxboard.registry import load_registry, province_label
+from dxboard.store import Store
+from dxboard.store import submissions as db
+from dxboard.store.audit import log_event
 from loaders.bulk import read_bulk
-from loaders.problems import Problem, Reason
+from loaders.decide import Change, IngestResult, apply, decide, is_current, key_of, refusals
+from loaders.readers import WorkbookError, open_workbook
 from loaders.report import Report
-from loaders.template import REPORT_SHEET
 from loaders.template_reader import is_template, read_template
-from loaders.workbook import Workbook, WorkbookError
 
+Item = tuple[str, bytes] | tuple[str, bytes, datetime]
+Progress = Callable[[int, str], object]
 
-@dataclass(frozen=True)
-class Change:
-    province_code: str
-    period: str
-    field: str
-    old: float | None
-    new: float | None
+DEFAULT_BATCH_SIZE = 50
+PARALLEL_MIN_FILES = 16
+"""Below this many files a worker pool costs more than it saves."""
+MAX_BATCH_REPORTS = 10_000
+"""A batch is closed early once its files hold this many reports (about 220,000 values)."""
 
-
-@dataclass
-class IngestResult:
-    """What happened to one file."""
-
-    file_name: str
-    sha256: str
-    status: str  # accepted | rejected | duplicate
-    kind: str = "unknown"  # template | bulk | unknown
-    problems: list[Problem] = field(default_factory=list)
-    reports: list[Report] = field(default_factory=list)
-    changes: list[Change] = field(default_factory=list)
-    duplicates: int = 0
-    upload_id: int | None = None
-    submission_ids: list[int] = field(default_factory=list)
-    dry_run: bool = False
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "error"]
-
-    def as_dict(self) -> dict:
-        return {
-            "file": self.file_name,
-            "sha256": self.sha256,
-            "status": self.status,
-            "kind": self.kind,
-            "dry_run": self.dry_run,
-            "upload_id": self.upload_id,
-            "reports": len(self.reports),
-            "duplicates": self.duplicates,
-            "changes": len(self.changes),
-            "messages": [p.model_dump(mode="json") for p in self.problems],
-        }
+__all__ = ["Change", "IngestResult", "ingest", "ingest_bytes", "ingest_file", "restore"]
 
 
 def parse_file(
@@ -84,7 +61,7 @@ def parse_file(
 ) -> tuple[str, list[Report], list[Problem]]:
     """Read and validate a file: (kind, reports, problems); reports is empty on any error."""
     try:
-        book = Workbook(data, file_name)
+        book = open_workbook(data, file_name)
     except WorkbookError as exc:
         return "unknown", [], [exc.problem]
     if is_template(book):
@@ -94,507 +71,416 @@ def parse_file(
     return "bulk", reports, [*book.warnings, *problems]
 
 
-def ingest_file(store: Store, path: str | Path, **kwargs: object) -> IngestResult:
-    path = Path(path)
-    return ingest_bytes(store, path.read_bytes(), path.name, **kwargs)  # type: ignore[arg-type]
+@dataclass
+class _Options:
+    actor: str
+    dataset: str
+    user: User | None
+    dry_run: bool
+    catalogue: Catalogue
 
 
-def ingest_bytes(
+def ingest(
     store: Store,
-    data: bytes,
-    file_name: str,
+    items: Iterable[Item],
     *,
     actor: str | None = None,
     dataset: str = "official",
+    user: User | None = None,
     dry_run: bool = False,
     today: date | None = None,
     received_at: datetime | None = None,
+    progress: Progress | None = None,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    workers: int = 1,
     catalogue: Catalogue | None = None,
-    user: User | None = None,
-) -> IngestResult:
-    """Validate ``data`` and, unless ``dry_run``, store it. Never raises for a bad file.
+) -> Iterator[IngestResult]:
+    """Validate and store ``items`` (``(file_name, bytes)``, or with a receipt time); one
+    :class:`IngestResult` per item, in order, as each batch is committed. Never raises for a
+    bad file.
 
-    ``received_at`` overrides the receipt time (demo data and back-dated historical imports);
-    ``today`` overrides the date used to refuse future periods. ``user``: the signed-in account;
-    when given, its upload rights are enforced (see the module docstring) and ``actor``
-    defaults to its username. Without ``user`` (command line, demo) nothing is restricted.
+    ``user``: the signed-in account, whose rights are enforced (``actor`` defaults to its
+    name); without it (command line, demo) nothing is restricted. ``today`` overrides the date
+    used to refuse future periods; ``received_at`` the receipt time (back-dated imports).
+    ``progress(done, file_name)`` is called as each file has been read; ``workers`` > 1 reads
+    files in worker processes (from :data:`PARALLEL_MIN_FILES` files on).
     """
-    actor = actor or (user.username if user is not None else "system")
-    received_at = received_at or datetime.now()
     catalogue = catalogue or load_catalogue()
+    name = actor or (user.username if user is not None else "system")
+    options = _Options(name, dataset, user, dry_run, catalogue)
+    parsed = _parse_all(items, today, catalogue, workers, progress)
+    while chunk := _next_batch(parsed, max(1, batch_size)):
+        for result in chunk:
+            result.received_at = result.received_at or received_at or datetime.now()
+        yield from _batch(store, chunk, options)
+
+
+def ingest_bytes(store: Store, data: bytes, file_name: str, **options: Any) -> IngestResult:
+    """:func:`ingest` of one file (the upload page); the options are :func:`ingest`'s."""
+    received_at = options.pop("received_at", None)
+    items: list[Item] = [(file_name, data, received_at) if received_at else (file_name, data)]
+    return next(ingest(store, items, **options))
+
+
+def ingest_file(store: Store, path: str | Path, **options: Any) -> IngestResult:
+    path = Path(path)
+    return ingest_bytes(store, path.read_bytes(), path.name, **options)
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _parse(name: str, data: bytes, today: date | None, catalogue: Catalogue) -> IngestResult:
+    kind, reports, problems = parse_file(data, name, catalogue, today)
     sha = hashlib.sha256(data).hexdigest()
-    kind, reports, problems = parse_file(data, file_name, catalogue, today)
-    result = IngestResult(file_name, sha, "rejected", kind, problems, reports, dry_run=dry_run)
-    refusals = _refusals(user, result) if user is not None else []
-    if refusals:
-        result.problems = [*refusals, *problems]
-        if not dry_run:
-            with store.write() as cur:
-                result.upload_id = _insert_upload(cur, result, actor, dataset, received_at)
-                _log(
-                    cur,
-                    actor,
-                    "upload_refused",
-                    result.upload_id,
-                    None,
-                    {
-                        "file": file_name,
-                        "role": user.role,
-                        "allowed": user.province_code,
-                        "found": sorted({f"{r.province.code} {r.period}" for r in reports}),
-                    },
-                )
-        result.reports = []
-        return result
-    if result.errors:
-        if not dry_run:
-            with store.write() as cur:
-                result.upload_id = _insert_upload(cur, result, actor, dataset, received_at)
-        return result
-    if dry_run:
-        _compare(store.cursor(), result, catalogue)
-        return result
-    with store.write() as cur:
-        fresh = _compare(cur, result, catalogue)
-        result.upload_id = _insert_upload(cur, result, actor, dataset, received_at)
-        if fresh:
-            result.submission_ids = _insert_reports(
-                cur, result.upload_id, fresh, dataset, received_at
-            )
-            Store.bump_version(cur)
-        _log(
-            cur,
-            actor,
-            "upload",
-            result.upload_id,
-            None,
-            {"status": result.status, "file": file_name, "reports": len(fresh)},
-        )
+    return IngestResult(name, sha, kind=kind, reports=reports, problems=problems)
+
+
+def _parse_task(args: tuple[str, bytes, date | None]) -> IngestResult:
+    """Worker entry point (with the worker's own catalogue)."""
+    return _parse(*args, load_catalogue())
+
+
+def _parse_all(
+    items: Iterable[Item],
+    today: date | None,
+    catalogue: Catalogue,
+    workers: int,
+    progress: Progress | None,
+) -> Iterator[IngestResult]:
+    """Parsed files in the order of ``items`` (with workers, a few files are read ahead)."""
+    source = iter(items)
+    first = list(itertools.islice(source, PARALLEL_MIN_FILES))
+    source = itertools.chain(first, source)
+    parallel = workers > 1 and len(first) >= PARALLEL_MIN_FILES and catalogue is load_catalogue()
+    if parallel:
+        results = _parse_parallel(source, today, workers)
+    else:
+        results = (_timed(_parse(i[0], i[1], today, catalogue), i) for i in source)
+    for done, result in enumerate(results, start=1):
+        if progress is not None:
+            progress(done, result.file_name)
+        yield result
+
+
+def _timed(result: IngestResult, item: Item) -> IngestResult:
+    if len(item) > 2:
+        result.received_at = item[2]  # type: ignore[misc]
     return result
 
 
-def _refusals(user: User, result: IngestResult) -> list[Problem]:
-    """Problems (reason ``province``) when ``user`` may not load every report of the file."""
-    name = result.file_name
-    if not user.uploads_anything:
-        role = ROLE_LABELS_VI.get(user.role, user.role)
-        state_vi, state_en = (
-            ("đã bị vô hiệu hoá", "is disabled")
-            if user.disabled
-            else (
-                f"có vai trò «{role}», chỉ được xem",
-                f"has the role «{user.role}», which may only view",
-            )
-        )
-        return [
-            Problem(
-                file=name,
-                field="province",
-                reason=Reason.PROVINCE,
-                message_vi=f"Tài khoản «{user.username}» {state_vi}: không được tải số liệu lên.",
-                message_en=f"The account «{user.username}» {state_en}: it may not upload data.",
-            )
-        ]
-    registry = load_registry()
-    problems = []
-    for report in result.reports:
-        if user.can_upload(report.province.code, report.period) and (
-            user.is_admin or report.province.era == report.period.era
-        ):
+def _parse_parallel(
+    source: Iterator[Item], today: date | None, workers: int
+) -> Iterator[IngestResult]:
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    pool: Executor = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    with pool:
+        pending: deque[tuple[Future[IngestResult], Item]] = deque()
+        for item in source:
+            pending.append((pool.submit(_parse_task, (item[0], item[1], today)), item))
+            if len(pending) >= 4 * workers:
+                future, done = pending.popleft()
+                yield _timed(future.result(), done)
+        while pending:
+            future, done = pending.popleft()
+            yield _timed(future.result(), done)
+
+
+def _next_batch(parsed: Iterator[IngestResult], batch_size: int) -> list[IngestResult]:
+    """Up to ``batch_size`` files, fewer when they hold :data:`MAX_BATCH_REPORTS` reports."""
+    chunk: list[IngestResult] = []
+    reports = 0
+    for result in parsed:
+        chunk.append(result)
+        reports += len(result.reports)
+        if len(chunk) >= batch_size or reports >= MAX_BATCH_REPORTS:
+            break
+    return chunk
+
+
+# --------------------------------------------------------------------------- one batch
+
+
+def _batch(store: Store, chunk: list[IngestResult], options: _Options) -> list[IngestResult]:
+    refused = _check_rights(chunk, options)
+    valid = [r for r in chunk if not r.errors]
+    if options.dry_run:
+        _decide_all(store.cursor(), valid, options, ids=False)
+    else:
+        with store.write() as cur:
+            uploads = db.next_ids(cur, "upload_ids", len(chunk))
+            for result, upload_id in zip(chunk, uploads, strict=True):
+                result.upload_id = upload_id
+            fresh, stored = _decide_all(cur, valid, options, ids=True)
+            rows = _rows(chunk, fresh, stored, refused, options)
+            rows.events = _events(cur, rows.events, options.actor)
+            db.write_batch(cur, rows)
+    for result in chunk:
+        if id(result) in refused:
+            result.reports = []
+    return chunk
+
+
+def _check_rights(chunk: list[IngestResult], options: _Options) -> dict[int, dict[str, Any]]:
+    """Put the refusals first in each file the account may not load; ``id(result)`` → the
+    detail of its ``upload_refused`` event."""
+    refused: dict[int, dict[str, Any]] = {}
+    for result in chunk:
+        result.dry_run = options.dry_run
+        if options.user is None or result.errors:
             continue
-        allowed = [registry.get(c, report.period.era) for c in user.allowed_codes(report.period)]
-        allowed_vi = ", ".join(p.label for p in allowed) or "không tỉnh nào"
-        allowed_en = ", ".join(f"{p.name} (code {p.code})" for p in allowed) or "none"
-        if result.kind == "template":
-            sheet, cell = REPORT_SHEET, "D2"
-        else:
-            sheet, _, cell = report.source_ref.partition("!")
-        problems.append(
-            Problem(
-                file=name,
-                sheet=sheet,
-                cell=cell,
-                field="province",
-                reason=Reason.PROVINCE,
-                message_vi=f"Báo cáo của {report.province.label}, kỳ {report.period}: tài khoản "
-                f"«{user.username}» chỉ được tải lên báo cáo của {allowed_vi}. "
-                "Tệp bị từ chối, không có số liệu nào được lưu.",
-                message_en=f"Report of {report.province.name} (code {report.province.code}), "
-                f"{report.period}: the account «{user.username}» may only upload reports "
-                f"of {allowed_en}. The file is rejected; nothing was stored.",
-            )
-        )
-    return problems
+        problems = refusals(options.user, result)
+        if problems:
+            result.problems = [*problems, *result.problems]
+            refused[id(result)] = _refused_detail(result, options)
+    return refused
 
 
-def _compare(cur, result: IngestResult, catalogue: Catalogue) -> list[Report]:
-    """Set status, duplicates, changes and warnings; return the reports that are new.
+def _decide_all(
+    cur: db.Cursor, valid: list[IngestResult], options: _Options, ids: bool
+) -> tuple[dict[int, list[Report]], set[db.Key]]:
+    """Decide every valid file in order against the store's state: ``id(result)`` → the
+    reports to store, and the province-periods that had an accepted submission before the
+    batch. With ``ids``, submission ids are drawn for the reports to store."""
+    keys = {key_of(r) for res in valid for r in res.reports}
+    previous = {(r.province.code, str(r.period.previous())) for res in valid for r in res.reports}
+    state = db.read_state(cur, keys, previous, {r.sha256 for r in valid})
+    stored = set(state.current)
+    pool = iter(db.next_ids(cur, "submission_ids", _new_reports(valid, state) if ids else 0))
+    fresh: dict[int, list[Report]] = {}
+    for result in valid:
+        reports = decide(result, state, options.catalogue)
+        if ids:
+            taken = list(itertools.islice(pool, len(reports)))
+            more = len(reports) - len(taken)  # two files of the batch for one province-period
+            result.submission_ids = taken + db.next_ids(cur, "submission_ids", more)
+        apply(state, result, reports)
+        fresh[id(result)] = reports
+    return fresh, stored
 
-    A report is a duplicate when it equals the current accepted one, and every report of a
-    file is a duplicate when the same bytes were accepted before: loading a file twice
-    changes nothing, even after a later correction (use restore to go back to it).
-    """
-    seen = _accepted_before(cur, result)
-    current = _current(cur, result.reports)
-    fresh = (
-        []
-        if seen
-        else [r for r in result.reports if current.get(_key(r), (None,))[0] != r.content_hash()]
+
+def _new_reports(valid: list[IngestResult], state: db.IngestState) -> int:
+    """How many reports differ from the state before the batch: the submission ids to draw
+    (exact unless two files of the batch hold the same province-period)."""
+    return sum(
+        1
+        for result in valid
+        if result.sha256 not in state.loaded
+        for report in result.reports
+        if not is_current(state, report)
     )
-    result.duplicates = len(result.reports) - len(fresh)
-    result.status = "accepted" if fresh else "duplicate"
-    for report in fresh:
-        old = current.get(_key(report), (None, {}))[1]
-        new = {code: v.value for code, v in report.values.items()}
-        for code in sorted(set(old) | set(new)):
-            if old.get(code) != new.get(code):
-                result.changes.append(Change(*_key(report), code, old.get(code), new.get(code)))
-    result.problems += _yes_to_no(cur, fresh, result.file_name, catalogue)
-    return fresh
 
 
-def _accepted_before(cur, result: IngestResult) -> bool:
-    """Whether these exact bytes were accepted before; adds a note saying when."""
-    rows = cur.execute(  # fetchall: DuckDB refuses new work on a cursor with unread rows
-        "SELECT min(id), min(received_at) FROM uploads WHERE sha256 = ? AND status = 'accepted'",
-        [result.sha256],
-    ).fetchall()
-    row = rows[0]
-    if row[0] is None:
-        return False
-    when = row[1].strftime("%d/%m/%Y %H:%M")
-    result.problems.append(
-        Problem(
-            file=result.file_name,
-            reason=Reason.DUPLICATE_REPORT,
-            severity="warning",
-            message_vi=f"Tệp này (cùng nội dung từng byte) đã được nạp lúc {when} (lượt tải "
-            f"{row[0]}); không có gì thay đổi. Để dùng lại số liệu cũ, hãy khôi phục.",
-            message_en=f"This exact file was already loaded on {when} (upload {row[0]}); nothing "
-            "changes. To make its values current again, restore that submission.",
-        )
-    )
-    return True
+def _rows(
+    chunk: list[IngestResult],
+    fresh: dict[int, list[Report]],
+    stored: set[db.Key],
+    refused: dict[int, dict[str, Any]],
+    options: _Options,
+) -> db.BatchRows:
+    """The rows of the batch: an upload per file, its submissions and values, and its event
+    as (action, upload id, detail) until the event ids are drawn."""
+    rows = db.BatchRows()
+    pending: dict[db.Key, int] = {}
+    for result in chunk:
+        rows.uploads.append(_upload_row(result, options))
+        if id(result) in refused:
+            rows.events.append(("upload_refused", result.upload_id, refused[id(result)]))
+        if result.errors:
+            continue
+        reports = fresh[id(result)]
+        for report, sid in zip(reports, result.submission_ids, strict=True):
+            _add_submission(rows, pending, stored, result, report, sid, options.dataset)
+        detail = {"status": result.status, "file": result.file_name, "reports": len(reports)}
+        rows.events.append(("upload", result.upload_id, detail))
+    return rows
 
 
-def _key(report: Report) -> tuple[str, str]:
-    return report.province.code, str(report.period)
-
-
-def _key_lists(reports: list[Report], shift: int = 0) -> list[list[str]]:
-    """[codes, periods] of ``reports`` (the quarter ``shift`` before), for ``unnest(?)``."""
+def _events(cur: db.Cursor, events: list[tuple[Any, ...]], actor: str) -> list[tuple[Any, ...]]:
+    """Event rows with their ids, in file order."""
+    ids = db.next_ids(cur, "event_ids", len(events))
     return [
-        [r.province.code for r in reports],
-        [str(r.period.previous(shift)) if shift else str(r.period) for r in reports],
+        (
+            eid,
+            datetime.now(),
+            actor,
+            action,
+            upload_id,
+            None,
+            json.dumps(detail, ensure_ascii=False, default=str),
+        )
+        for eid, (action, upload_id, detail) in zip(ids, events, strict=True)
     ]
 
 
-_KEYS = "(SELECT unnest(?::VARCHAR[]) AS province_code, unnest(?::VARCHAR[]) AS period)"
+def _refused_detail(result: IngestResult, options: _Options) -> dict[str, Any]:
+    user = options.user
+    return {
+        "file": result.file_name,
+        "role": user.role if user else None,
+        "allowed": user.province_code if user else None,
+        "found": sorted({f"{r.province.code} {r.period}" for r in result.reports}),
+    }
 
 
-def _current(cur, reports: list[Report]) -> dict[tuple[str, str], tuple[str, dict]]:
-    """(province, period) → (content hash, {field: value}) of the accepted submission."""
-    if not reports:
-        return {}
-    rows = cur.execute(
-        "SELECT s.province_code, s.period, s.content_hash, v.field, v.value "
-        f"FROM submissions s JOIN {_KEYS} k USING (province_code, period) "
-        "LEFT JOIN raw_values v ON v.submission_id = s.id WHERE s.status = 'accepted'",
-        _key_lists(reports),
-    ).fetchall()
-    out: dict[tuple[str, str], tuple[str, dict]] = {}
-    for prov, period, chash, fld, value in rows:
-        entry = out.setdefault((prov, period), (chash, {}))
-        if fld is not None:
-            entry[1][fld] = value
-    return out
-
-
-def _yes_to_no(cur, reports: list[Report], file_name: str, catalogue: Catalogue) -> list[Problem]:
-    """Warn when a yes/no field was Có last quarter and is Không now (same era only)."""
-    yes_no = {f.code: f for f in catalogue.fields if f.kind == "bool"}
-    same_era = [r for r in reports if r.period.previous().era == r.period.era]
-    if not same_era:
-        return []
-    rows = cur.execute(
-        "SELECT c.province_code, c.period, c.field FROM current_values c "
-        f"JOIN {_KEYS} k USING (province_code, period) WHERE c.value = 1",
-        _key_lists(same_era, shift=1),
-    ).fetchall()
-    was_yes = {(p, f) for p, _, f in rows}
-    warnings = []
-    for report in same_era:
-        for code, val in report.values.items():
-            if code in yes_no and val.value == 0 and (report.province.code, code) in was_yes:
-                warnings.append(
-                    yes_to_no_warning(file_name, report, yes_no[code], report.period.previous())
-                )
-    return warnings
-
-
-def yes_to_no_warning(file_name: str, report: Report, fld: RawField, previous: object) -> Problem:
-    """The warning that ``fld`` of ``report`` is Không after Có in ``previous`` quarter,
-    at the cell it was read from."""
-    who = f"{report.province.short_name} {report.period}"
-    return Problem(
-        file=file_name,
-        sheet=report.sheet,
-        cell=report.cells.get(fld.code, ""),
-        field=fld.code,
-        reason=Reason.YES_TO_NO,
-        severity="warning",
-        message_vi=f"{who}: «{fld.name_vi}» chuyển từ Có (kỳ {previous}) sang Không. "
-        "Hãy kiểm tra lại.",
-        message_en=f"{who}: «{fld.name_en}» went from yes ({previous}) to no. Please check.",
+def _add_submission(
+    rows: db.BatchRows,
+    pending: dict[db.Key, int],
+    stored: set[db.Key],
+    result: IngestResult,
+    report: Report,
+    sid: int,
+    dataset: str,
+) -> None:
+    """A submission and its values; the one it replaces (stored, or earlier in the batch) is
+    superseded."""
+    key = key_of(report)
+    if key in pending:
+        rows.submissions[pending[key]][8] = "superseded"
+    elif key in stored:
+        rows.supersede.add(key)
+    pending[key] = len(rows.submissions)
+    code, period = key
+    rows.submissions.append(
+        [
+            sid,
+            result.upload_id,
+            code,
+            period,
+            report.period.era,
+            dataset,
+            report.content_hash,
+            result.received_at,
+            "accepted",
+            report.source_ref,
+        ]
     )
+    n = len(report.values)
+    sub, prov, per, fld, val, note, ref_no, ref_date = rows.values
+    sub += [sid] * n
+    prov += [code] * n
+    per += [period] * n
+    for name, value in report.values.items():
+        fld.append(name)
+        val.append(value.value)
+        note.append(value.note)
+        ref_no.append(value.ref_no)
+        ref_date.append(value.ref_date)
 
 
-def _insert_upload(
-    cur, result: IngestResult, actor: str, dataset: str, received_at: datetime
-) -> int:
+def _upload_row(result: IngestResult, options: _Options) -> tuple[Any, ...]:
     template = result.kind == "template" and len(result.reports) == 1
     province = result.reports[0].province.code if template else None
     period = str(result.reports[0].period) if template else None
-    messages = json.dumps([p.model_dump(mode="json") for p in result.problems], ensure_ascii=False)
-    (upload_id,) = cur.execute(
-        "INSERT INTO uploads (kind, dataset, file_name, sha256, actor, received_at, status, "
-        "province_code, period, n_reports, messages) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-        "RETURNING id",
-        [
-            result.kind,
-            dataset,
-            result.file_name,
-            result.sha256,
-            actor,
-            received_at,
-            result.status,
-            province,
-            period,
-            len(result.reports),
-            messages,
-        ],
-    ).fetchone()
-    return int(upload_id)
-
-
-def _insert_reports(
-    cur, upload_id: int, reports: list[Report], dataset: str, now: datetime
-) -> list[int]:
-    ids = [
-        r[0]
-        for r in cur.execute(
-            "SELECT nextval('submission_ids') FROM range(?)", [len(reports)]
-        ).fetchall()
-    ]
-    subs = [
-        (
-            sid,
-            upload_id,
-            r.province.code,
-            str(r.period),
-            r.period.era,
-            dataset,
-            r.content_hash(),
-            now,
-            "accepted",
-            r.source_ref,
-        )
-        for sid, r in zip(ids, reports, strict=True)
-    ]
-    values = [
-        (sid, r.province.code, str(r.period), code, v.value, v.note, v.ref_no, v.ref_date)
-        for sid, r in zip(ids, reports, strict=True)
-        for code, v in r.values.items()
-    ]
-    cur.execute(
-        f"UPDATE submissions SET status = 'superseded' FROM {_KEYS} i "
-        "WHERE submissions.status = 'accepted' AND submissions.province_code = i.province_code "
-        "AND submissions.period = i.period",
-        _key_lists(reports),
+    messages = json.dumps([p.record() for p in result.problems], ensure_ascii=False)
+    return (
+        result.upload_id,
+        result.kind,
+        options.dataset,
+        result.file_name,
+        result.sha256,
+        options.actor,
+        result.received_at,
+        result.status,
+        province,
+        period,
+        len(result.reports),
+        messages,
     )
-    insert_rows(cur, "submissions", SUBMISSION_COLUMNS, subs)
-    insert_rows(cur, "raw_values", VALUE_COLUMNS, values)
-    return ids
 
 
-# --------------------------------------------------------------------------- set-based inserts
-
-try:  # Arrow tables are scanned by DuckDB without looking at every value
-    import pyarrow as pa
-except ImportError:  # pragma: no cover
-    pa = None
-
-UPLOAD_COLUMNS = {
-    "id": "id",
-    "kind": "str",
-    "dataset": "str",
-    "file_name": "str",
-    "sha256": "str",
-    "actor": "str",
-    "received_at": "time",
-    "status": "str",
-    "province_code": "str",
-    "period": "str",
-    "n_reports": "id",
-    "messages": "str",
-}
-SUBMISSION_COLUMNS = {
-    "id": "id",
-    "upload_id": "id",
-    "province_code": "str",
-    "period": "str",
-    "era": "str",
-    "dataset": "str",
-    "content_hash": "str",
-    "received_at": "time",
-    "status": "str",
-    "source_ref": "str",
-}
-VALUE_COLUMNS = {
-    "submission_id": "id",
-    "province_code": "str",
-    "period": "str",
-    "field": "str",
-    "value": "float",
-    "note": "str",
-    "ref_no": "str",
-    "ref_date": "date",
-}
-EVENT_COLUMNS = {
-    "id": "id",
-    "at_time": "time",
-    "actor": "str",
-    "action": "str",
-    "upload_id": "id",
-    "submission_id": "id",
-    "detail": "str",
-}
+# --------------------------------------------------------------------------- restoring
 
 
-def columns_table(columns: dict[str, str], data: list) -> object:
-    """Column lists (in the order of ``columns``) as an Arrow table with the columns' types
-    (a data frame without pyarrow)."""
-    if pa is not None:
-        types = {
-            "id": pa.int64(),
-            "str": pa.string(),
-            "float": pa.float64(),
-            "time": pa.timestamp("us"),
-            "date": pa.date32(),
-        }
-        return pa.table(
-            {
-                name: pa.array(list(values), type=types[kind])
-                for (name, kind), values in zip(columns.items(), data, strict=True)
-            }
-        )
-    frame = pd.DataFrame(
-        {name: list(values) for name, values in zip(columns, data, strict=True)}, dtype=object
-    )
-    for name, kind in columns.items():
-        if kind == "id":
-            frame[name] = frame[name].astype("Int64")
-        elif kind == "float":
-            frame[name] = pd.to_numeric(frame[name]).astype("float64")
-        elif kind in ("time", "date"):
-            frame[name] = pd.to_datetime(frame[name])
-    return frame
-
-
-def insert_rows(cur, table: str, columns: dict[str, str], rows: list[tuple] | list[list]) -> None:
-    """One ``INSERT … SELECT`` of ``rows`` (tuples in the order of ``columns``) into
-    ``table``."""
-    if rows:
-        insert_columns(cur, table, columns, list(zip(*rows, strict=True)))
-
-
-def insert_columns(cur, table: str, columns: dict[str, str], data: list) -> None:
-    """One ``INSERT … SELECT`` of the column lists ``data`` into ``table``."""
-    if not data or not len(data[0]):
-        return
-    name = f"incoming_{table}"
-    cur.register(name, columns_table(columns, data))
-    try:
-        cur.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {name}")
-    finally:
-        cur.unregister(name)
-
-
-def _log(
-    cur, actor: str, action: str, upload_id: int | None, submission_id: int | None, detail: dict
-) -> None:
-    log_event(cur, actor, action, upload_id, submission_id, detail)
-
-
-class RestoreError(ValueError):
+class RestoreError(UserError):
     """The submission cannot be restored (unknown id)."""
 
 
-class RestoreRefused(RestoreError, PermissionError):
+class RestoreRefused(RestoreError):
     """The account may not restore a submission of this province (logged ``restore_refused``)."""
 
-    def __init__(self, message_vi: str, message_en: str) -> None:
-        super().__init__(message_en)
-        self.message_vi = message_vi
-        self.message_en = message_en
+
+@dataclass
+class RestoreResult:
+    """What a restore changes: the values, and for each submission the one it replaced."""
+
+    changes: list[Change] = field(default_factory=list)
+    replaced: dict[int, int | None] = field(default_factory=dict)
+    dry_run: bool = False
 
 
 def restore(
-    store: Store, submission_id: int, actor: str | None = None, user: User | None = None
-) -> int | None:
-    """Make an earlier submission the accepted one again; returns the one it replaced.
-
-    With ``user``, only a province the account may upload for (``User.can_restore``); otherwise
-    :class:`RestoreRefused` after logging ``restore_refused``.
-    """
+    store: Store,
+    submission_ids: int | Sequence[int],
+    *,
+    actor: str | None = None,
+    user: User | None = None,
+    dry_run: bool = False,
+) -> RestoreResult:
+    """Make earlier submissions the accepted ones again (all or none), or with ``dry_run`` say
+    what would change. With ``user``, only provinces the account may upload for
+    (:class:`RestoreRefused`, logged ``restore_refused``)."""
+    ids = [submission_ids] if isinstance(submission_ids, int) else list(submission_ids)
     actor = actor or (user.username if user is not None else "system")
+    result = RestoreResult(dry_run=dry_run)
     with store.write() as cur:
-        row = cur.execute(
-            "SELECT province_code, period, status FROM submissions WHERE id = ?", [submission_id]
-        ).fetchone()
-        if row is None:
-            raise RestoreError(f"no submission {submission_id}")
-        province, period, status = row
-        allowed = user is None or user.can_restore(province, period)
-        if allowed and status == "accepted":
-            return None
-        if allowed:
-            replaced = cur.execute(
-                "UPDATE submissions SET status = 'superseded' WHERE province_code = ? "
-                "AND period = ? AND status = 'accepted' RETURNING id",
-                [province, period],
-            ).fetchall()
-            cur.execute("UPDATE submissions SET status = 'accepted' WHERE id = ?", [submission_id])
-            Store.bump_version(cur)
-            previous = replaced[0][0] if replaced else None
-            _log(
-                cur,
-                actor,
-                "restore",
-                None,
-                submission_id,
-                {"province": province, "period": period, "replaced": previous},
-            )
+        found = db.versions(cur, ids)
+        missing = [i for i in ids if i not in found]
+        if missing:
+            raise RestoreError(Reason.UNKNOWN_SUBMISSION, submission=missing[0])
+        refused = [
+            v for v in found.values() if user and not user.can_restore(v.province_code, v.period)
+        ]
+        if refused:
+            _log_refused(cur, actor, user, refused[0])
         else:
-            _log(
-                cur,
-                actor,
-                "restore_refused",
-                None,
-                submission_id,
-                {
-                    "province": province,
-                    "period": period,
-                    "role": user.role,
-                    "allowed": user.province_code,
-                },
-            )
-    if not allowed:
-        name = load_registry().get(province, Period.parse(period).era).name
-        raise RestoreRefused(
-            f"Tài khoản «{user.username}» không được khôi phục báo cáo của {name} (mã "
-            f"{province}), kỳ {period}.",
-            f"The account «{user.username}» may not restore a report of {name} (code "
-            f"{province}), {period}.",
-        )
-    return previous
+            result.changes = _restore_changes(cur, found)
+            wanted = [i for i, v in found.items() if v.status != "accepted"]
+            if not dry_run and wanted:
+                result.replaced = db.make_current(cur, wanted)
+                for sid, old in result.replaced.items():
+                    v = found[sid]
+                    detail = {"province": v.province_code, "period": v.period, "replaced": old}
+                    log_event(cur, actor, "restore", None, sid, detail)
+    if refused:
+        raise _refusal(user, refused[0])
+    return result
+
+
+def _restore_changes(cur: db.Cursor, found: dict[int, db.Version]) -> list[Change]:
+    keys = {(v.province_code, v.period) for v in found.values()}
+    current = db.read_state(cur, keys, (), ()).current
+    changes = []
+    for version in found.values():
+        key = (version.province_code, version.period)
+        old = current[key].values if key in current else {}
+        new = version.values
+        changes += [
+            Change(*key, name, old.get(name), new.get(name))
+            for name in sorted(old.keys() | new.keys())
+            if old.get(name) != new.get(name)
+        ]
+    return changes
+
+
+def _log_refused(cur: db.Cursor, actor: str, user: User | None, version: db.Version) -> None:
+    detail = {
+        "province": version.province_code,
+        "period": version.period,
+        "role": user.role if user else None,
+        "allowed": user.province_code if user else None,
+    }
+    log_event(cur, actor, "restore_refused", None, version.submission_id, detail)
+
+
+def _refusal(user: User | None, version: db.Version) -> RestoreRefused:
+    era = Period.parse(version.period).era
+    province = load_registry().get(version.province_code, era)
+    return RestoreRefused(
+        Reason.NOT_YOUR_PROVINCE,
+        "restore_refused",
+        username=user.username if user else "",
+        province=province_label(province),
+        period=version.period,
+    )

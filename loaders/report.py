@@ -11,16 +11,25 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date
-from typing import Annotated, NamedTuple
+from typing import Annotated, Any, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from dxboard.catalogue import Catalogue, RawField
+from dxboard.errors import Problem, Reason
 from dxboard.periods import Period, PeriodError
 from dxboard.registry import Province, ProvinceMatchError, load_registry
-from loaders.cells import CellError, cell_text, is_blank, parse_bool, parse_date, parse_number
-from loaders.problems import Problem, Reason, cell_ref
+from loaders.cells import (
+    CellError,
+    cell_ref,
+    cell_text,
+    is_blank,
+    parse_bool,
+    parse_date,
+    parse_number,
+)
 
 EARLIEST_PERIOD = Period(2015, 1)
 
@@ -65,6 +74,7 @@ class Report:
     cells: dict[str, str] = field(default_factory=dict)
     """Where each value was read: field code → cell of ``sheet`` (for later messages)."""
 
+    @cached_property
     def content_hash(self) -> str:
         """Hash of the values (not the file): equal reports hash equal."""
         payload = {
@@ -85,11 +95,11 @@ class Where:
     def problem(
         self,
         reason: Reason,
-        vi: str,
-        en: str,
+        key: str = "",
         cell: str = "",
         fld: str = "",
-        severity: str = "error",
+        severity: Literal["error", "warning"] = "error",
+        **params: Any,
     ) -> Problem:
         return Problem(
             file=self.file,
@@ -98,12 +108,12 @@ class Where:
             field=fld,
             reason=reason,
             severity=severity,
-            message_vi=vi,
-            message_en=en,
+            key=key,
+            params=params,
         )
 
     def from_cell_error(self, err: CellError, cell: str, fld: str) -> Problem:
-        return self.problem(err.reason, err.message_vi, err.message_en, cell, fld)
+        return self.problem(err.reason, err.key, cell, fld, **err.params)
 
 
 _MODELS: dict[int, tuple[Catalogue, type[BaseModel]]] = {}
@@ -157,7 +167,7 @@ def validate_inputs(
 
 
 def cell_at(row: int, col: int) -> str:
-    """:func:`loaders.problems.cell_ref` (``D14``) with the column letters looked up."""
+    """:func:`loaders.cells.cell_ref` (``D14``) with the column letters looked up."""
     letters = _LETTERS.get(col)
     if letters is None:
         return cell_ref(row, col)
@@ -180,14 +190,25 @@ def _parse_entry(
     raw = entry.value
     if entry.formula_untrusted:
         problems.append(
+            where.problem(Reason.FORMULA, "formula_without_value", entry.cell, fld.code)
+        )
+        value = _INVALID
+    elif entry.error is not None:
+        problems.append(
             where.problem(
-                Reason.FORMULA,
-                "Ô chứa công thức nhưng không có giá trị đã tính. Hãy nhập trực tiếp giá trị, hoặc mở "
-                "và lưu lại tệp bằng Excel/LibreOffice.",
-                "The cell holds a formula without a computed value. Type the value, or open and save "
-                "the file in Excel/LibreOffice.",
+                Reason.FORMULA_ERROR, "formula_error", entry.cell, fld.code, error=entry.error
+            )
+        )
+        value = _INVALID
+    elif entry.percent and fld.kind != "bool" and not is_blank(raw):
+        problems.append(
+            where.problem(
+                Reason.PERCENT_FORMAT,
+                f"percent_format_{fld.kind}",
                 entry.cell,
                 fld.code,
+                field_name=fld.names,
+                shown=_percent_text(raw),
             )
         )
         value = _INVALID
@@ -267,13 +288,7 @@ def _range_problems(
             parsed.pop(code, None)
             value = cell_text(inputs[code].value)
             problems.append(
-                where.problem(
-                    Reason.NEGATIVE,
-                    f"«{value}»: giá trị không được âm.",
-                    f"«{value}»: the value may not be negative.",
-                    inputs[code].cell,
-                    code,
-                )
+                where.problem(Reason.NEGATIVE, "negative", inputs[code].cell, code, value=value)
             )
         return problems
 
@@ -293,22 +308,18 @@ def _blank_problems(
         if fld.required:
             problems.append(
                 where.problem(
-                    Reason.REQUIRED,
-                    f"Chưa nhập «{fld.name_vi}» (bắt buộc).",
-                    f"«{fld.name_en}» is required but empty.",
-                    entry.cell,
-                    fld.code,
+                    Reason.REQUIRED, "required", entry.cell, fld.code, field_name=fld.names
                 )
             )
         elif warn_blank:
             problems.append(
                 where.problem(
                     Reason.BLANK,
-                    f"Để trống «{fld.name_vi}»: sẽ hiển thị là chưa có số liệu.",
-                    f"«{fld.name_en}» left blank: it will show as no data.",
+                    "blank",
                     entry.cell,
                     fld.code,
                     severity="warning",
+                    field_name=fld.names,
                 )
             )
     return problems
@@ -327,23 +338,24 @@ def _part_whole_problems(
             problems.append(
                 where.problem(
                     Reason.PART_EXCEEDS_WHOLE,
-                    f"«{fld.name_vi}» ({_fmt(part)}) lớn hơn «{total.name_vi}» ({_fmt(whole)}) "
-                    f"ở ô {inputs[total.code].cell}.",
-                    f"«{fld.name_en}» ({_fmt(part)}) exceeds «{total.name_en}» ({_fmt(whole)}) "
-                    f"in cell {inputs[total.code].cell}.",
+                    "part_exceeds_whole",
                     inputs[fld.code].cell,
                     fld.code,
+                    part_name=fld.names,
+                    part=part,
+                    whole_name=total.names,
+                    whole=whole,
+                    whole_cell=inputs[total.code].cell,
                 )
             )
     return problems
 
 
-def _fmt(value: object) -> str:
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, int):
-        return f"{value:,}".replace(",", ".")
-    return str(value).replace(".", ",")
+def _percent_text(value: object) -> str:
+    """How a percent-formatted number shows in the cell: ``1`` → ``100%``."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return f"{value * 100:g}%"
+    return cell_text(value)
 
 
 def _as_float(value: object) -> float | None:
@@ -358,13 +370,7 @@ def resolve_province(
     """Match the province cell through the registry, for the era of ``period``."""
     text = cell_text(value)
     if not text:
-        return where.problem(
-            Reason.PROVINCE,
-            "Chưa ghi tên tỉnh/thành phố.",
-            "The province is missing.",
-            cell,
-            "province",
-        )
+        return where.problem(Reason.PROVINCE, "province_missing", cell, "province")
     registry = load_registry()
     era = era_of(period) if period is not None else "current"
     cached = _MATCHED.get((text, era))
@@ -373,7 +379,7 @@ def resolve_province(
     try:
         province = registry.match(text, era=era)
     except ProvinceMatchError as exc:
-        return where.problem(Reason.PROVINCE, exc.message_vi, exc.message_en, cell, "province")
+        return exc.problem(where.file, where.sheet, cell, "province")
     if len(_MATCHED) >= _MATCHED_MAX:
         _MATCHED.clear()
     _MATCHED[(text, era)] = (registry, province)
@@ -397,22 +403,16 @@ def resolve_period(
         return known
     try:
         period = Period.parse(text)
-    except PeriodError:
-        return where.problem(
-            Reason.PERIOD,
-            f"Kỳ báo cáo «{text}» không hợp lệ. Ghi theo dạng 2024-Q3.",
-            f"Reporting period «{text}» is not valid. Write it like 2024-Q3.",
-            cell,
-            "period",
-        )
+    except PeriodError as exc:
+        return exc.problem(where.file, where.sheet, cell, "period")
     if period > Period.containing(today) or period < EARLIEST_PERIOD:
         return where.problem(
             Reason.PERIOD,
-            f"Kỳ báo cáo {period} nằm ngoài khoảng cho phép ({EARLIEST_PERIOD} đến quý hiện tại).",
-            f"Reporting period {period} is outside the accepted range ({EARLIEST_PERIOD} to "
-            "the current quarter).",
+            "period_out_of_range",
             cell,
             "period",
+            period=str(period),
+            earliest=str(EARLIEST_PERIOD),
         )
     if len(_PERIODS) < 10_000:
         _PERIODS[text] = period

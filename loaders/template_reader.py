@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 from dxboard.catalogue import Catalogue
+from dxboard.errors import Problem, Reason
 from dxboard.periods import Period
 from dxboard.registry import ProvinceMatchError, load_registry
-from loaders.cells import cell_text
-from loaders.problems import Problem, Reason, cell_ref
+from loaders.cells import cell_ref, cell_text
 from loaders.report import (
     CellInput,
     Report,
@@ -43,11 +43,7 @@ def read_template(
         names = ", ".join(f"«{n}»" for n in book.sheet_names if n != META_SHEET)
         return None, [
             where.problem(
-                Reason.MISSING_SHEET,
-                f"Không tìm thấy sheet «{REPORT_SHEET}» (các sheet hiện có: {names}). "
-                "Không đổi tên sheet của mẫu.",
-                f"Sheet «{REPORT_SHEET}» not found (sheets present: {names}). "
-                "Do not rename the template's sheets.",
+                Reason.MISSING_SHEET, "missing_sheet", sheet_name=REPORT_SHEET, names=names
             )
         ]
     sheet = book.sheet(REPORT_SHEET)
@@ -96,14 +92,7 @@ def _columns(sheet: Sheet, where: Where) -> tuple[dict[str, int], list[Problem]]
             found = {k: cols[k] for k in COLUMN_KEYS if k in cols}
             if "value" in found:
                 return found, []
-    return {}, [
-        where.problem(
-            Reason.UNKNOWN_LAYOUT,
-            "Không tìm thấy dòng khóa cột (ẩn) của mẫu: sheet đã bị sửa cấu trúc. Hãy tải mẫu mới.",
-            "The template's hidden column-key row is missing: the sheet's layout was changed. "
-            "Download a fresh template.",
-        )
-    ]
+    return {}, [where.problem(Reason.UNKNOWN_LAYOUT, "no_key_row")]
 
 
 def _read_meta(
@@ -121,12 +110,7 @@ def _read_meta(
         rows = keys.get(key)
         if not rows:
             problems.append(
-                where.problem(
-                    Reason.UNKNOWN_LAYOUT,
-                    f"Thiếu dòng «{key}» ở cột A của mẫu. Hãy tải mẫu mới.",
-                    f"Row «{key}» is missing from column A of the template. Download a fresh one.",
-                    fld=key,
-                )
+                where.problem(Reason.UNKNOWN_LAYOUT, "no_meta_row", fld=key, row_key=key)
             )
             continue
         cells[key] = (sheet.value(rows[0], col), cell_ref(rows[0], col))
@@ -135,12 +119,11 @@ def _read_meta(
         problems.append(
             where.problem(
                 Reason.TEMPLATE_VERSION,
-                f"Phiên bản mẫu «{cell_text(version[0])}» không được hỗ trợ (hiện tại: "
-                f"{catalogue.template_version}). Hãy tải mẫu mới và nhập lại số liệu.",
-                f"Template version «{cell_text(version[0])}» is not supported (current: "
-                f"{catalogue.template_version}). Download the current template.",
+                "template_version",
                 version[1],
                 "template_version",
+                found=cell_text(version[0]),
+                current=catalogue.template_version,
             )
         )
     period = None
@@ -184,28 +167,21 @@ def _field_inputs(
         rows = keys.get(fld.code, [])
         if len(rows) != 1:
             reason = Reason.MISSING_ROW if not rows else Reason.DUPLICATE_ROW
-            vi = "Thiếu dòng" if not rows else "Dòng bị lặp:"
-            en = "Missing row" if not rows else "Duplicated row:"
             problems.append(
                 where.problem(
                     reason,
-                    f"{vi} «{fld.name_vi}» (mã {fld.code} ở cột A). Không xóa/chép dòng mẫu.",
-                    f"{en} «{fld.name_en}» (code {fld.code} in column A). Do not delete or copy rows.",
+                    reason.value,
                     cell_ref(rows[1], 0) if len(rows) > 1 else "",
                     fld.code,
+                    field_name=fld.names,
+                    code=fld.code,
                 )
             )
             continue
         row = rows[0]
         if sheet.merged_at(row, vcol):
             problems.append(
-                where.problem(
-                    Reason.MERGED_CELL,
-                    "Ô giá trị nằm trong vùng ô đã gộp (merge). Hãy bỏ gộp ô.",
-                    "The value cell is inside merged cells. Unmerge them.",
-                    cell_ref(row, vcol),
-                    fld.code,
-                )
+                where.problem(Reason.MERGED_CELL, "merged_cell", cell_ref(row, vcol), fld.code)
             )
             continue
         inputs[fld.code] = _cell_input(sheet, row, columns)

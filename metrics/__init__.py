@@ -1,7 +1,7 @@
 """Metrics: indicators, targets, index, harmonisation, completeness and flags.
 
-Plain functions over DuckDB and pandas (no Streamlit). ``metrics.frames`` is the only module
-that reads the store; every other module computes from the frames it returns. Functions that
+Plain functions over pandas (no Streamlit, no SQL): they compute from the frames that
+``dxboard.store.frames`` reads from the store. Functions that
 read take the store first and a ``basis`` (``"reported"`` or ``"current"``, the 34 current
 provinces in every quarter). The method is described in ``docs/METHOD.md``.
 

@@ -18,9 +18,10 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from dxboard.periods import Period
+from dxboard.periods import Period, PeriodsLike, as_periods
 from dxboard.store import Store
-from metrics.frames import KEYS, PeriodsLike, as_periods, group_ids, read_receipts
+from dxboard.store.frames import read_receipts
+from dxboard.tables import KEYS, group_ids
 from metrics.harmonise import (
     constituents_reported,
     expected_provinces,

@@ -25,11 +25,12 @@ import numpy as np
 import pandas as pd
 
 from dxboard.catalogue import Catalogue, load_catalogue
-from dxboard.periods import Period
+from dxboard.periods import Period, PeriodsLike, as_periods
 from dxboard.registry import load_registry, normalise_code
 from dxboard.store import Store
+from dxboard.store.frames import read_datasets, read_raw
+from dxboard.tables import KEYS, group_ids
 from metrics.completeness import DEADLINE_DAYS
-from metrics.frames import KEYS, PeriodsLike, as_periods, group_ids, read_datasets, read_raw
 from metrics.harmonise import harmonise_raw, source_codes
 from metrics.indicators import compute_values
 from metrics.status import period_index

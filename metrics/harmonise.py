@@ -11,17 +11,27 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from functools import cache, lru_cache
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from dxboard.catalogue import Catalogue, load_catalogue
-from dxboard.periods import Period
+from dxboard.periods import Period, PeriodsLike, as_periods
 from dxboard.registry import load_registry, normalise_code
-from metrics.frames import KEYS, PeriodsLike, as_periods, check_basis, take_str
+from dxboard.tables import KEYS, take_str
 
+Basis = Literal["reported", "current"]
+BASES: tuple[str, ...] = ("reported", "current")
 PROVINCE_COLUMNS = [*KEYS, "province_name", "region", "constituents_total"]
 MIXED = "mixed"
+
+
+def check_basis(basis: str) -> str:
+    """``basis`` if it is ``reported`` or ``current``, else ``ValueError``."""
+    if basis not in BASES:
+        raise ValueError(f"basis must be 'reported' or 'current', not {basis!r}")
+    return basis
 
 
 @cache

@@ -25,9 +25,9 @@ import numpy as np
 import pandas as pd
 
 from dxboard.catalogue import Catalogue, load_catalogue
-from dxboard.periods import Period
+from dxboard.periods import Period, PeriodsLike, as_periods
 from dxboard.store import Store
-from metrics.frames import KEYS, PeriodsLike, as_periods, group_ids
+from dxboard.tables import KEYS, group_ids
 from metrics.indicators import indicator_values
 from metrics.status import assess
 

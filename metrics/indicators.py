@@ -15,8 +15,10 @@ import numpy as np
 import pandas as pd
 
 from dxboard.catalogue import Catalogue, Indicator, load_catalogue
+from dxboard.periods import PeriodsLike, as_periods
 from dxboard.store import Store
-from metrics.frames import KEYS, PeriodsLike, as_periods, read_raw, take_str
+from dxboard.store.frames import read_raw
+from dxboard.tables import KEYS, take_str
 from metrics.harmonise import (
     all_yes,
     constituents_reported,

@@ -17,8 +17,9 @@ import numpy as np
 import pandas as pd
 
 from dxboard.catalogue import Catalogue
+from dxboard.periods import PeriodsLike
 from dxboard.store import Store
-from metrics.frames import PeriodsLike, group_ids
+from dxboard.tables import group_ids
 from metrics.indicators import indicator_values
 from metrics.status import assess
 

@@ -20,9 +20,9 @@ import numpy as np
 import pandas as pd
 
 from dxboard.catalogue import Catalogue, load_catalogue
-from dxboard.periods import Period
+from dxboard.periods import Period, PeriodsLike, as_periods
 from dxboard.store import Store
-from metrics.frames import PeriodsLike, as_periods, read_raw
+from dxboard.store.frames import read_raw
 from metrics.harmonise import source_codes
 from metrics.indicators import compute_values, select_indicators
 

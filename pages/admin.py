@@ -15,16 +15,16 @@ import streamlit as st
 from dxboard.auth import (
     MIN_PASSWORD_LENGTH,
     ROLES,
-    AccountError,
     User,
-    audit_log,
     create_user,
     list_users,
     set_disabled,
 )
+from dxboard.errors import Reason, UserError
 from dxboard.i18n import TEXTS, t
 from dxboard.periods import Period, PeriodError
 from dxboard.registry import load_registry
+from dxboard.store.audit import audit_log
 from pages.common import download_buttons, get_store, lang, user
 from pages.upload_flow import fmt_time, is_demo_user, role_label
 
@@ -201,9 +201,7 @@ def _create(admin: str) -> None:
     province = state[f"{NEW}province"] if role == "officer" else None
     try:
         if state[f"{NEW}password"] != state[f"{NEW}password2"]:
-            raise AccountError(
-                t("admin.password_mismatch", "vi"), t("admin.password_mismatch", "en")
-            )
+            raise UserError(Reason.ACCOUNT, "account_passwords_differ")
         created = create_user(
             get_store(),
             state[f"{NEW}username"],
@@ -213,8 +211,8 @@ def _create(admin: str) -> None:
             state[f"{NEW}name"].strip(),
             actor=admin,
         )
-    except AccountError as exc:
-        state["admin_create_result"] = ("error", exc.message_vi if lg == "vi" else exc.message_en)
+    except UserError as exc:
+        state["admin_create_result"] = ("error", exc.message(lg))
     else:
         state["admin_create_result"] = (
             "success",

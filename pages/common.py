@@ -14,11 +14,11 @@ from typing import Any
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from dxboard.auth import AuthError, User, list_users, record_login, user_from_claims
+from dxboard.auth import AuthError, User, has_accounts, record_login, user_from_claims
 from dxboard.i18n import DEFAULT_LANG, t
-from dxboard.safe_export import to_csv_bytes, to_xlsx_bytes
-from dxboard.store import Store
-from loaders import records
+from dxboard.store import Store, submissions
+from loaders.demo import load_demo
+from loaders.writers import to_csv_bytes, to_xlsx_bytes
 
 BASES = ("reported", "current")
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -44,9 +44,7 @@ _route_through_app()
 def get_store() -> Store:
     """One store per server process; on an empty database the demo data is loaded first."""
     store = Store()
-    if not records.periods_with_data(store):
-        from loaders.demo import load_demo
-
+    if not submissions.periods_with_data(store):
         started = time.perf_counter()
         with st.spinner(t("app.loading_demo", lang())):
             summary = load_demo(store)
@@ -87,7 +85,7 @@ def data_version() -> int:
 
 @st.cache_data(max_entries=4, show_spinner=False)
 def _periods(version: int) -> list[str]:
-    return records.periods_with_data(get_store())
+    return submissions.periods_with_data(get_store())
 
 
 def cached_periods() -> list[str]:
@@ -164,7 +162,7 @@ def download_buttons(
 
 
 def datasets() -> list[str]:
-    return cached(records.datasets)
+    return cached(submissions.datasets)
 
 
 def demo_banner() -> None:
@@ -179,7 +177,7 @@ def demo_banner() -> None:
 def demo_roles_available() -> bool:
     """Demo mode: only demo data and no accounts yet, so a role may be picked without a password."""
     store = get_store()
-    return datasets() == ["demo"] and not list_users(store)
+    return datasets() == ["demo"] and not has_accounts(store)
 
 
 def sso_configured() -> bool:
@@ -207,7 +205,7 @@ def adopt_sso_user() -> None:
     try:
         account = user_from_claims(st.user.to_dict())
     except AuthError as exc:
-        message = exc.message_vi if lang() == "vi" else exc.message_en
+        message = exc.message(lang())
         st.error(t("login.sso_refused", lang(), message=message))
         return
     record_login(get_store(), account)

@@ -30,7 +30,7 @@ from pages.upload_flow import DEMO_PREFIX, is_demo_user, role_label
 
 
 def _message(exc: AuthError) -> str:
-    return exc.message_vi if lang() == "vi" else exc.message_en
+    return exc.message(lang())
 
 
 def _sign_in(account: User) -> None:

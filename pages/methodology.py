@@ -16,7 +16,7 @@ from dxboard.catalogue import Indicator, Pillar, Stage, load_catalogue
 from dxboard.i18n import fmt_date, fmt_number, fmt_percent, t
 from dxboard.periods import Period
 from dxboard.registry import load_registry
-from loaders import records
+from dxboard.store import submissions
 from metrics import export
 from metrics.completeness import DEADLINE_DAYS
 from metrics.flags import HISTORY, MIN_HISTORY, MIN_QUARTERS_MISSING, Z_THRESHOLD
@@ -242,7 +242,7 @@ def _data_tab() -> None:
     st.markdown(
         t("methodology.data_intro", lg, period=quarter, basis=t(f"app.basis_{shown_basis}", lg))
     )
-    raw = cached(records.raw_values, str(Period.parse(quarter)))
+    raw = cached(submissions.raw_values, str(Period.parse(quarter)))
     st.subheader(t("methodology.raw_header", lg))
     if raw.empty:
         st.info(t("methodology.no_values", lg, period=quarter))

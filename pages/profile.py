@@ -18,7 +18,7 @@ from dxboard.catalogue import Catalogue, load_catalogue
 from dxboard.i18n import fmt_date, fmt_number, fmt_percent, t
 from dxboard.periods import Period, period_range
 from dxboard.registry import Province, load_registry
-from loaders.records import submission_history
+from dxboard.store.submissions import submission_history
 from metrics.brief import ProvinceBrief, province_brief
 from metrics.harmonise import basis_era
 from metrics.index import readiness_index

@@ -17,8 +17,9 @@ from dxboard.auth import User
 from dxboard.i18n import fmt_date, t
 from dxboard.periods import Period
 from dxboard.registry import Province
-from loaders import records
-from loaders.ingest import IngestResult, RestoreError, RestoreRefused, ingest_bytes, restore
+from dxboard.store import submissions
+from loaders.decide import Change
+from loaders.ingest import IngestResult, RestoreError, ingest_bytes, restore
 from loaders.template import build_template
 from metrics.completeness import DEADLINE_DAYS
 from pages.common import XLSX_MIME, cached, data_version, get_store, lang, period, user
@@ -160,12 +161,39 @@ def _show_result(result: IngestResult) -> None:
             st.table(problems_table([result], lang()), hide_index=True, border="horizontal")
             st.caption(t("upload.problems_caption", lang()))
         if result.status == "accepted":
-            st.markdown(f"**{t('upload.preview_header', lang())}**")
-            changes = changes_table(result, lang())
-            if changes.empty:
-                st.caption(t("upload.preview_none", lang()))
-            else:
-                st.dataframe(changes, hide_index=True, width="stretch")
+            _preview(result.changes)
+        if result.restorable:
+            _offer_restore(result)
+
+
+def _preview(changes: list[Change]) -> None:
+    st.markdown(f"**{t('upload.preview_header', lang())}**")
+    table = changes_table(changes, lang())
+    if table.empty:
+        st.caption(t("upload.preview_none", lang()))
+    else:
+        st.dataframe(table, hide_index=True, width="stretch")
+
+
+def _offer_restore(result: IngestResult) -> None:
+    """The file's figures were replaced since it was loaded: preview and offer the restore of
+    its submissions."""
+    account = user()
+    ids = result.restorable
+    try:
+        preview = restore(get_store(), ids, user=account, dry_run=True)
+    except RestoreError as exc:
+        st.error(exc.message(lang()))
+        return
+    st.info(t("upload.restore_offer", lang(), ids=ids))
+    _preview(preview.changes)
+    if st.button(
+        t("upload.restore_these", lang(), n=len(ids)),
+        type="primary",
+        icon=":material/restore:",
+        key=f"upload_restore_file_{result.sha256}",
+    ):
+        _restore(ids, account, t("upload.restored_file", lang(), file=result.file_name))
 
 
 def _store_files(files: list[UploadedFile], account: User) -> None:
@@ -230,18 +258,15 @@ def _upload_section() -> None:
         _store_files(valid, account)
 
 
-def _restore(submission_id: int, account: User, label: tuple[str, str]) -> None:
+def _restore(submission_ids: list[int], account: User | None, done: str) -> None:
+    """Restore, then show ``done`` on the next run."""
     try:
-        restore(get_store(), submission_id, user=account)
-    except RestoreRefused as exc:
-        st.error(exc.message_vi if lang() == "vi" else exc.message_en)
+        restore(get_store(), submission_ids, user=account)
+    except RestoreError as exc:
+        st.error(exc.message(lang()))
         return
-    except RestoreError:
-        st.error(t("upload.restore_missing", lang()))
-        return
-    st.session_state["upload_flash"] = [
-        ("success", t("upload.restored", lang(), period=label[0], file=label[1]))
-    ]
+    st.session_state["upload_flash"] = [("success", done)]
+    st.session_state.pop("upload_memo", None)
     st.rerun()
 
 
@@ -276,13 +301,14 @@ def _restore_buttons(history, province: Province) -> None:
             key=f"upload_restore_{row.submission_id}",
             icon=":material/history:",
         ):
-            _restore(int(row.submission_id), account, (row.period, row.file_name))
+            done = t("upload.restored", lang(), period=row.period, file=row.file_name)
+            _restore([int(row.submission_id)], account, done)
 
 
 def _history_section(province: Province, quarter: str) -> None:
     st.subheader(t("upload.history_header", lang(), province=province.short_name))
     era = Period.parse(quarter).era
-    history = cached(records.submission_history, province.code, era)
+    history = cached(submissions.submission_history, province.code, era)
     if history.empty:
         st.info(
             t(

@@ -14,7 +14,7 @@ from dxboard.catalogue import load_catalogue
 from dxboard.i18n import TEXTS, fmt_date, fmt_number, t
 from dxboard.periods import Period, period_range
 from dxboard.registry import Province, load_registry
-from loaders.ingest import IngestResult
+from loaders.decide import Change, IngestResult
 
 DEMO_PREFIX = "demo:"
 """Usernames of demo roles (never a valid account name, which has no colon)."""
@@ -112,6 +112,7 @@ def problems_table(results: list[IngestResult], lang: str) -> pd.DataFrame:
             t("upload.col_file", lang): p.file,
             t("upload.col_where", lang): p.where or "–",
             t("col.field", lang): field_label(p.field, lang),
+            t("upload.col_kind", lang): t(f"reason.{p.reason.value}", lang),
             t("upload.col_message", lang): p.message(lang),
             t("upload.col_severity", lang): t(f"upload.sev_{p.severity}", lang),
         }
@@ -125,6 +126,7 @@ def problems_table(results: list[IngestResult], lang: str) -> pd.DataFrame:
             "upload.col_file",
             "upload.col_where",
             "col.field",
+            "upload.col_kind",
             "upload.col_message",
             "upload.col_severity",
         ),
@@ -135,14 +137,14 @@ def province_name(code: str, period: str) -> str:
     return load_registry().get(code, Period.parse(period).era).short_name
 
 
-def _change_order(change) -> tuple[str, str, int]:
+def _change_order(change: Change) -> tuple[str, str, int]:
     """Province, period, then the template's field order (a total before its «of which»)."""
     codes = load_catalogue().field_codes
     rank = codes.index(change.field) if change.field in codes else len(codes)
     return change.province_code, change.period, rank
 
 
-def changes_table(result: IngestResult, lang: str) -> pd.DataFrame:
+def changes_table(changes: list[Change], lang: str) -> pd.DataFrame:
     """The preview: province, period, field name, current accepted value, new value."""
     rows = [
         {
@@ -152,7 +154,7 @@ def changes_table(result: IngestResult, lang: str) -> pd.DataFrame:
             t("upload.col_old", lang): format_value(c.field, c.old, lang),
             t("upload.col_new", lang): format_value(c.field, c.new, lang),
         }
-        for c in sorted(result.changes, key=_change_order)
+        for c in sorted(changes, key=_change_order)
     ]
     return pd.DataFrame(
         rows,
@@ -173,6 +175,8 @@ def outcome(result: IngestResult, lang: str) -> tuple[str, str]:
     name = result.file_name
     if result.status == "rejected":
         return "error", t("upload.file_rejected", lang, file=name, n=len(result.errors))
+    if result.status == "duplicate" and result.restorable:
+        return "warning", t("upload.file_replaced_since", lang, file=name)
     if result.status == "duplicate":
         return "info", t("upload.file_duplicate", lang, file=name)
     key = "upload.file_stored" if not result.dry_run else "upload.file_valid"

@@ -9,7 +9,7 @@ registry's integrity hash, and writes
 - ``data/geo/vn_current_34.geojson``: the 34 provinces from 1 July 2025, dissolved from the 63;
 - ``data/geo/README.md``: source, licence, what was changed, file sizes.
 
-The dashboard reads only the GeoJSON files at run time (``dxboard/geo.py``). The output is
+The dashboard reads only the GeoJSON files at run time (``pages/figures/geo.py``). The output is
 deterministic for a given shapely/GEOS version.
 
 Steps (the README repeats them for readers of the data):
@@ -317,7 +317,7 @@ README_TEMPLATE = """\
 # Map geometry (`data/geo/`)
 
 Province boundaries of Vietnam for Plotly choropleths, read at run time by
-`dxboard.geo.load_geojson(era)`.
+`pages.figures.geo.load_geojson(era)`.
 
 **Generated — do not edit by hand.** Regenerate with
 

@@ -14,11 +14,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-import dxboard.backup as backup_module
+import dxboard.store.backup as backup_module
+from cli.main import main
 from dxboard.auth import authenticate, create_user, set_disabled
-from dxboard.backup import BackupError, backup, check_backup, restore_backup
-from dxboard.cli import main
 from dxboard.store import MIGRATIONS, Store, StoreBusyError
+from dxboard.store.backup import BackupError, backup, check_backup, restore_backup
 from loaders.ingest import ingest_bytes, restore
 from tests.helpers import good_template, store_snapshot
 
@@ -236,7 +236,7 @@ def test_backup_never_interleaves_with_writers(tmp_path: Path) -> None:
 def test_cli_backup_and_restore_db(db: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     before = _everything(db)
     copy = tmp_path / "cli_copy.duckdb"
-    assert main(["--db", str(db), "backup", str(copy)]) == 0
+    assert main(["--db", str(db), "--lang", "en", "backup", str(copy)]) == 0
     assert "data version 5" in capsys.readouterr().out
     with Store(db) as store:
         ingest_bytes(store, good_template("Huế", "2024-Q2"), "hue.xlsx", today=TODAY)

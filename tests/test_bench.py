@@ -62,9 +62,9 @@ def test_machine_versions_and_figures(report: str) -> None:
         assert words in report, words
     for figure in (
         "limit: python-calamine",
-        "ours: ingest_many",
+        "ours: ingest, in one process",
         "naive peer",
-        "dxboard.cli ingest",
+        "cli ingest",
         "readiness_index",
         "indicator_values",
         "completeness(",

@@ -11,7 +11,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from dxboard.cli import main
+from cli.main import main
 from dxboard.store import Store
 
 VALUES = {
@@ -52,10 +52,13 @@ def test_template_names_province_and_period(files: dict[str, Path]) -> None:
 
 
 def test_ingest_good_file_exit_0(files: dict[str, Path], capsys: pytest.CaptureFixture) -> None:
-    assert main(["ingest", str(files["good"])]) == 0
+    assert main(["--lang", "en", "ingest", str(files["good"])]) == 0
     assert "accepted" in capsys.readouterr().out
-    assert main(["ingest", str(files["good"])]) == 0  # duplicate is fine
+    assert main(["--lang", "en", "ingest", str(files["good"])]) == 0  # duplicate is fine
     assert "duplicate" in capsys.readouterr().out
+    assert main(["ingest", str(files["good"])]) == 0  # Vietnamese by default
+    out = capsys.readouterr().out
+    assert "trùng lặp" in out and "Tệp này (cùng nội dung từng byte)" in out
 
 
 def test_ingest_folder_with_a_bad_file_exit_1_and_json(
@@ -71,7 +74,7 @@ def test_ingest_folder_with_a_bad_file_exit_1_and_json(
 
 
 def test_dry_run_writes_nothing(files: dict[str, Path], capsys: pytest.CaptureFixture) -> None:
-    assert main(["ingest", "--dry-run", str(files["good"])]) == 0
+    assert main(["--lang", "en", "ingest", "--dry-run", str(files["good"])]) == 0
     assert "dry run" in capsys.readouterr().out
     with Store() as store:
         assert store.cursor().execute("SELECT count(*) FROM uploads").fetchone()[0] == 0

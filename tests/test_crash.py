@@ -2,7 +2,8 @@
 
 A national bulk table of 63 provinces × 22 quarters (1,386 reports, every field) is ingested by a
 child process into an on-disk database. With a hook the child stops inside the write transaction
-(after the reports are inserted, or after the version bump and audit entry, just before COMMIT)
+(after every file of the batch was decided, or after every row, the version bump and the audit
+entries were written, just before COMMIT)
 and is killed there; without the hook it is killed after a varying delay. Reopened, the database
 holds either the whole upload or nothing of it, and the same file then loads cleanly.
 """
@@ -24,8 +25,8 @@ import pytest
 from dxboard.periods import period_range
 from dxboard.registry import load_registry
 from dxboard.store import Store
-from loaders.bulk_writer import write_bulk
 from loaders.ingest import ingest_bytes
+from loaders.writers import write_bulk
 from tests.helpers import good_template, good_values
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,7 +34,7 @@ TODAY = date(2026, 6, 1)
 N_REPORTS = 63 * 22
 
 CHILD = textwrap.dedent("""
-    import sys, time
+    import importlib, sys, time
     from datetime import date
     from pathlib import Path
     import loaders.ingest as ingest
@@ -41,7 +42,9 @@ CHILD = textwrap.dedent("""
 
     db, file, hook = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
     if hook != "none":
-        real = getattr(ingest, hook)
+        module_name, _, name = hook.partition(":")
+        module = importlib.import_module(module_name)
+        real = getattr(module, name)
 
         def stop_here(*args, **kwargs):
             out = real(*args, **kwargs)
@@ -49,7 +52,7 @@ CHILD = textwrap.dedent("""
             time.sleep(120)
             return out
 
-        setattr(ingest, hook, stop_here)
+        setattr(module, name, stop_here)
     store = Store(db)
     print("open", flush=True)
     result = ingest.ingest_bytes(store, file.read_bytes(), file.name, actor="crash-test",
@@ -160,7 +163,13 @@ def _kill(child: subprocess.Popen, may_have_finished: bool = False) -> bool:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("hook", ["_insert_reports", "_log"])
+@pytest.mark.parametrize(
+    "hook",
+    [
+        "loaders.ingest:_decide_all",  # the state read and every file decided, nothing written
+        "dxboard.store.submissions:write_batch",  # every row written, the version bumped
+    ],
+)
 def test_kill_inside_the_write_transaction_leaves_no_trace(
     tmp_path: Path, big_file: Path, base_db: Path, hook: str
 ) -> None:

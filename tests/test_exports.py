@@ -13,10 +13,10 @@ import pandas as pd
 import pytest
 from python_calamine import CalamineWorkbook
 
-from dxboard.cli import main
-from dxboard.safe_export import neutralise, safe_frame, to_csv_bytes, to_xlsx_bytes, write_frame
+from cli.main import main
 from dxboard.store import Store
 from loaders.ingest import ingest_bytes
+from loaders.writers import neutralise, safe_frame, to_csv_bytes, to_xlsx_bytes, write_frame
 from tests.helpers import fill_template, good_evidence, good_values
 
 DANGEROUS = [

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dxboard.geo import load_geojson
 from dxboard.registry import load_registry
+from pages.figures.geo import load_geojson
 from pages.figures.maps import (
     FITTED_SCALE,
     MAP_CONFIG,

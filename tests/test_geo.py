@@ -1,4 +1,4 @@
-"""Tests of the committed map geometry (``data/geo/``, ``dxboard/geo.py``).
+"""Tests of the committed map geometry (``data/geo/``, ``pages/figures/geo.py``).
 
 The first group reads raw coordinates only, so it runs without shapely (not a run-time
 dependency); the second checks the polygons with shapely when it is installed. Set
@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 
-from dxboard.geo import FILES, GEO_DIR, geojson_path, load_geojson
 from dxboard.registry import load_registry
+from pages.figures.geo import FILES, GEO_DIR, geojson_path, load_geojson
 
 ROOT = Path(__file__).resolve().parent.parent
 ERAS = ("legacy", "current")

@@ -14,8 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from dxboard.auth import User
 from dxboard.i18n import t
-from dxboard.store import Store
-from loaders import records
+from dxboard.store import Store, submissions
 from loaders.ingest import IngestResult
 from pages import upload_flow
 from tests.helpers import DATA_TABLES, good_template, store_snapshot, value_cell
@@ -48,7 +47,7 @@ def _buttons(at: AppTest) -> dict[str, object]:
 
 def _dn_values(store_path: Path) -> dict[str, float]:
     with Store(store_path) as store:
-        raw = records.raw_values(store, PERIOD)
+        raw = submissions.raw_values(store, PERIOD)
     rows = raw[raw["province_code"] == "48"]
     return dict(zip(rows["field"], rows["value"], strict=True))
 

@@ -7,11 +7,11 @@ from datetime import date
 
 import pytest
 
+from dxboard.errors import Reason, render
 from dxboard.i18n import fmt_number, fmt_percent
 from dxboard.periods import Period, PeriodError, period_range
 from dxboard.textnorm import compact, fold
-from loaders.cells import CellError, parse_bool, parse_date, parse_number
-from loaders.problems import Reason, cell_ref, col_letter
+from loaders.cells import CellError, cell_ref, col_letter, parse_bool, parse_date, parse_number
 
 
 @pytest.mark.parametrize("text", ["2024-Q3", "2024Q3", "2024 q3", "Q3/2024", "Quý 3/2024"])
@@ -77,7 +77,17 @@ def test_numbers_read_by_the_rule(text: object, whole: bool, expected: float) ->
 def test_numbers_refused(text: object, whole: bool, reason: Reason) -> None:
     result = parse_number(text, whole=whole)
     assert isinstance(result, CellError) and result.reason == reason
-    assert result.message_vi and result.message_en
+    vi, en = (render(result.key, lang, result.params) for lang in ("vi", "en"))
+    assert vi and en and vi != en
+    if whole and reason == Reason.NOT_A_NUMBER:  # the example is a count: no decimals
+        assert "12,5" not in vi and "12.5" not in en
+
+
+def test_ambiguous_number_names_both_readings_in_each_language() -> None:
+    result = parse_number("1.234", whole=False)
+    assert isinstance(result, CellError)
+    assert "1.234 (hàng nghìn) hoặc 1,234 (thập phân)" in render(result.key, "vi", result.params)
+    assert "1,234 (thousands) or 1.234 (decimal)" in render(result.key, "en", result.params)
 
 
 @pytest.mark.parametrize(

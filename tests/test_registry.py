@@ -239,7 +239,7 @@ def test_wrong_era_legacy_name_in_current_period(reg: Registry) -> None:
     with pytest.raises(ProvinceMatchError) as info:
         reg.match("Hậu Giang", "2025-Q4")
     err = info.value
-    assert err.reason == "wrong_era"
+    assert err.kind == "wrong_era"
     assert err.text == "Hậu Giang"
     assert [p.code for p in err.candidates] == ["92"]
     assert err.message_vi == (
@@ -258,7 +258,7 @@ def test_wrong_era_legacy_name_in_current_period(reg: Registry) -> None:
 def test_wrong_era_names_successor(reg: Registry, text: str, into: str) -> None:
     with pytest.raises(ProvinceMatchError) as info:
         reg.match(text, era=CURRENT)
-    assert info.value.reason == "wrong_era"
+    assert info.value.kind == "wrong_era"
     assert [p.code for p in info.value.candidates] == [into]
     assert f"(mã {into})" in info.value.message_vi
 
@@ -279,7 +279,7 @@ def test_wrong_era_current_name_in_legacy_period() -> None:
     with pytest.raises(ProvinceMatchError) as info:
         reg.match("Tây Đô", "2024-Q2")
     err = info.value
-    assert err.reason == "wrong_era"
+    assert err.kind == "wrong_era"
     assert [p.code for p in err.candidates] == ["92", "93", "94"]
     assert all(p.era == LEGACY for p in err.candidates)
     assert "Tỉnh Hậu Giang (mã 93)" in err.message_vi
@@ -290,7 +290,7 @@ def test_unknown_with_candidates(reg: Registry) -> None:
     with pytest.raises(ProvinceMatchError) as info:
         reg.match("Quang Nin", "2025-Q3")
     err = info.value
-    assert err.reason == "unknown"
+    assert err.kind == "unknown"
     assert 1 <= len(err.candidates) <= 5
     assert err.candidates[0].short_name == "Quảng Ninh"
     assert err.message_vi.startswith("Không nhận ra tỉnh «Quang Nin». Có phải: Quảng Ninh")
@@ -301,7 +301,7 @@ def test_unknown_without_candidates(reg: Registry) -> None:
     for text in ("xyzzy", "", "99", "Tỉnh"):
         with pytest.raises(ProvinceMatchError) as info:
             reg.match(text)
-        assert info.value.reason == "unknown"
+        assert info.value.kind == "unknown"
 
 
 def test_ambiguous_lists_candidates() -> None:
@@ -313,14 +313,14 @@ def test_ambiguous_lists_candidates() -> None:
     with pytest.raises(ProvinceMatchError) as info:
         reg.match("Miền Tây", "2025-Q3")
     err = info.value
-    assert err.reason == "ambiguous"
+    assert err.kind == "ambiguous"
     assert [p.code for p in err.candidates] == ["82", "86"]
     assert "Tỉnh Đồng Tháp (mã 82)" in err.message_vi
     assert "Tỉnh Vĩnh Long (mã 86)" in err.message_vi
     assert "Tỉnh Đồng Tháp (code 82)" in err.message_en
     with pytest.raises(ProvinceMatchError) as legacy:
         reg.match("Miền Tây", "2024-Q1")
-    assert legacy.value.reason == "wrong_era"
+    assert legacy.value.kind == "wrong_era"
 
 
 def test_no_alias_shared_in_real_data(reg: Registry) -> None:

@@ -21,10 +21,10 @@ from helpers import (
     upload_statuses,
 )
 
+from dxboard.errors import Reason
 from dxboard.registry import load_registry
 from dxboard.store import Store
 from loaders.ingest import ingest_bytes, restore
-from loaders.problems import Reason
 
 LATER = date(2024, 8, 1)  # after the fixtures' period (2024-Q2)
 DA_NANG = load_registry().match("Đà Nẵng", period="2024-Q2").code
@@ -180,14 +180,16 @@ def test_restore_makes_the_first_current_again(store: Store) -> None:
     first = ingest_bytes(store, good_template(), "v1.xlsx")
     second = ingest_bytes(store, good_template(procedures_total=2000), "v2.xlsx")
     version = store.data_version()
-    assert restore(store, first.submission_ids[0]) == second.submission_ids[0]
+    result = restore(store, first.submission_ids[0])
+    assert result.replaced == {first.submission_ids[0]: second.submission_ids[0]}
     assert _submissions(store) == [
         (first.submission_ids[0], "accepted"),
         (second.submission_ids[0], "superseded"),
     ]
     assert current_values(store) == expected_rows(good_values(), good_notes(), good_evidence())
     assert store.data_version() == version + 1
-    assert restore(store, first.submission_ids[0]) is None  # already current: nothing to do
+    again = restore(store, first.submission_ids[0])  # already current: nothing to do
+    assert again.replaced == {} and again.changes == []
     assert store.data_version() == version + 1
 
 

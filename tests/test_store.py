@@ -12,6 +12,7 @@ import pytest
 
 from dxboard.paths import db_path
 from dxboard.store import MIGRATIONS, Store, StoreBusyError
+from dxboard.store.database import bump_version
 
 
 def test_migrations_apply_once(tmp_path: Path) -> None:
@@ -39,7 +40,7 @@ def test_db_path_comes_from_environment(tmp_path: Path, monkeypatch: pytest.Monk
 def test_write_rolls_back_on_error() -> None:
     store = Store(":memory:")
     with pytest.raises(RuntimeError), store.write() as cur:
-        Store.bump_version(cur)
+        bump_version(cur)
         cur.execute("INSERT INTO events (at_time, actor, action) VALUES (now(), 'x', 'y')")
         raise RuntimeError("boom")
     assert store.data_version() == 0

@@ -29,12 +29,13 @@ from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from dxboard.catalogue import load_catalogue
+from dxboard.errors import Problem, Reason
 from dxboard.registry import DATA_PATH, Registry
 from dxboard.store import Store
-from loaders.bulk_writer import bulk_columns, write_bulk
+from loaders.cells import col_letter
 from loaders.ingest import IngestResult, ingest_bytes
-from loaders.problems import Problem, Reason, col_letter
 from loaders.template import REPORT_SHEET
+from loaders.writers import bulk_columns, write_bulk
 
 CATALOGUE = load_catalogue()
 KINDS = {f.code: f.kind for f in CATALOGUE.fields}

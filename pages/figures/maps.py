@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from dxboard.geo import load_geojson
+from pages.figures.geo import load_geojson
 
 # Relative to the page URL (http://host/<page>), so it also works under a base URL path.
 TOPOJSON_URL = "app/static/topojson/"

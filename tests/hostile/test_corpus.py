@@ -12,9 +12,9 @@ from helpers import good_template, store_snapshot, upload_statuses
 from make_corpus import ACCEPTED, HEAVY, NAMES, CorpusCase, build_corpus
 from measure import measure
 
+from dxboard.errors import Problem, Reason
 from dxboard.store import Store
 from loaders.ingest import ingest_bytes
-from loaders.problems import Problem, Reason
 from loaders.safety import MAX_CELL_CHARS, MAX_FILE_BYTES, MAX_UPLOAD_ENV, max_file_bytes
 from loaders.workbook import Workbook, WorkbookError, sniff_format
 

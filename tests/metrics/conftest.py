@@ -14,8 +14,8 @@ import pytest
 
 from dxboard.periods import Period
 from dxboard.store import Store
-from loaders.bulk_writer import write_bulk
 from loaders.ingest import ingest_bytes
+from loaders.writers import write_bulk
 
 # A complete report in which every scored target is met (every attainment is 1):
 # level4 100/100, remote inspections 5/10 = 0.5 (target 0.5 until 2025), IT 10/1000 = 1 %,

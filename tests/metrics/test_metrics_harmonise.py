@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from dxboard.periods import period_range
-from metrics.frames import read_raw
+from dxboard.store.frames import read_raw
 from metrics.harmonise import all_yes, expected_provinces, harmonise_raw
 from metrics.indicators import indicator_values
 from metrics.national import national

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from dxboard.catalogue import CATALOGUE_PATH, parse_catalogue
-from metrics.frames import read_raw
+from dxboard.store.frames import read_raw
 from metrics.indicators import VALUE_COLUMNS, compute_values, indicator_values
 
 

@@ -13,7 +13,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-GEO_DIR = Path(__file__).resolve().parent.parent / "data" / "geo"
+from dxboard.paths import DATA_DIR
+
+GEO_DIR = DATA_DIR / "geo"
 FILES = {"legacy": "vn_legacy_63.geojson", "current": "vn_current_34.geojson"}
 
 

@@ -21,15 +21,18 @@ from pathlib import Path
 
 import duckdb
 
+from dxboard.errors import Reason, UserError
 from dxboard.paths import db_path
-from dxboard.store import MIGRATIONS, Store, StoreBusyError, is_open_in_process, log_event
+from dxboard.store.audit import log_event
+from dxboard.store.database import Store, StoreBusyError, is_open_in_process
+from dxboard.store.schema import MIGRATIONS
 
 
-class BackupError(RuntimeError):
-    def __init__(self, message_vi: str, message_en: str) -> None:
-        super().__init__(f"{message_vi} / {message_en}")
-        self.message_vi = message_vi
-        self.message_en = message_en
+class BackupError(UserError):
+    """A backup or restore that cannot be made; the message says why."""
+
+    def __init__(self, key: str, **params: object) -> None:
+        super().__init__(Reason.BACKUP, key, **params)
 
 
 def _quote(name: str) -> str:
@@ -77,7 +80,7 @@ def _copy_database(cur: duckdb.DuckDBPyConnection, source: str, dest: Path) -> N
 def _install(tmp: Path, dest: Path) -> None:
     """Rename the finished ``tmp`` over ``dest`` atomically, durably."""
     if Path(f"{tmp}.wal").exists():  # DETACH checkpoints; a WAL left over would be lost
-        raise BackupError("Bản sao chưa được ghi xong.", "The copy was not completely written.")
+        raise BackupError("backup_incomplete")
     _fsync(tmp)
     with contextlib.suppress(FileNotFoundError):
         Path(f"{dest}.wal").unlink()
@@ -90,10 +93,7 @@ def backup(store: Store, dest_path: str | Path, *, actor: str = "system") -> Pat
     exists); returns its path."""
     dest = Path(dest_path)
     if str(store.path) != ":memory:" and dest.resolve() == store.path.resolve():
-        raise BackupError(
-            "Không thể sao lưu đè lên chính cơ sở dữ liệu.",
-            "The backup cannot overwrite the database itself.",
-        )
+        raise BackupError("backup_over_itself")
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = _temp_next_to(dest)
     try:
@@ -120,14 +120,11 @@ def check_backup(src: str | Path) -> int:
     (or is newer than this program)."""
     src = Path(src)
     if not src.is_file():
-        raise BackupError(f"Không tìm thấy tệp sao lưu {src}.", f"Backup file not found: {src}.")
+        raise BackupError("backup_not_found", file=str(src))
     try:
         con = duckdb.connect(str(src), read_only=True)
     except duckdb.Error as exc:
-        raise BackupError(
-            f"{src} không phải là cơ sở dữ liệu DuckDB đọc được ({exc}).",
-            f"{src} is not a readable DuckDB database ({exc}).",
-        ) from None
+        raise BackupError("backup_unreadable", file=str(src), detail=str(exc)) from None
     try:
         tables = {
             r[0]
@@ -137,20 +134,12 @@ def check_backup(src: str | Path) -> int:
         }
         needed = {"schema_migrations", "meta", "uploads", "submissions", "raw_values", "events"}
         if not needed <= tables:
-            raise BackupError(
-                f"{src} không phải là bản sao lưu của bảng điều khiển (thiếu bảng "
-                f"{', '.join(sorted(needed - tables))}).",
-                f"{src} is not a dashboard backup (missing tables "
-                f"{', '.join(sorted(needed - tables))}).",
-            )
+            raise BackupError("backup_not_ours", file=str(src), tables=sorted(needed - tables))
         (version,) = con.execute("SELECT max(version) FROM schema_migrations").fetchone()
     finally:
         con.close()
     if version is None or int(version) > len(MIGRATIONS):
-        raise BackupError(
-            f"{src} có phiên bản lược đồ {version}, mới hơn chương trình này ({len(MIGRATIONS)}).",
-            f"{src} has schema version {version}, newer than this program ({len(MIGRATIONS)}).",
-        )
+        raise BackupError("backup_newer", file=str(src), version=version, ours=len(MIGRATIONS))
     return int(version)
 
 
@@ -186,15 +175,10 @@ def restore_backup(
     src, target = Path(src), Path(db_file) if db_file is not None else db_path()
     check_backup(src)
     if src.resolve() == target.resolve():
-        raise BackupError(
-            "Tệp sao lưu trùng với cơ sở dữ liệu.", "The backup is the database itself."
-        )
+        raise BackupError("backup_is_database")
     if target.exists():
         if not force:
-            raise BackupError(
-                f"Cơ sở dữ liệu {target} đã có; dùng --force để thay bằng bản sao lưu.",
-                f"The database {target} exists; use --force to replace it by the backup.",
-            )
+            raise BackupError("backup_target_exists", file=str(target))
         _refuse_if_in_use(target)
     elif is_open_in_process(target):
         raise StoreBusyError(target, "open in this process")

@@ -1,4 +1,4 @@
-"""Reading the store: current accepted values, first receipts, datasets. The only SQL in metrics.
+"""Reads behind the metrics: current accepted values (wide), first receipts, datasets.
 
 Every query filters by period (and by province when asked) in SQL, so a question about one
 quarter reads one quarter. Periods and province codes are validated before they are written
@@ -7,42 +7,16 @@ into the SQL text (``Period`` strings and two-digit codes only).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
-from typing import Literal
+from collections.abc import Collection, Iterable, Mapping
 
 import numpy as np
 import pandas as pd
 
-try:  # pandas uses Arrow for strings when it is installed
-    import pyarrow as pa
-except ImportError:  # pragma: no cover
-    pa = None
-
 from dxboard.catalogue import Catalogue, load_catalogue
-from dxboard.periods import Period
+from dxboard.periods import Period, PeriodsLike, as_periods
 from dxboard.registry import normalise_code
-from dxboard.store import Store
-
-Basis = Literal["reported", "current"]
-BASES: tuple[str, ...] = ("reported", "current")
-KEYS = ["era", "province_code", "period"]
-"""A province-period: provinces are identified by (era, code); legacy and current codes overlap."""
-
-PeriodsLike = str | Period | Iterable[str | Period]
-
-
-def check_basis(basis: str) -> str:
-    """``basis`` if it is ``reported`` or ``current``, else ``ValueError``."""
-    if basis not in BASES:
-        raise ValueError(f"basis must be 'reported' or 'current', not {basis!r}")
-    return basis
-
-
-def as_periods(periods: PeriodsLike) -> list[Period]:
-    """One period or many (strings or ``Period``) as a sorted list without duplicates."""
-    if isinstance(periods, str | Period):
-        periods = [periods]
-    return sorted({Period.parse(p) for p in periods})
+from dxboard.store.database import Store
+from dxboard.tables import KEYS, take_str
 
 
 def _sql_list(values: Iterable[str]) -> str:
@@ -120,20 +94,6 @@ def read_raw(
     return pd.DataFrame(data)
 
 
-def take_str(values: Sequence[str | None], index: np.ndarray) -> pd.Series:
-    """``values[index]`` as a pandas string Series (``index`` -1 gives NaN), built in Arrow.
-
-    Building large string columns from Python objects is slow in pandas 3; taking from a small
-    Arrow array is not.
-    """
-    index = np.asarray(index, dtype=np.int64)
-    if pa is None:
-        arr = np.asarray([*values, None], dtype=object)[np.where(index < 0, len(values), index)]
-        return pd.Series(arr, dtype="str")
-    taken = pa.array(list(values), type=pa.large_string()).take(pa.array(index, mask=index < 0))
-    return pd.Series(pd.array(taken, dtype=pd.StringDtype("pyarrow", na_value=np.nan)))
-
-
 def read_receipts(
     store: Store, periods: PeriodsLike, codes: Mapping[str, Collection[str]] | None = None
 ) -> pd.DataFrame:
@@ -163,15 +123,3 @@ def read_datasets(store: Store, periods: PeriodsLike) -> list[str]:
         f"{_where(plist, None)} ORDER BY dataset"
     )
     return [r[0] for r in store.cursor().execute(sql).fetchall()]
-
-
-def group_ids(*columns: pd.Series | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Group ids (0..n-1, in order of first appearance) of the rows' combined keys, and the
-    row index of each group's first row. Faster than concatenating key strings."""
-    combined = np.zeros(len(columns[0]), dtype=np.int64)
-    for col in columns:
-        codes, uniques = pd.factorize(col)
-        combined = combined * (len(uniques) + 1) + codes
-    gid, _ = pd.factorize(combined)
-    _, first = np.unique(gid, return_index=True)
-    return gid.astype(np.int64), first

@@ -1,108 +1,25 @@
-"""The DuckDB store: the one place that owns the connection, the schema and the single writer.
-
-Tables
-- ``uploads``: every file received (template or bulk table): who, when, SHA-256, status
-  (accepted / rejected / duplicate) and its messages. A rejected upload writes nothing else.
-- ``submissions``: one accepted report for one province and period, from an upload; status
-  ``accepted`` (the current one) or ``superseded``. Earlier versions stay and can be restored.
-- ``raw_values``: the values of each submission (long form, yes/no stored as 1/0).
-- ``events``: the audit log (uploads, restores, sign-ins, account changes, ...).
-- ``users`` and ``login_attempts``: local accounts and every sign-in attempt (``dxboard.auth``).
-- ``provinces``: the registry (both eras), copied in for joins.
-- ``meta``: key/value, including ``data_version`` which changes on every accepted write.
-View ``current_values``: the values of the accepted submission of every province and period.
+"""The connection owner: opening the DuckDB file (waiting while another process holds it), the
+migrations, the single writer of this process, the data version, and set-based inserts.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import threading
 import time
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
+import pyarrow as pa
 
+from dxboard.errors import Reason, UserError
 from dxboard.paths import db_path
-
-MIGRATIONS: list[str] = [
-    # 1: the versioned store
-    """
-    CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR);
-    INSERT INTO meta VALUES ('data_version', '0');
-    CREATE TABLE provinces (
-        era VARCHAR NOT NULL, code VARCHAR NOT NULL, name VARCHAR NOT NULL,
-        short_name VARCHAR NOT NULL, ascii_name VARCHAR NOT NULL, region VARCHAR NOT NULL,
-        successor VARCHAR, valid_from DATE, valid_to DATE, PRIMARY KEY (era, code));
-    CREATE SEQUENCE upload_ids START 1;
-    CREATE TABLE uploads (
-        id BIGINT PRIMARY KEY DEFAULT nextval('upload_ids'),
-        kind VARCHAR NOT NULL,              -- template | bulk | unknown
-        dataset VARCHAR NOT NULL,           -- demo | official | ...
-        file_name VARCHAR NOT NULL,
-        sha256 VARCHAR NOT NULL,
-        actor VARCHAR NOT NULL,
-        received_at TIMESTAMP NOT NULL,
-        status VARCHAR NOT NULL CHECK (status IN ('accepted', 'rejected', 'duplicate')),
-        province_code VARCHAR,              -- template uploads: the province
-        period VARCHAR,                     -- template uploads: the period
-        n_reports INTEGER NOT NULL DEFAULT 0,
-        messages JSON NOT NULL);
-    CREATE SEQUENCE submission_ids START 1;
-    CREATE TABLE submissions (
-        id BIGINT PRIMARY KEY DEFAULT nextval('submission_ids'),
-        upload_id BIGINT NOT NULL,
-        province_code VARCHAR NOT NULL,
-        period VARCHAR NOT NULL,
-        era VARCHAR NOT NULL,
-        dataset VARCHAR NOT NULL,
-        content_hash VARCHAR NOT NULL,
-        received_at TIMESTAMP NOT NULL,
-        status VARCHAR NOT NULL CHECK (status IN ('accepted', 'superseded')),
-        source_ref VARCHAR);                -- sheet and row for bulk tables
-    CREATE INDEX submissions_key ON submissions (province_code, period);
-    CREATE TABLE raw_values (
-        submission_id BIGINT NOT NULL,
-        province_code VARCHAR NOT NULL,
-        period VARCHAR NOT NULL,
-        field VARCHAR NOT NULL,
-        value DOUBLE,
-        note VARCHAR,
-        ref_no VARCHAR,
-        ref_date DATE,
-        PRIMARY KEY (submission_id, field));
-    CREATE SEQUENCE event_ids START 1;
-    CREATE TABLE events (
-        id BIGINT PRIMARY KEY DEFAULT nextval('event_ids'),
-        at_time TIMESTAMP NOT NULL, actor VARCHAR NOT NULL, action VARCHAR NOT NULL,
-        upload_id BIGINT, submission_id BIGINT, detail JSON);
-    CREATE VIEW current_values AS
-        SELECT v.province_code, v.period, v.field, v.value, v.note, v.ref_no, v.ref_date,
-               v.submission_id, s.upload_id, s.dataset, s.era, s.received_at
-        FROM raw_values v JOIN submissions s ON s.id = v.submission_id
-        WHERE s.status = 'accepted';
-    """,
-    # 2: accounts and sign-in attempts (dxboard.auth)
-    """
-    CREATE TABLE users (
-        username VARCHAR PRIMARY KEY,       -- lower case
-        display_name VARCHAR NOT NULL DEFAULT '',
-        role VARCHAR NOT NULL CHECK (role IN ('admin', 'analyst', 'leader', 'officer')),
-        province_era VARCHAR,               -- officers: always 'current'
-        province_code VARCHAR,              -- officers: the current province they report for
-        password_hash VARCHAR NOT NULL,     -- scrypt$n$r$p$salt_b64$hash_b64
-        disabled BOOLEAN NOT NULL DEFAULT false,
-        created_at TIMESTAMP NOT NULL,
-        CHECK ((role = 'officer') = (province_code IS NOT NULL)));
-    CREATE TABLE login_attempts (
-        username VARCHAR NOT NULL, at_time TIMESTAMP NOT NULL, ok BOOLEAN NOT NULL);
-    CREATE INDEX login_attempts_user ON login_attempts (username, at_time);
-    """,
-]
+from dxboard.registry import load_registry
+from dxboard.store.schema import MIGRATIONS
 
 WAIT_ENV = "DXBOARD_DB_WAIT"
 DEFAULT_WAIT_SECONDS = 10.0
@@ -129,44 +46,13 @@ def is_open_in_process(path: str | Path) -> bool:
         return any(s._key == key for s in list(_OPEN_STORES))
 
 
-def log_event(
-    cur: duckdb.DuckDBPyConnection,
-    actor: str,
-    action: str,
-    upload_id: int | None = None,
-    submission_id: int | None = None,
-    detail: dict | None = None,
-    at_time: datetime | None = None,
-) -> None:
-    """Append one row to the audit log ``events`` inside the caller's transaction."""
-    cur.execute(
-        "INSERT INTO events (at_time, actor, action, upload_id, submission_id, detail) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
-        [
-            at_time or datetime.now(),
-            actor,
-            action,
-            upload_id,
-            submission_id,
-            json.dumps(detail or {}, ensure_ascii=False, default=str),
-        ],
-    )
-
-
-class StoreBusyError(RuntimeError):
+class StoreBusyError(UserError):
     """Another process holds the database for writing."""
 
     def __init__(self, path: Path, detail: str) -> None:
         self.path = path
-        self.message_vi = (
-            f"Cơ sở dữ liệu {path} đang được một tiến trình khác sử dụng (ví dụ ứng dụng web). "
-            "Hãy thử lại sau hoặc dừng tiến trình đó."
-        )
-        self.message_en = (
-            f"The database {path} is in use by another process (for example the web app). "
-            "Try again later or stop that process."
-        )
-        super().__init__(f"{self.message_vi} / {self.message_en} ({detail})")
+        self.detail = detail
+        super().__init__(Reason.STORE_BUSY, path=str(path))
 
 
 class Store:
@@ -242,14 +128,6 @@ class Store:
         row = self.cursor().execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()
         return int(row[0])
 
-    @staticmethod
-    def bump_version(cur: duckdb.DuckDBPyConnection) -> None:
-        """Increment the data version inside the caller's write transaction."""
-        cur.execute(
-            "UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) "
-            "WHERE key = 'data_version'"
-        )
-
     def schema_version(self) -> int:
         sql = "SELECT max(version) FROM schema_migrations"
         return int(self.cursor().execute(sql).fetchone()[0])
@@ -276,8 +154,6 @@ class Store:
             self._sync_provinces(cur)
 
     def _sync_provinces(self, cur: duckdb.DuckDBPyConnection) -> None:
-        from dxboard.registry import load_registry
-
         registry = load_registry()
         rows = [
             (
@@ -303,6 +179,14 @@ class Store:
         cur.execute("COMMIT")
 
 
+def bump_version(cur: duckdb.DuckDBPyConnection) -> None:
+    """Increment the data version inside the caller's write transaction."""
+    cur.execute(
+        "UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) "
+        "WHERE key = 'data_version'"
+    )
+
+
 def _connect(path: Path, wait_seconds: float) -> duckdb.DuckDBPyConnection:
     """Open read-write, waiting up to ``wait_seconds`` while another process holds the file."""
     deadline = time.monotonic() + wait_seconds
@@ -320,3 +204,46 @@ def _connect(path: Path, wait_seconds: float) -> duckdb.DuckDBPyConnection:
 def open_store(path: str | Path | None = None) -> Store:
     """Open (creating and migrating if needed) the store at ``path`` or the default location."""
     return Store(path)
+
+
+# --------------------------------------------------------------------------- set-based inserts
+
+Columns = dict[str, str]
+"""Column name → kind (``id``, ``str``, ``float``, ``time``, ``date``), in table order."""
+
+_ARROW_TYPES = {
+    "id": pa.int64(),
+    "str": pa.string(),
+    "float": pa.float64(),
+    "time": pa.timestamp("us"),
+    "date": pa.date32(),
+}
+
+
+def insert_columns(
+    cur: duckdb.DuckDBPyConnection, table: str, columns: Columns, data: list[list[Any]]
+) -> None:
+    """One ``INSERT … SELECT`` of the column lists ``data`` (in the order of ``columns``) into
+    ``table``: DuckDB scans an Arrow table without looking at every value."""
+    if not data or not len(data[0]):
+        return
+    arrow = pa.table(
+        {
+            name: pa.array(list(values), type=_ARROW_TYPES[kind])
+            for (name, kind), values in zip(columns.items(), data, strict=True)
+        }
+    )
+    name = f"incoming_{table}"
+    cur.register(name, arrow)
+    try:
+        cur.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {name}")
+    finally:
+        cur.unregister(name)
+
+
+def insert_rows(
+    cur: duckdb.DuckDBPyConnection, table: str, columns: Columns, rows: list[tuple[Any, ...]]
+) -> None:
+    """:func:`insert_columns` of row tuples."""
+    if rows:
+        insert_columns(cur, table, columns, [list(c) for c in zip(*rows, strict=True)])

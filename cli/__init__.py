@@ -1,0 +1,1 @@
+"""The command line ``dxboard``: an entry point on top of loaders, metrics and the store."""
