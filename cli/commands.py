@@ -140,8 +140,8 @@ def _summary(args: argparse.Namespace, results: list[SimpleNamespace]) -> None:
         for problem in r.problems:
             mark = "✗" if problem.severity == "error" else "!"
             print(f"  {mark} {problem.where or '-'} {problem.field}: {problem.message(lang)}")
-    counts = {s: sum(r.status == s for r in results) for s in ("accepted", "rejected", "duplicate")}
-    _say(args, "total", n=len(results), **counts)
+    totals = {s: sum(r.status == s for r in results) for s in ("accepted", "rejected", "duplicate")}
+    _say(args, "total", n=len(results), **totals)
 
 
 def export(args: argparse.Namespace) -> int:

@@ -224,7 +224,8 @@ def create_user(
     if role == "officer":
         if not province:
             raise AccountError(Reason.ACCOUNT, "account_officer_needs_province")
-        code, era = resolve_officer_province(province), "current"
+        code: str | None = resolve_officer_province(province)
+        era: str | None = "current"
     else:
         if province:
             raise AccountError(Reason.ACCOUNT, "account_province_only_officers")

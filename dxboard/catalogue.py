@@ -113,11 +113,13 @@ class Indicator(_Model):
     @property
     def inputs(self) -> tuple[str, ...]:
         """Raw fields the formula reads."""
-        return (self.field,) if self.field else (self.numerator, self.denominator)  # type: ignore[return-value]
+        if self.field:
+            return (self.field,)
+        return tuple(name for name in (self.numerator, self.denominator) if name)
 
     @property
     def formula(self) -> str:
-        return self.field if self.field else f"{self.numerator} / {self.denominator}"  # type: ignore[return-value]
+        return self.field or f"{self.numerator} / {self.denominator}"
 
     def name(self, lang: str) -> str:
         return self.name_vi if lang == "vi" else self.name_en
@@ -150,7 +152,7 @@ class Catalogue(_Model):
             for name in ind.inputs:
                 if name not in fields:
                     raise ValueError(f"indicator {ind.code!r}: unknown field {name!r}")
-            if ind.unit == "yes_no" and fields[ind.field].kind != "bool":  # type: ignore[index]
+            if ind.unit == "yes_no" and fields[ind.inputs[0]].kind != "bool":
                 raise ValueError(f"indicator {ind.code!r}: field {ind.field!r} is not yes/no")
         return self
 

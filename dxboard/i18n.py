@@ -20,7 +20,7 @@ import math
 import re
 import string
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -169,7 +169,7 @@ def fmt_period(period: object, lang: str = DEFAULT_LANG) -> str:
     return f"Quý {ROMAN[quarter - 1]}/{year}" if lang == "vi" else f"Q{quarter} {year}"
 
 
-_SPECS = {
+_SPECS: dict[str, Callable[[Any, str], str]] = {
     "n": fmt_auto,
     "pct": fmt_percent,
     "mb": fmt_megabytes,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -12,7 +14,7 @@ KEYS = ["era", "province_code", "period"]
 """A province-period: provinces are identified by (era, code); legacy and current codes overlap."""
 
 
-def take_str(values: Sequence[str | None], index: np.ndarray) -> pd.Series:
+def take_str(values: Sequence[Any], index: np.ndarray) -> pd.Series:
     """``values[index]`` as a pandas string Series (``index`` -1 gives NaN), built in Arrow.
 
     Building large string columns from Python objects is slow in pandas 3; taking from a small
@@ -33,3 +35,11 @@ def group_ids(*columns: pd.Series | np.ndarray) -> tuple[np.ndarray, np.ndarray]
     gid, _ = pd.factorize(combined)
     _, first = np.unique(gid, return_index=True)
     return gid.astype(np.int64), first
+
+
+def as_number(value: object) -> float | None:
+    """A cell of a frame as a float; ``None`` for a missing one (None, NaN, NaT, ``pd.NA``)."""
+    if isinstance(value, bool | int | float | np.integer | np.floating):
+        number = float(value)
+        return None if math.isnan(number) else number
+    return None

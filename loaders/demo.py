@@ -314,9 +314,9 @@ def aggregate(parts: list[Values], catalogue: Catalogue | None = None) -> Values
         if fld.kind == "bool":
             out[fld.code] = all(items)
         elif fld.kind == "count":
-            out[fld.code] = int(sum(items))  # type: ignore[arg-type]
+            out[fld.code] = int(sum(float(i or 0) for i in items))
         else:
-            out[fld.code] = round(sum(items), 1)  # type: ignore[arg-type]
+            out[fld.code] = round(sum(float(i or 0) for i in items), 1)
     return out
 
 

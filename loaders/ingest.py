@@ -164,8 +164,8 @@ def _parse_all(
 
 
 def _timed(result: IngestResult, item: Item) -> IngestResult:
-    if len(item) > 2:
-        result.received_at = item[2]  # type: ignore[misc]
+    if len(item) == 3:
+        result.received_at = item[2]
     return result
 
 

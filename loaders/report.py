@@ -11,8 +11,8 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import date
+from functools import cached_property
 from typing import Annotated, Any, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
@@ -32,6 +32,12 @@ from loaders.cells import (
 )
 
 EARLIEST_PERIOD = Period(2015, 1)
+
+
+Value = bool | int | float
+"""A parsed value: yes/no, a count, an amount."""
+Evidence = tuple[str | None, str | None, date | None]
+"""A field's note, document number and document date."""
 
 
 class CellInput(NamedTuple):
@@ -134,7 +140,7 @@ def _build_values_model(catalogue: Catalogue) -> type[BaseModel]:
         "count": Annotated[int, Field(ge=0)] | None,
         "amount": Annotated[float, Field(ge=0, allow_inf_nan=False)] | None,
     }
-    fields = {f.code: (types[f.kind], None) for f in catalogue.fields}
+    fields: dict[str, Any] = {f.code: (types[f.kind], None) for f in catalogue.fields}
     return create_model("ReportValues", __config__=ConfigDict(strict=False), **fields)
 
 
@@ -143,18 +149,16 @@ def validate_inputs(
 ) -> tuple[dict[str, FieldValue], list[Problem]]:
     """Parse, type-check and cross-check one report's cells; return values and all problems."""
     problems: list[Problem] = []
-    parsed: dict[str, object] = {}
-    extras: dict[str, tuple[str | None, str | None, date | None]] = {}
+    parsed: dict[str, Value | None] = {}
+    extras: dict[str, Evidence] = {}
     for fld in catalogue.fields:
         entry = inputs.get(fld.code)
         if entry is None:
             continue
-        value, evidence, found = _parse_entry(fld, entry, where)
-        if found:
-            problems += found
-        if value is not _INVALID:
+        value, valid = _read_value(fld, entry, where, problems)
+        if valid:
             parsed[fld.code] = value
-        extras[fld.code] = evidence
+        extras[fld.code] = _read_evidence(fld, entry, where, problems)
     problems += _range_problems(parsed, inputs, where, catalogue)
     problems += _blank_problems(parsed, inputs, where, catalogue, warn_blank)
     problems += _part_whole_problems(parsed, inputs, where, catalogue)
@@ -175,65 +179,72 @@ def cell_at(row: int, col: int) -> str:
 
 
 _LETTERS = {col: cell_ref(0, col)[:-1] for col in range(256)}
-_INVALID = object()
-_NUMBER_TYPES = (int, float)
 _BOOLS: dict[str, bool | CellError] = {}
 """Yes/no text → ``parse_bool``'s answer (a file spells Có and Không a few ways only)."""
 
 
-def _parse_entry(
-    fld: RawField, entry: CellInput, where: Where
-) -> tuple[object, tuple[str | None, str | None, date | None], list[Problem]]:
-    """(value or ``_INVALID``, (note, ref_no, ref_date), problems) of one field's cells."""
-    problems: list[Problem] = []
-    value: object = None
+def _read_value(
+    fld: RawField, entry: CellInput, where: Where, problems: list[Problem]
+) -> tuple[Value | None, bool]:
+    """(value, valid) of a field's value cell; a problem is added when it is not valid."""
+    refusal = _cell_refusal(fld, entry, where)
+    if refusal is not None:
+        problems.append(refusal)
+        return None, False
     raw = entry.value
+    if fld.kind != "bool" and (type(raw) is float or type(raw) is int):  # the common case
+        number = float(raw)
+        if (
+            number == number
+            and abs(number) != _INF
+            and (fld.kind == "amount" or number.is_integer())
+        ):
+            return (int(number) if fld.kind == "count" else number), True
+    if is_blank(raw):
+        return None, True
+    result = _parse_bool(raw) if fld.kind == "bool" else parse_number(raw, fld.kind == "count")
+    if isinstance(result, CellError):
+        problems.append(where.from_cell_error(result, entry.cell, fld.code))
+        return None, False
+    return (int(result) if fld.kind == "count" else result), True
+
+
+def _cell_refusal(fld: RawField, entry: CellInput, where: Where) -> Problem | None:
+    """A value cell that holds no figure whatever it shows: a formula without a cached value
+    or with an error, or a count or amount formatted as a percentage."""
     if entry.formula_untrusted:
-        problems.append(
-            where.problem(Reason.FORMULA, "formula_without_value", entry.cell, fld.code)
+        return where.problem(Reason.FORMULA, "formula_without_value", entry.cell, fld.code)
+    if entry.error is not None:
+        return where.problem(
+            Reason.FORMULA_ERROR, "formula_error", entry.cell, fld.code, error=entry.error
         )
-        value = _INVALID
-    elif entry.error is not None:
-        problems.append(
-            where.problem(
-                Reason.FORMULA_ERROR, "formula_error", entry.cell, fld.code, error=entry.error
-            )
+    if entry.percent and fld.kind != "bool" and not is_blank(entry.value):
+        return where.problem(
+            Reason.PERCENT_FORMAT,
+            f"percent_format_{fld.kind}",
+            entry.cell,
+            fld.code,
+            field_name=fld.names,
+            shown=_percent_text(entry.value),
         )
-        value = _INVALID
-    elif entry.percent and fld.kind != "bool" and not is_blank(raw):
-        problems.append(
-            where.problem(
-                Reason.PERCENT_FORMAT,
-                f"percent_format_{fld.kind}",
-                entry.cell,
-                fld.code,
-                field_name=fld.names,
-                shown=_percent_text(raw),
-            )
-        )
-        value = _INVALID
-    elif (
-        type(raw) in _NUMBER_TYPES
-        and fld.kind != "bool"
-        and raw == raw
-        and (fld.kind == "amount" or float(raw).is_integer())
-        and abs(raw) != _INF
-    ):
-        value = int(float(raw)) if fld.kind == "count" else float(raw)  # as parse_number
-    elif not is_blank(raw):
-        if fld.kind == "bool":
-            result = _BOOLS.get(raw) if type(raw) is str else None
-            if result is None:
-                result = parse_bool(raw)
-                if type(raw) is str and len(_BOOLS) < 1000:
-                    _BOOLS[raw] = result
-        else:
-            result = parse_number(raw, whole=fld.kind == "count")
-        if isinstance(result, CellError):
-            problems.append(where.from_cell_error(result, entry.cell, fld.code))
-            value = _INVALID
-        else:
-            value = int(result) if fld.kind == "count" else result
+    return None
+
+
+def _parse_bool(raw: object) -> bool | CellError:
+    if type(raw) is not str:
+        return parse_bool(raw)
+    found = _BOOLS.get(raw)
+    if found is None:
+        found = parse_bool(raw)
+        if len(_BOOLS) < 1000:
+            _BOOLS[raw] = found
+    return found
+
+
+def _read_evidence(
+    fld: RawField, entry: CellInput, where: Where, problems: list[Problem]
+) -> Evidence:
+    """(note, document number, document date) of a field's row."""
     ref_date = None
     if entry.ref_date is not None and not is_blank(entry.ref_date):
         parsed_date = parse_date(entry.ref_date)
@@ -243,20 +254,23 @@ def _parse_entry(
             ref_date = parsed_date
     note = cell_text(entry.note) or None if entry.note is not None else None
     ref_no = cell_text(entry.ref_no) or None if entry.ref_no is not None else None
-    return value, (note, ref_no, ref_date), problems
+    return note, ref_no, ref_date
 
 
-def _in_range(parsed: dict[str, object], catalogue: Catalogue) -> bool:
+def _in_range(parsed: dict[str, Value | None], catalogue: Catalogue) -> bool:
     """Whether every parsed value has its kind's type and is not negative: what the pydantic
     model accepts, checked without it (the readers give bool, int and finite float)."""
     kinds = _kinds(catalogue)
     for code, value in parsed.items():
-        kind, kind_type = kinds[code], type(value)
+        kind = kinds[code]
+        if value is None:
+            continue
         if kind == "bool":
-            ok = kind_type is bool
+            ok = type(value) is bool
+        elif type(value) is int or (kind == "amount" and type(value) is float):
+            ok = 0 <= value < _INF  # NaN fails too
         else:
-            numeric = kind_type is int or (kind == "amount" and kind_type is float)
-            ok = numeric and 0 <= value < _INF  # NaN fails too
+            ok = False
         if not ok:
             return False
     return True
@@ -274,7 +288,10 @@ def _kinds(catalogue: Catalogue) -> dict[str, str]:
 
 
 def _range_problems(
-    parsed: dict[str, object], inputs: dict[str, CellInput], where: Where, catalogue: Catalogue
+    parsed: dict[str, Value | None],
+    inputs: dict[str, CellInput],
+    where: Where,
+    catalogue: Catalogue,
 ) -> list[Problem]:
     if _in_range(parsed, catalogue):
         return []  # the common case, without building a model instance
@@ -294,7 +311,7 @@ def _range_problems(
 
 
 def _blank_problems(
-    parsed: dict[str, object],
+    parsed: dict[str, Value | None],
     inputs: dict[str, CellInput],
     where: Where,
     catalogue: Catalogue,
@@ -326,7 +343,10 @@ def _blank_problems(
 
 
 def _part_whole_problems(
-    parsed: dict[str, object], inputs: dict[str, CellInput], where: Where, catalogue: Catalogue
+    parsed: dict[str, Value | None],
+    inputs: dict[str, CellInput],
+    where: Where,
+    catalogue: Catalogue,
 ) -> list[Problem]:
     problems = []
     for fld in catalogue.fields:
@@ -358,7 +378,7 @@ def _percent_text(value: object) -> str:
     return cell_text(value)
 
 
-def _as_float(value: object) -> float | None:
+def _as_float(value: Value | None) -> float | None:
     if value is None:
         return None
     return float(value)  # bools become 1.0 / 0.0

@@ -100,7 +100,7 @@ def build_template(province: Province, period: Period, catalogue: Catalogue | No
     """The template workbook for ``province`` and ``period``, as .xlsx bytes."""
     catalogue = catalogue or load_catalogue()
     wb = Workbook()
-    guide = wb.active
+    guide = wb.worksheets[0]
     guide.title = GUIDE_SHEET
     _write_guide(guide, province, period)
     report = wb.create_sheet(REPORT_SHEET)

@@ -7,7 +7,7 @@ from datetime import date
 from dxboard.catalogue import Catalogue
 from dxboard.errors import Problem, Reason
 from dxboard.periods import Period
-from dxboard.registry import ProvinceMatchError, load_registry
+from dxboard.registry import Province, ProvinceMatchError, load_registry
 from loaders.cells import cell_ref, cell_text
 from loaders.report import (
     CellInput,
@@ -102,7 +102,7 @@ def _read_meta(
     where: Where,
     catalogue: Catalogue,
     today: date | None,
-) -> tuple[list[Problem], object, Period | None]:
+) -> tuple[list[Problem], Province | None, Period | None]:
     col = value_col if value_col is not None else 3
     problems: list[Problem] = []
     cells = {}
@@ -126,16 +126,20 @@ def _read_meta(
                 current=catalogue.template_version,
             )
         )
-    period = None
+    period: Period | None = None
     if "period" in cells:
-        result = resolve_period(cells["period"][0], where, cells["period"][1], today)
-        period = result if isinstance(result, Period) else None
-        problems += [] if period else [result]
-    province = None
+        found_period = resolve_period(cells["period"][0], where, cells["period"][1], today)
+        if isinstance(found_period, Problem):
+            problems.append(found_period)
+        else:
+            period = found_period
+    province: Province | None = None
     if "province" in cells and period is not None:
-        result = resolve_province(cells["province"][0], period, where, cells["province"][1])
-        province = None if isinstance(result, Problem) else result
-        problems += [result] if isinstance(result, Problem) else []
+        found = resolve_province(cells["province"][0], period, where, cells["province"][1])
+        if isinstance(found, Problem):
+            problems.append(found)
+        else:
+            province = found
     elif "province" in cells:
         problems += _province_in_any_era(cells["province"], where)
     return problems, province, period

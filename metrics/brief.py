@@ -13,6 +13,7 @@ from dxboard.catalogue import Catalogue, load_catalogue
 from dxboard.periods import Period
 from dxboard.registry import normalise_code
 from dxboard.store import Store
+from dxboard.tables import as_number
 from metrics.completeness import DEADLINE_DAYS
 from metrics.flags import (
     HISTORY,
@@ -61,12 +62,9 @@ class ProvinceBrief:
     flags: pd.DataFrame = field(repr=False)
 
 
-def _num(x: object) -> float | None:
-    return None if x is None or pd.isna(x) else float(x)  # type: ignore[arg-type]
-
-
 def _int(x: object) -> int | None:
-    return None if x is None or pd.isna(x) else int(x)  # type: ignore[arg-type, call-overload]
+    number = as_number(x)
+    return None if number is None else int(number)
 
 
 def _pillar_table(
@@ -194,7 +192,7 @@ def province_brief(
         region=str(first["region"]),
         period=text,
         basis=basis,
-        index=_num(me[INDEX]),
+        index=as_number(me[INDEX]),
         rank=_int(me[RANK]),
         n_ranked=int(me["n_ranked"]),
         previous_rank=_int(me["previous_rank"]),

@@ -105,7 +105,7 @@ def timeliness_from(
 def summarise_timeliness(records: pd.DataFrame) -> pd.DataFrame:
     """Per period: ``deadline``, ``expected`` and the count of each status (pure)."""
     pid, first = group_ids(records["period"])
-    state = pd.Index(STATES).get_indexer(records["status"])
+    state = pd.Index(STATES).get_indexer(pd.Index(records["status"]))
     counts = np.bincount(pid * len(STATES) + state, minlength=len(first) * len(STATES))
     counts = counts.reshape(len(first), len(STATES))
     out = pd.DataFrame(

@@ -296,7 +296,12 @@ def no_report(
             if (who.era[a], who.code[a], str(period)) not in exists:
                 continue  # the province does not exist in that period (basis, era)
             rows.append(
-                {**who(a), "period": str(period), "flag": "no_report", "quarters": int(run[last])}
+                {
+                    **who(int(a)),
+                    "period": str(period),
+                    "flag": "no_report",
+                    "quarters": int(run[last]),
+                }
             )
     return _frame(rows)
 

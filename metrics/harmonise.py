@@ -44,7 +44,8 @@ def successors() -> dict[str, str]:
 def _tables() -> tuple[pd.DataFrame, dict[tuple[str, bool], np.ndarray]]:
     """All province rows (legacy; current; current as aggregates of legacy) and their positions."""
     reg = load_registry()
-    rows, spans = [], {}
+    rows: list[dict[str, object]] = []
+    spans: dict[tuple[str, bool], np.ndarray] = {}
     for era, harmonised in (("legacy", False), ("current", False), ("current", True)):
         start = len(rows)
         rows += [
@@ -153,7 +154,7 @@ def grid_rows(frame: pd.DataFrame, grid: pd.DataFrame, keys: pd.Index | None = N
         code = code.where(~harmonised, code.map(successors()))
     if keys is None:
         keys = pd.Index(grid["period"] + "|" + grid["province_code"])
-    return keys.get_indexer(frame["period"] + "|" + code).astype(np.int64)
+    return keys.get_indexer(pd.Index(frame["period"] + "|" + code)).astype(np.int64)
 
 
 def sum_rows(rows: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:

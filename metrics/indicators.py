@@ -75,11 +75,11 @@ def indicator_inputs(
     den = np.full((n, k), np.nan)
     for j, ind in enumerate(indicators):
         if ind.unit == "yes_no":
-            x = col[ind.field]
+            (x,) = (col[f] for f in ind.inputs)
             num[:, j] = x
             den[:, j] = ~np.isnan(x)
         else:
-            a, b = col[ind.numerator], col[ind.denominator]
+            a, b = (col[f] for f in ind.inputs)
             ok = ~(np.isnan(a) | np.isnan(b))
             num[:, j] = np.where(ok, a, np.nan)
             den[:, j] = np.where(ok, b, np.nan)

@@ -189,7 +189,7 @@ def add_status(
     period_end = np.array([Period.parse(p).end for p in periods], dtype="datetime64[D]")[pcode]
     deadline = assessed["deadline"].to_numpy()
     has_deadline = pd.notna(deadline)
-    deadline_day = np.where(has_deadline, deadline, None).astype("datetime64[D]")
+    deadline_day = np.asarray(deadline, dtype="datetime64[D]")  # None becomes NaT
     past = has_deadline & (deadline_day <= period_end)
     on_track = meets(proj, assessed["target"].to_numpy(), assessed["comparator"].to_numpy()) == 1
     data = {c: assessed[c].array for c in assessed.columns}

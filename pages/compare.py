@@ -16,6 +16,7 @@ from dxboard.catalogue import Catalogue, load_catalogue
 from dxboard.i18n import fmt_date, fmt_number, fmt_percent, t
 from dxboard.periods import Period
 from dxboard.registry import load_registry
+from dxboard.tables import as_number
 from metrics.index import SAMPLES, rank_sensitivity, readiness_index
 from metrics.indicators import indicator_values
 from metrics.status import indicator_status
@@ -65,14 +66,16 @@ def fmt_value(value: float | None, kind: str, lg: str) -> str:
 
 
 def fmt_change(value: object) -> str:
-    if value is None or pd.isna(value):  # type: ignore[arg-type]
+    found = as_number(value)
+    if found is None:
         return "–"
-    number = int(value)  # type: ignore[call-overload]
+    number = int(found)
     return f"+{number}" if number > 0 else ("0" if number == 0 else f"−{-number}")
 
 
 def fmt_rank(value: object) -> str:
-    return "–" if value is None or pd.isna(value) else str(int(value))  # type: ignore[arg-type, call-overload]
+    found = as_number(value)
+    return "–" if found is None else str(int(found))
 
 
 def open_profile(event: Any, era: str) -> None:

@@ -19,6 +19,7 @@ from dxboard.i18n import fmt_date, fmt_number, fmt_percent, t
 from dxboard.periods import Period, period_range
 from dxboard.registry import Province, load_registry
 from dxboard.store.submissions import submission_history
+from dxboard.tables import as_number
 from metrics.brief import ProvinceBrief, province_brief
 from metrics.harmonise import basis_era
 from metrics.index import readiness_index
@@ -90,11 +91,12 @@ def choose_province(era: str, lg: str) -> Province:
 
 # ----------------------------------------------------------------------------- formatting
 def fmt_value(value: object, unit: str, lg: str) -> str:
-    if value is None or pd.isna(value):  # type: ignore[arg-type]
+    number = as_number(value)
+    if number is None:
         return t("status.no_data", lg)
     if unit == "yes_no":
-        return t("data.yes" if float(value) >= 0.5 else "data.no", lg)  # type: ignore[arg-type]
-    return fmt_percent(float(value), lg)  # type: ignore[arg-type]
+        return t("data.yes" if number >= 0.5 else "data.no", lg)
+    return fmt_percent(number, lg)
 
 
 def fmt_target(row: Any, lg: str) -> str:
@@ -134,13 +136,16 @@ def value_text(row: Any, total: int, lg: str) -> str:
 
 def area_text(value: object, k: object, n: object, unit: str, lg: str) -> str:
     shown = fmt_value(value, unit, lg)
-    if pd.isna(k):  # type: ignore[arg-type]
+    met, total = as_number(k), as_number(n)
+    if met is None or total is None:
         return shown
-    return t("profile.national_value", lg, value=shown, k=int(k), n=int(n))  # type: ignore[call-overload]
+    return t("profile.national_value", lg, value=shown, k=int(met), n=int(total))
 
 
 def when(value: object) -> datetime | None:
-    return None if value is None or pd.isna(value) else pd.Timestamp(value).to_pydatetime()  # type: ignore[arg-type]
+    if isinstance(value, datetime) and not pd.isna(value):  # a Timestamp is a datetime
+        return pd.Timestamp(value).to_pydatetime()
+    return None
 
 
 # ----------------------------------------------------------------------------- sections

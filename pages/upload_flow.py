@@ -57,8 +57,8 @@ def template_periods(today: date | None = None) -> list[str]:
 
 def default_period(options: list[str], chosen: str | None, today: date | None = None) -> str:
     """The sidebar period when it is offered, else the quarter being reported now."""
-    if chosen in options:
-        return chosen  # type: ignore[return-value]
+    if chosen is not None and chosen in options:
+        return chosen
     reporting = str(Period.last_full_before(today or date.today()))
     return reporting if reporting in options else options[0]
 

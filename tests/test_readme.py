@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 from cli.main import _parser
+from dxboard.errors import Reason
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -21,7 +22,10 @@ def test_quickstart_is_two_commands() -> None:
     commands = _quickstart()
     assert len(commands) == 2
     assert "streamlit run app.py" in commands[0]
-    assert "pytest" in commands[1] and ".[test]" in commands[1]
+    assert "scripts/check" in commands[1] and ".[test]" in commands[1]
+    check = (ROOT / "scripts" / "check").read_text(encoding="utf-8")
+    for step in ("ruff format --check", "ruff check", "mypy", "pytest"):
+        assert step in check, step
 
 
 def test_ci_runs_the_readme_test_command() -> None:
@@ -33,3 +37,9 @@ def test_every_cli_command_is_documented() -> None:
     sub = next(a for a in _parser()._actions if isinstance(a, argparse._SubParsersAction))
     for name in sub.choices:
         assert f"`dxboard {name}" in README, name
+
+
+def test_every_reason_code_is_documented() -> None:
+    section = README.split("## Reason codes", 1)[1].split("\n## ", 1)[0]
+    for reason in Reason:
+        assert f"| `{reason.value}` |" in section, reason

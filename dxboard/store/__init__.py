@@ -6,6 +6,7 @@ history); ``accounts`` the local accounts and sign-in attempts; ``audit`` the ev
 ``frames`` the reads behind the metrics; ``backup`` copies of the whole database.
 """
 
+from dxboard.store import submissions
 from dxboard.store.database import (
     DEFAULT_WAIT_SECONDS,
     Store,
@@ -13,7 +14,6 @@ from dxboard.store.database import (
     open_store,
     wait_seconds_default,
 )
-from dxboard.store import submissions
 from dxboard.store.schema import MIGRATIONS
 
 __all__ = [

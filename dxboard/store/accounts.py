@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from dxboard.store.audit import log_event
-from dxboard.store.database import Store
+from dxboard.store.database import Store, scalar
 
 
 class UserRow(NamedTuple):
@@ -42,12 +42,9 @@ def insert_user(store: Store, row: UserRow, created_at: datetime, actor: str) ->
 
 
 def find_user(store: Store, username: str) -> UserRow | None:
-    row = (
-        store.cursor()
-        .execute(f"SELECT {_COLUMNS} FROM users WHERE username = ?", [username])
-        .fetchone()
-    )
-    return UserRow(*row) if row else None
+    rows = store.cursor().execute(f"SELECT {_COLUMNS} FROM users WHERE username = ?", [username])
+    found = rows.fetchall()
+    return UserRow(*found[0]) if found else None
 
 
 def all_users(store: Store) -> list[UserRow]:
@@ -56,8 +53,7 @@ def all_users(store: Store) -> list[UserRow]:
 
 
 def count_users(store: Store) -> int:
-    (count,) = store.cursor().execute("SELECT count(*) FROM users").fetchone() or (0,)
-    return int(count)
+    return int(scalar(store.cursor(), "SELECT count(*) FROM users"))
 
 
 def update_user(store: Store, username: str, actor: str, action: str, **values: Any) -> bool:

@@ -24,7 +24,7 @@ import duckdb
 from dxboard.errors import Reason, UserError
 from dxboard.paths import db_path
 from dxboard.store.audit import log_event
-from dxboard.store.database import Store, StoreBusyError, is_open_in_process
+from dxboard.store.database import Store, StoreBusyError, is_open_in_process, scalar
 from dxboard.store.schema import MIGRATIONS
 
 
@@ -98,8 +98,8 @@ def backup(store: Store, dest_path: str | Path, *, actor: str = "system") -> Pat
     tmp = _temp_next_to(dest)
     try:
         with store.exclusive() as cur:
-            (name,) = cur.execute("SELECT current_database()").fetchone()
-            (version,) = cur.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()
+            name = scalar(cur, "SELECT current_database()")
+            version = scalar(cur, "SELECT value FROM meta WHERE key = 'data_version'")
             _copy_database(cur, name, tmp)
         _install(tmp, dest)
     except BaseException:
@@ -135,7 +135,7 @@ def check_backup(src: str | Path) -> int:
         needed = {"schema_migrations", "meta", "uploads", "submissions", "raw_values", "events"}
         if not needed <= tables:
             raise BackupError("backup_not_ours", file=str(src), tables=sorted(needed - tables))
-        (version,) = con.execute("SELECT max(version) FROM schema_migrations").fetchone()
+        version = scalar(con, "SELECT max(version) FROM schema_migrations")
     finally:
         con.close()
     if version is None or int(version) > len(MIGRATIONS):

@@ -8,7 +8,7 @@ import os
 import threading
 import time
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -125,12 +125,10 @@ class Store:
 
     def data_version(self) -> int:
         """A counter that changes with every accepted write: the cache key for derived data."""
-        row = self.cursor().execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()
-        return int(row[0])
+        return int(scalar(self.cursor(), "SELECT value FROM meta WHERE key = 'data_version'"))
 
     def schema_version(self) -> int:
-        sql = "SELECT max(version) FROM schema_migrations"
-        return int(self.cursor().execute(sql).fetchone()[0])
+        return int(scalar(self.cursor(), "SELECT max(version) FROM schema_migrations"))
 
     def _migrate(self) -> None:
         with _WRITE_LOCK:
@@ -170,13 +168,18 @@ class Store:
             for era in ("legacy", "current")
             for p in registry.provinces(era)
         ]
-        (count,) = cur.execute("SELECT count(*) FROM provinces").fetchone()
-        if count == len(rows):
+        if scalar(cur, "SELECT count(*) FROM provinces") == len(rows):
             return
         cur.execute("BEGIN TRANSACTION")
         cur.execute("DELETE FROM provinces")
         cur.executemany("INSERT INTO provinces VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
         cur.execute("COMMIT")
+
+
+def scalar(cur: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()) -> Any:
+    """The first column of the first row of ``sql`` (``None`` when there is no row)."""
+    rows = cur.execute(sql, list(params)).fetchall()
+    return rows[0][0] if rows else None
 
 
 def bump_version(cur: duckdb.DuckDBPyConnection) -> None:
