@@ -81,11 +81,6 @@ class Province:
             aliases=tuple(rec.get("aliases") or ()),
         )
 
-    @property
-    def label(self) -> str:
-        """``Thành phố Cần Thơ (mã 92)``: the full name and code, for messages."""
-        return f"{self.name} (mã {self.code})"
-
 
 @dataclass(frozen=True)
 class Region:

@@ -1,4 +1,4 @@
-"""Loaders: read report files, validate them, and store them in DuckDB.
+"""Loaders: read report files safely, validate them, and store them through one pipeline.
 
 Nothing here imports Streamlit: the pages and the command line call the same functions.
 """
