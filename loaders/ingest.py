@@ -29,10 +29,10 @@ from dxboard.registry import load_registry
 from dxboard.store import Store, log_event
 from loaders.bulk import read_bulk
 from loaders.problems import Problem, Reason
+from loaders.readers import WorkbookError, open_workbook
 from loaders.report import Report
 from loaders.template import REPORT_SHEET
 from loaders.template_reader import is_template, read_template
-from loaders.workbook import Workbook, WorkbookError
 
 
 @dataclass(frozen=True)
@@ -84,9 +84,9 @@ def parse_file(
 ) -> tuple[str, list[Report], list[Problem]]:
     """Read and validate a file: (kind, reports, problems); reports is empty on any error."""
     try:
-        book = Workbook(data, file_name)
+        book = open_workbook(data, file_name)
     except WorkbookError as exc:
-        return "unknown", [], [exc.problem]
+        return "unknown", [], [exc.problem()]
     if is_template(book):
         report, problems = read_template(book, catalogue, today)
         return "template", [report] if report else [], [*book.warnings, *problems]
