@@ -145,10 +145,10 @@ class _ContentReader:
             [(r, c) for r in cell.rows for c in cell.cols] if cell.formula or cell.percent else []
         )
         for position in positions:
+            if cell.formula:
+                self.scan.formulas[position] = cell.cached
             if error:
                 self.scan.errors[position] = text
-            elif cell.formula:
-                self.scan.formulas[position] = cell.cached
             if cell.percent:
                 self.scan.percent.add(position)
 
