@@ -580,7 +580,7 @@ def _upload_row(result: IngestResult, actor: str, dataset: str, received_at: dat
     template = result.kind == "template" and len(result.reports) == 1
     province = result.reports[0].province.code if template else None
     period = str(result.reports[0].period) if template else None
-    messages = json.dumps([p.model_dump(mode="json") for p in result.problems], ensure_ascii=False)
+    messages = json.dumps(result.message_records(), ensure_ascii=False)
     return (
         result.upload_id,
         result.kind,

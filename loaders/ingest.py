@@ -64,6 +64,14 @@ class IngestResult:
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "error"]
 
+    def message_records(self) -> list[dict]:
+        """The problems as JSON-ready data with their messages (old and new problem records
+        alike: the readers' ``dxboard.errors.Problem`` renders its messages on demand)."""
+        return [
+            {**p.model_dump(mode="json"), "message_vi": p.message_vi, "message_en": p.message_en}
+            for p in self.problems
+        ]
+
     def as_dict(self) -> dict:
         return {
             "file": self.file_name,
@@ -75,7 +83,7 @@ class IngestResult:
             "reports": len(self.reports),
             "duplicates": self.duplicates,
             "changes": len(self.changes),
-            "messages": [p.model_dump(mode="json") for p in self.problems],
+            "messages": self.message_records(),
         }
 
 
@@ -355,7 +363,7 @@ def _insert_upload(
     template = result.kind == "template" and len(result.reports) == 1
     province = result.reports[0].province.code if template else None
     period = str(result.reports[0].period) if template else None
-    messages = json.dumps([p.model_dump(mode="json") for p in result.problems], ensure_ascii=False)
+    messages = json.dumps(result.message_records(), ensure_ascii=False)
     (upload_id,) = cur.execute(
         "INSERT INTO uploads (kind, dataset, file_name, sha256, actor, received_at, status, "
         "province_code, period, n_reports, messages) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "

@@ -7,6 +7,7 @@ directly through ``open_workbook`` (the reader's own reason, flags and warnings)
 
 from __future__ import annotations
 
+import json
 import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
@@ -97,6 +98,8 @@ def test_hostile_file(corpus: tuple[Path, dict[str, CorpusCase]], store: Store, 
     check_messages(result.problems)
     assert store_snapshot(store) == before
     assert upload_statuses(store) == [*uploads, "rejected"]
+    (logged,) = store.cursor().execute("SELECT messages FROM uploads ORDER BY id DESC").fetchone()
+    assert all(m["message_vi"] and m["message_en"] for m in json.loads(logged))
 
 
 @pytest.mark.parametrize("name", NAMES)
