@@ -52,16 +52,20 @@ def refuse_other(data: bytes) -> WorkbookError:
 def _text_kind(text: str) -> tuple[str, str]:
     """(kind, advice) of a file that reads as text."""
     head = text.lstrip().lower()
-    if head.startswith(_HTML_STARTS) or "<html" in head[:1024]:
-        return "html", "html"
-    if head.startswith("<") and "urn:schemas-microsoft-com:office:spreadsheet" in head:
-        return "spreadsheetml", "save_as"
-    if head.startswith("<"):
-        return "xml", "default"
+    if head.startswith("<") or "<html" in head[:1024]:
+        return _markup_kind(head)
     lines = [line for line in text.splitlines()[:5] if line.strip()]
     if lines and all(any(sep in line for sep in ",;\t") for line in lines):
         return "csv", "save_as"
     return "text", "default"
+
+
+def _markup_kind(head: str) -> tuple[str, str]:
+    if head.startswith(_HTML_STARTS) or "<html" in head[:1024]:
+        return "html", "html"
+    if "urn:schemas-microsoft-com:office:spreadsheet" in head:
+        return "spreadsheetml", "save_as"
+    return "xml", "default"
 
 
 def _as_text(head: bytes) -> str | None:

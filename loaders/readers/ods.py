@@ -9,6 +9,7 @@ is an error (LibreOffice writes ``calcext:value-type="error"`` and the error tex
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -139,18 +140,21 @@ class _ContentReader:
         self.parser.CharacterDataHandler = None
         if self.scan is None or not cell.counted:
             return
-        text = "".join(cell.text).strip()
-        error = cell.formula and (cell.error or _ERROR_TEXT.fullmatch(text) is not None)
-        positions = (
-            [(r, c) for r in cell.rows for c in cell.cols] if cell.formula or cell.percent else []
-        )
-        for position in positions:
-            if cell.formula:
-                self.scan.formulas[position] = cell.cached
-            if error:
-                self.scan.errors[position] = text
-            if cell.percent:
-                self.scan.percent.add(position)
+        if cell.formula or cell.percent:
+            _record(self.scan, cell)
+
+
+def _record(scan: SheetScan, cell: _Cell) -> None:
+    """A formula or percent cell, at every position it covers (repeats within the limits)."""
+    text = "".join(cell.text).strip()
+    error = cell.formula and (cell.error or _ERROR_TEXT.fullmatch(text) is not None)
+    for position in itertools.product(cell.rows, cell.cols):
+        if cell.formula:
+            scan.formulas[position] = cell.cached
+        if error:
+            scan.errors[position] = text
+        if cell.percent:
+            scan.percent.add(position)
 
 
 def _repeat(value: str | None) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import cast
 
@@ -223,21 +224,26 @@ def _clean_rows(file: str, label: str, rows: list[list[object]]) -> list[Problem
         return []  # the common case: one search over the whole sheet
     hidden: list[str] = []
     long: list[str] = []
-    for r, row in enumerate(rows):
-        for c, value in enumerate(row):
-            if type(value) is not str:
-                continue
-            if has_hidden_characters(value):
-                hidden.append(cell_ref(r, c))
-            if len(value) > MAX_CELL_CHARS:
-                long.append(cell_ref(r, c))
-            row[c] = clean_text(value)
+    for r, c, value in _texts(rows):
+        if has_hidden_characters(value):
+            hidden.append(cell_ref(r, c))
+        if len(value) > MAX_CELL_CHARS:
+            long.append(cell_ref(r, c))
+        rows[r][c] = clean_text(value)
     warnings = []
     if hidden:
         warnings.append(_warning(file, label, Reason.HIDDEN_CHARACTERS, hidden))
     if long:
         warnings.append(_warning(file, label, Reason.TEXT_CUT, long, limit=MAX_CELL_CHARS))
     return warnings
+
+
+def _texts(rows: list[list[object]]) -> Iterator[tuple[int, int, str]]:
+    """(row, column, text) of every text cell."""
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            if type(value) is str:
+                yield r, c, value
 
 
 def _warning(file: str, label: str, reason: Reason, cells: list[str], **params: object) -> Problem:

@@ -186,9 +186,13 @@ def _scan_sheet(stream: bytes, pos: int, scan: SheetScan, styles: frozenset[int]
             _read_cell(stream, rtype, body, length, scan, styles)
         elif rtype == _MERGED and length >= 2:
             scan.add_merge(struct.unpack_from("<H", stream, body)[0])
-        elif rtype in (0x0809, 0x0409):  # a nested substream (a chart): skip to its EOF
-            next((r for r, _, _ in records if r == _EOF), None)
+        elif rtype in _BOF:  # a nested substream (a chart): skip to its EOF
+            _skip_substream(records)
     return scan
+
+
+def _skip_substream(records: Iterator[tuple[int, int, int]]) -> None:
+    next((rtype for rtype, _, _ in records if rtype == _EOF), None)
 
 
 def _read_cell(
@@ -201,19 +205,27 @@ def _read_cell(
         return
     row, col, style = struct.unpack_from("<HHH", stream, body)
     scan.add_cell(row, col)
-    if rtype == _FORMULA and length >= 14:
+    if rtype == _FORMULA:
         scan.formulas[(row, col)] = True
-        kind, _, code = struct.unpack_from("<BBB", stream, body + 6)
-        if stream[body + 12 : body + 14] == b"\xff\xff":
-            if kind == 2:
-                scan.errors[(row, col)] = _ERRORS.get(code, "#ERROR")
-            return
-    elif rtype == _BOOLERR and length >= 8:
-        if stream[body + 7] == 1:
-            scan.errors[(row, col)] = _ERRORS.get(stream[body + 6], "#ERROR")
-        return
-    if rtype in (_NUMBER, _RK, _FORMULA) and style in styles:
+    result = _result(stream, rtype, body, length)
+    if result is None and style in styles:
         scan.percent.add((row, col))
+    elif result and result.startswith("#"):
+        scan.errors[(row, col)] = result
+
+
+def _result(stream: bytes, rtype: int, body: int, length: int) -> str | None:
+    """What a cell record holds: ``None`` for a number, its error (``#N/A``...) for an error,
+    ``""`` for anything else (text, a truth value)."""
+    if rtype in (_NUMBER, _RK):
+        return None
+    if rtype == _BOOLERR and length >= 8:
+        return _ERRORS.get(stream[body + 6], "#ERROR") if stream[body + 7] == 1 else ""
+    if rtype != _FORMULA or length < 14:
+        return ""
+    if stream[body + 12 : body + 14] != b"\xff\xff":
+        return None  # the cached result is a number
+    return _ERRORS.get(stream[body + 8], "#ERROR") if stream[body + 6] == 2 else ""
 
 
 def _read_mulrk(

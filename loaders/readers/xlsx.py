@@ -111,7 +111,7 @@ def _part_path(target: str) -> str:
 
 def percent_styles(data: bytes) -> frozenset[str]:
     """The cell style indexes (``s`` attributes, as text) whose number format is a percentage."""
-    if b"%" not in data and b"&#" not in data and not _BUILT_IN_PERCENT.search(data):
+    if not _may_hold_percent(data):
         return frozenset()
     elements = read_elements(data, STYLES)
     percent = _PERCENT_FORMATS | {
@@ -124,6 +124,11 @@ def percent_styles(data: bytes) -> frozenset[str]:
 
 
 _CELL_XF: tuple[str, str] = ("cellXfs", "xf")
+
+
+def _may_hold_percent(styles: bytes) -> bool:
+    """Without these bytes styles.xml has no percentage format: it need not be parsed."""
+    return b"%" in styles or b"&#" in styles or _BUILT_IN_PERCENT.search(styles) is not None
 
 
 def is_percent_format(code: str) -> bool:
@@ -187,20 +192,24 @@ def _read_plain(chunks: Iterable[bytes], part: str, scan: SheetScan) -> bool:
 
 
 def _read_region(region: bytes, scan: SheetScan) -> bool:
-    if b"\x00" in region:  # UTF-16: the patterns below are for ASCII-compatible encodings
-        return False
-    formula = (_FORMULA if b":f" in region else _UNPREFIXED_FORMULA).search(region)
-    if formula or (b"!" in region and b"<!" in region) or b' t="e"' in region:
+    if _needs_exact_reading(region):
         return False
     cells = _PLAIN_CELL.findall(region)
     if len(cells) != len((_ANY_CELL if b":c" in region else _UNPREFIXED_CELL).findall(region)):
-        return False
+        return False  # some cell is not written the plain way
     if b"mergeCell" in region:
         scan.add_merge(len(_MERGE_CELL.findall(region)))
     filled = [(letters, digits) for letters, digits, closed in cells if not closed]
     if filled:
         _measure(scan, filled)
     return True
+
+
+def _needs_exact_reading(region: bytes) -> bool:
+    """A formula, an error cell, a comment or CDATA, or UTF-16 (no ASCII tag to match)."""
+    if b"\x00" in region or b' t="e"' in region or (b"!" in region and b"<!" in region):
+        return True
+    return (_FORMULA if b":f" in region else _UNPREFIXED_FORMULA).search(region) is not None
 
 
 def _measure(scan: SheetScan, cells: list[tuple[bytes, bytes]]) -> None:
@@ -272,7 +281,7 @@ class _SheetReader:
             self.col += 1
         self.open, self.counted, self.formula = True, False, False
         self.kind = attrs.get("t", "")
-        self.percent = self.kind in ("", "n") and attrs.get("s") in self.styles
+        self.percent = self.kind in ("", "n") and attrs.get("s", "0") in self.styles
 
     def on_formula(self, _attrs: dict[str, str]) -> None:
         if self.open:
