@@ -52,9 +52,8 @@ class _Cell:
 
 
 class _ContentReader:
-    """Expat handlers for content.xml (element names keep their usual ``table:`` prefixes;
-    a document binding other prefixes is read the same way by calamine only if it uses these).
-    """
+    """Expat handlers for content.xml. Names are matched with their ``table:`` and ``office:``
+    prefixes, as calamine matches them: elements under any other prefix are skipped by both."""
 
     def __init__(self, sheets: dict[str, SheetScan]) -> None:
         self.sheets = sheets

@@ -1,10 +1,12 @@
 """The .xlsx/.xlsm scan: one streaming pass over each sheet's XML, before calamine reads it.
 
-Each sheet part is read once by expat: the used range of the cells holding a value (calamine
-allocates that whole rectangle), formula cells and whether their cached value can be trusted,
-cells whose cached value is an error (``<c t="e"><v>#N/A</v></c>``), numeric cells whose style
-is a percentage format, and the merged ranges. Tags are matched by their local name, as calamine
-matches them, whatever their namespace.
+Each sheet part is streamed, and checked by expat, for: the used range of the cells holding a
+value (calamine allocates that whole rectangle), formula cells and whether their cached value
+can be trusted, cells whose cached value is an error (``<c t="e"><v>#N/A</v></c>``), numeric
+cells whose style is a percentage format, and the merged ranges. The exact reading handles every
+element, matching tags by their local name whatever their namespace, as calamine does; a sheet
+written the plain way without formulas, errors or percent styles (a filled template) is read
+faster by regular expressions (``tests/hostile/test_sheet_readings.py`` checks they agree).
 """
 
 from __future__ import annotations
@@ -39,8 +41,6 @@ _REL_NS = (
     "http://purl.oclc.org/ooxml/officeDocument/relationships",
 )
 _PERCENT_FORMATS = {"9", "10"}  # built-in 0% and 0.00%
-# Without any of these bytes styles.xml cannot hold a percentage format (an entity could
-# spell "%"), so it need not be parsed: the common case.
 _BUILT_IN_PERCENT = re.compile(rb"""numFmtId\s*=\s*["']\s*(?:9|10)\s*["']""")
 _LITERALS = re.compile(r'"[^"]*"|\\.|[_*].')  # quoted text, escaped and padding characters
 _REF = re.compile(r"([A-Za-z]{1,3})([0-9]{1,7})")
@@ -127,7 +127,8 @@ _CELL_XF: tuple[str, str] = ("cellXfs", "xf")
 
 
 def _may_hold_percent(styles: bytes) -> bool:
-    """Without these bytes styles.xml has no percentage format: it need not be parsed."""
+    """Without these bytes (``&#`` could spell "%") styles.xml has no percentage format: it
+    need not be parsed, the common case."""
     return b"%" in styles or b"&#" in styles or _BUILT_IN_PERCENT.search(styles) is not None
 
 
@@ -336,7 +337,6 @@ class _SheetReader:
         "v": on_value,
         "is": on_inline_string,
         "mergeCell": on_merge,
-        "t": on_other,
     }
 
 
