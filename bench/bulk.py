@@ -1,7 +1,7 @@
 """Section 2: historical bulk imports, each in a fresh process (time and peak RSS).
 
 - the national table: 63 provinces × 22 quarters (2020-Q1…2025-Q2), one file, 1,386 rows;
-- 100,000 rows. The reader refuses a sheet over 5,000 rows (``loaders.safety.MAX_ROWS``, the
+- 100,000 rows. The reader refuses a sheet over 5,000 rows (``loaders.readers.limits.MAX_ROWS``, the
   hostile-file limit), and one table cannot hold a (province, quarter) twice, while there are
   only 2,646 legacy province-quarters from 2015-Q1. So the 100,000 rows are 40 tables of 2,500
   distinct province-quarters each, ingested by one ``ingest`` call: every province-quarter

@@ -136,7 +136,10 @@ def fmt_percent(fraction: float | None, lang: str = DEFAULT_LANG, decimals: int 
 
 
 def fmt_megabytes(size: int | float, lang: str = DEFAULT_LANG) -> str:
-    """Bytes as megabytes with one decimal: ``10,0 MB`` (vi) or ``10.0 MB`` (en)."""
+    """Bytes as megabytes with one decimal (``10,0 MB`` / ``10.0 MB``); under 1 MB as kilobytes
+    (``12 KB``)."""
+    if float(size) < 1024 * 1024:
+        return f"{fmt_number(float(size) / 1024, lang)} KB"
     return f"{fmt_number(float(size) / (1024 * 1024), lang, 1)} MB"
 
 

@@ -17,6 +17,7 @@ from dxboard.errors import Problem, Reason
 from dxboard.periods import Period
 from dxboard.textnorm import compact
 from loaders.cells import cell_ref, cell_text
+from loaders.readers import Sheet, Workbook
 from loaders.report import (
     CellInput,
     Report,
@@ -26,7 +27,6 @@ from loaders.report import (
     resolve_province,
     validate_inputs,
 )
-from loaders.workbook import Sheet, Workbook
 
 PROVINCE_HEADERS = {
     "province",
@@ -210,6 +210,8 @@ def _read_row(
             ref_date=_at(cells, dcol, n),
             ref_date_cell=cell_at(row, dcol) if dcol is not None else "",
             formula_untrusted=bool(formulas) and formulas.get((row, vcol)) is False,
+            error=sheet.errors.get((row, vcol)),
+            percent=(row, vcol) in sheet.percent,
         )
     values, problems = validate_inputs(inputs, where, catalogue, warn_blank=False)
     if any(p.severity == "error" for p in problems):

@@ -63,7 +63,7 @@ def parse_file(
     try:
         book = open_workbook(data, file_name)
     except WorkbookError as exc:
-        return "unknown", [], [exc.problem]
+        return "unknown", [], [exc.problem()]
     if is_template(book):
         report, problems = read_template(book, catalogue, today)
         return "template", [report] if report else [], [*book.warnings, *problems]

@@ -9,6 +9,7 @@ from dxboard.errors import Problem, Reason
 from dxboard.periods import Period
 from dxboard.registry import Province, ProvinceMatchError, load_registry
 from loaders.cells import cell_ref, cell_text
+from loaders.readers import Sheet, Workbook
 from loaders.report import (
     CellInput,
     Report,
@@ -26,7 +27,6 @@ from loaders.template import (
     META_SHEET,
     REPORT_SHEET,
 )
-from loaders.workbook import Sheet, Workbook
 
 
 def is_template(book: Workbook) -> bool:
@@ -205,4 +205,6 @@ def _cell_input(sheet: Sheet, row: int, columns: dict[str, int]) -> CellInput:
         ref_date=value(row, date_col) if date_col is not None else None,
         ref_date_cell=cell_at(row, date_col) if date_col is not None else "",
         formula_untrusted=trusted is False,
+        error=sheet.errors.get((row, vcol)),
+        percent=(row, vcol) in sheet.percent,
     )

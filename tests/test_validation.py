@@ -457,18 +457,18 @@ def _rezip(data: bytes, member: str, content: bytes) -> bytes:
 
 def test_damaged_workbook_part_is_unreadable(store: Store) -> None:
     data = _rezip(good_template(), "xl/workbook.xml", b"<workbook")
-    only_error(reject(store, data), Reason.UNREADABLE, "")
+    only_error(reject(store, data), Reason.DAMAGED_FILE, "")
 
 
 def test_truncated_xls_is_unreadable(store: Store) -> None:
     data = (FIXTURES / "template_filled.xls").read_bytes()
-    only_error(reject(store, data[: len(data) // 2], "cut.xls"), Reason.UNREADABLE, "")
+    only_error(reject(store, data[: len(data) // 2], "cut.xls"), Reason.DAMAGED_FILE, "")
 
 
 @pytest.mark.parametrize("name", ["template_filled.xlsx", "template_filled.ods"])
 def test_truncated_zip_workbook_is_unreadable(store: Store, name: str) -> None:
     data = (FIXTURES / name).read_bytes()
-    only_error(reject(store, data[: len(data) // 2], name), Reason.UNREADABLE, "")
+    only_error(reject(store, data[: len(data) // 2], name), Reason.DAMAGED_FILE, "")
 
 
 def test_corrupt_sheet_part_is_unreadable(store: Store) -> None:
@@ -477,7 +477,7 @@ def test_corrupt_sheet_part_is_unreadable(store: Store) -> None:
         info = zf.getinfo("xl/worksheets/sheet2.xml")
     start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
     data[start + 100 : start + 400] = bytes(300)  # inside the deflated report sheet
-    only_error(reject(store, bytes(data)), Reason.UNREADABLE, "")
+    only_error(reject(store, bytes(data)), Reason.DAMAGED_FILE, "")
 
 
 def test_every_problem_is_collected(store: Store) -> None:

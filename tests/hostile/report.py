@@ -24,7 +24,7 @@ from measure import measure  # noqa: E402
 
 from dxboard.store import Store  # noqa: E402
 from loaders.ingest import ingest_bytes  # noqa: E402
-from loaders.workbook import Workbook  # noqa: E402
+from loaders.readers import open_workbook  # noqa: E402
 
 DOC = ROOT / "docs" / "SECURITY.md"
 START = "<!-- corpus-results:start -->"
@@ -54,7 +54,7 @@ def table() -> str:
             data = (dest / case.name).read_bytes()
             if case.expected == ACCEPTED:
                 result = ingest_bytes(Store(":memory:"), data, case.name)
-                book = Workbook(data, case.name)
+                book = open_workbook(data, case.name)
                 flags = [f for f in ("has_macros", "external_links") if getattr(book, f)]
                 outcome = f"{result.status}, {', '.join(flags)}"
                 message = book.warnings[0].message_vi if book.warnings else ""
