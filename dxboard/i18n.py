@@ -172,9 +172,16 @@ def fmt_period(period: object, lang: str = DEFAULT_LANG) -> str:
     return f"Quý {ROMAN[quarter - 1]}/{year}" if lang == "vi" else f"Q{quarter} {year}"
 
 
+def _pct(value: Any, lang: str) -> str:
+    """A fraction as a percentage with the decimals it has: ``1`` → ``100 %``, ``0.015`` →
+    ``1,5 %``."""
+    number = fmt_auto(None if value is None else float(value) * 100, lang)
+    return f"{number} %" if lang == "vi" else f"{number}%"
+
+
 _SPECS: dict[str, Callable[[Any, str], str]] = {
     "n": fmt_auto,
-    "pct": fmt_percent,
+    "pct": _pct,
     "mb": fmt_megabytes,
     "date": fmt_date,
     "datetime": fmt_datetime,

@@ -225,9 +225,14 @@ def _cell_refusal(fld: RawField, entry: CellInput, where: Where) -> Problem | No
             entry.cell,
             fld.code,
             field_name=fld.names,
-            shown=_percent_text(entry.value),
+            shown=entry.value if isinstance(entry.value, int | float) else None,
         )
     return None
+
+
+def _holds_a_formula(entry: CellInput) -> bool:
+    """A formula cell is never blank: it reads blank when it has no value or an error."""
+    return entry.formula_untrusted or entry.error is not None
 
 
 def _parse_bool(raw: object) -> bool | CellError:
@@ -320,7 +325,7 @@ def _blank_problems(
     problems = []
     for fld in catalogue.fields:
         entry = inputs.get(fld.code)
-        if entry is None or not is_blank(entry.value) or entry.formula_untrusted:
+        if entry is None or not is_blank(entry.value) or _holds_a_formula(entry):
             continue
         if fld.required:
             problems.append(
@@ -369,13 +374,6 @@ def _part_whole_problems(
                 )
             )
     return problems
-
-
-def _percent_text(value: object) -> str:
-    """How a percent-formatted number shows in the cell: ``1`` → ``100%``."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return f"{value * 100:g}%"
-    return cell_text(value)
 
 
 def _as_float(value: Value | None) -> float | None:

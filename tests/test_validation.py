@@ -500,7 +500,11 @@ def test_every_problem_is_collected(store: Store) -> None:
 
 
 def test_bulk_duplicate_province_and_period(store: Store) -> None:
-    rows = [_bulk_row("Hà Nội", "2024-Q1"), _bulk_row("01", "Q1/2024"), _bulk_row("Huế", "2024-Q1")]
+    rows = [
+        _bulk_row("Hà Nội", "2024-Q1"),
+        _bulk_row("01", "Q1/2024"),
+        _bulk_row("Huế", "2024-Q1"),
+    ]
     result = reject(store, write_bulk(rows))
     p = only_error(result, Reason.DUPLICATE_REPORT, "Dữ liệu!A3", "province")
     assert "dòng 2" in p.message_vi and "row 2" in p.message_en
@@ -557,3 +561,44 @@ def test_bulk_errors_in_several_rows_all_reported(store: Store) -> None:
         (Reason.PROVINCE, f"Dữ liệu!{pcol}3"),
         (Reason.PERIOD, f"Dữ liệu!{qcol}4"),
     }
+
+
+# --------------------------------------------------------------------------- read what was meant
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "xls", "ods"])
+def test_a_cached_formula_error_is_refused_at_its_cell(store: Store, fmt: str) -> None:
+    """A VLOOKUP that found nothing is not "no data": the officer typed something."""
+    data = (FIXTURES / f"template_errors.{fmt}").read_bytes()
+    result = reject(store, data, f"errors.{fmt}")
+    errors = {(p.field, p.cell): p for p in result.errors if p.reason == Reason.FORMULA_ERROR}
+    codes = {"procedures_total": "#N/A", "dossiers_total": "#DIV/0!", "inspections_total": "#REF!"}
+    assert {f for f, _ in errors} == set(codes)
+    for (fld, cell), p in errors.items():
+        assert cell == f"D{row_of(fld)}" and p.sheet == REPORT_SHEET
+        assert codes[fld] in p.message_vi and codes[fld] in p.message_en
+    assert not [p for p in result.problems if p.reason == Reason.BLANK and p.field in codes]
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "xls", "ods"])
+def test_a_percentage_in_a_count_cell_is_refused_with_a_hint(store: Store, fmt: str) -> None:
+    data = (FIXTURES / f"template_percent.{fmt}").read_bytes()
+    result = reject(store, data, f"percent.{fmt}")
+    where = f"{REPORT_SHEET}!D{row_of('procedures_total')}"
+    p = only_error(result, Reason.PERCENT_FORMAT, where, "procedures_total")
+    assert "100 %" in p.message_vi and "phần trăm" in p.message_vi and "1234" in p.message_vi
+    assert "percentage" in p.message_en
+
+
+def test_a_percentage_in_an_amount_cell_of_a_bulk_table_is_refused(store: Store) -> None:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Dữ liệu"
+    ws.append(["province", "period", "budget_total", "it_budget"])
+    ws.append(["Đà Nẵng", "2024-Q2", 1000, 0.015])
+    ws["D2"].number_format = "0.0%"
+    buf = io.BytesIO()
+    wb.save(buf)
+    result = reject(store, buf.getvalue(), "bulk.xlsx")
+    p = only_error(result, Reason.PERCENT_FORMAT, "Dữ liệu!D2", "it_budget")
+    assert "1,5 %" in p.message_vi and "1.5%" in p.message_en and "triệu đồng" in p.message_vi
