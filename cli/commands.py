@@ -152,7 +152,7 @@ def export(args: argparse.Namespace) -> int:
         if args.what == "raw":
             df = raw_values(store, period)[RAW_COLUMNS]
         else:
-            df = export_indicators(store, str(period), basis=args.basis)
+            df = export_indicators(store, str(period), basis=args.basis, lang=args.lang)
     write_frame(df, out, fmt)
     _say(args, "rows_written", file=str(out), n=len(df))
     return 0

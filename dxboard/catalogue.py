@@ -617,8 +617,12 @@ class Catalogue(_Model):
         return [f.code for f in self.fields]
 
     def input_fields(self, indicators: Iterable[str] | None = None) -> set[str]:
-        """The raw fields read by ``indicators`` (default: all) in any version."""
+        """The raw fields read by ``indicators`` (default: all) in any version; ``KeyError``
+        for an unknown code."""
         wanted = None if indicators is None else set(indicators)
+        unknown = sorted((wanted or set()) - {i.code for i in self.indicators})
+        if unknown:
+            raise KeyError(f"unknown indicators: {', '.join(unknown)}")
         return {
             f
             for v in self.versions
