@@ -221,9 +221,7 @@ def _profile(province: Province, rng: random.Random) -> _Profile:
     )
 
 
-def _budget_year(
-    p: _Profile, year: int, rng: random.Random, sti: random.Random
-) -> dict[str, float]:
+def _budget_year(p: _Profile, year: int, rng: random.Random, sti: float) -> dict[str, float]:
     """Fiscal-year budget figures (million VND), drawn at each year's first quarter; ``sti``
     is the province's own stream for the science-and-technology spending."""
     years = year - FIRST_PERIOD.year
