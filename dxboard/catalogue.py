@@ -28,7 +28,7 @@ from typing import Any, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from dxboard.errors import Reason, UserError
-from dxboard.i18n import named, t
+from dxboard.i18n import fmt_date, named, t
 from dxboard.paths import DATA_DIR
 from dxboard.periods import Period
 
@@ -76,6 +76,15 @@ class Fact(_Model):
 
 
 Source = SeedQuote | DocumentRef | Fact
+
+
+class Article(_Model):
+    """A seed article, cited by its title and date (the file name stays in the data)."""
+
+    seed: str = Field(pattern=r"^\d{3}_[0-9a-f]+\.txt$")
+    title: str = Field(min_length=10)
+    year: int
+    date: _Date | None = None
 
 
 class Document(_Model):
@@ -462,6 +471,7 @@ def _union(groups: Iterable[tuple[E, ...]], order: Iterable[str]) -> tuple[E, ..
 class Catalogue(_Model):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
+    articles: tuple[Article, ...] = ()
     documents: tuple[Document, ...] = ()
     versions: tuple[Version, ...] = Field(min_length=1)
     pillar_entries: tuple[Pillar, ...] = Field(alias="pillars")
@@ -501,6 +511,8 @@ class Catalogue(_Model):
         _unique("documents", [d.number for d in self.documents])
         _unique("templates", [label for v in self.versions for label in v.templates])
         self._check_periods()
+        seeds = {a.seed for a in self.articles}
+        _unique("articles", [a.seed for a in self.articles])
         numbers = {d.number for d in self.documents}
         for version in self.versions:
             for number in version.legal_basis:
@@ -509,6 +521,8 @@ class Catalogue(_Model):
         for source in self._all_sources():
             if isinstance(source, DocumentRef) and source.document not in numbers:
                 raise ValueError(f"unknown document {source.document!r}")
+            if isinstance(source, SeedQuote) and source.seed not in seeds:
+                raise ValueError(f"no article for the seed {source.seed!r}")
         for before, after in zip(self.versions, self.versions[1:], strict=False):
             for change in self.changes(before, after):
                 _check_change(change, after)
@@ -582,6 +596,21 @@ class Catalogue(_Model):
 
     def document(self, number: str) -> Document:
         return next(d for d in self.documents if d.number == number)
+
+    def article(self, seed: str) -> Article:
+        return next(a for a in self.articles if a.seed == seed)
+
+    def cite(self, source: Source, lang: str) -> str:
+        """A source as text: ``«quote» — article title (date)``, a document's citation by
+        number and title, or a fact with its date."""
+        if isinstance(source, SeedQuote):
+            article = self.article(source.seed)
+            when = fmt_date(article.date, lang) if article.date else str(article.year)
+            return f"«{source.quote}» — {article.title} ({when})"
+        if isinstance(source, DocumentRef):
+            return self.document(source.document).citation(lang)
+        when = fmt_date(source.date, lang) if source.date else str(source.year)
+        return f"{source.text(lang).rstrip('.')} ({when})."
 
     # ----------------------------------------------------------------- every code once
 

@@ -410,13 +410,23 @@ def _blank_rate(period: Period) -> float:
 
 
 def _row(
-    rng: random.Random, province: Province, period: Period, values: Values, catalogue: Catalogue
+    rng: random.Random,
+    province: Province,
+    period: Period,
+    values: Values,
+    catalogue: Catalogue,
+    seed: int,
 ) -> dict:
-    """A bulk row: the varied province name, the period and the values, a few optional blank."""
+    """A bulk row: the varied province name, the period and the fields of the period's version,
+    a few optional ones blank. Fields that the first version lacks draw from their own stream,
+    so that adding a field to a later version leaves every other cell as it was."""
     row: dict = {"province": _spelling(rng, province, period), "period": str(period)}
     rate = _blank_rate(period)
+    first = catalogue.versions[0].field_map
+    later = random.Random(f"{seed}/{period}/{province.code}/later")
     for fld in catalogue.version_for(period).fields:
-        blank = rng.random() < rate and not fld.required
+        draw = (rng if fld.code in first else later).random()
+        blank = draw < rate and not fld.required
         row[fld.code] = None if blank else values[fld.code]
     return row
 
@@ -479,7 +489,7 @@ def _period_entries(
     plan = _timeliness(rng, period, codes)
     entries = []
     for code in codes:
-        row = _row(rng, registry.get(code, period.era), period, values[code], catalogue)
+        row = _row(rng, registry.get(code, period.era), period, values[code], catalogue, seed)
         day = plan[code]
         if day is not None:
             entries.append(_Entry(period, code, day, row))

@@ -217,6 +217,23 @@ def test_every_source_quote_is_verbatim_in_its_seed() -> None:
         assert source.quote in text, (code, source.seed)
 
 
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="../shared/seeds not beside the checkout")
+def test_articles_are_cited_by_the_title_and_date_of_their_seed() -> None:
+    """Each seed is cited by its title and date, as its head gives them (not by file name)."""
+    cat = load_catalogue()
+    assert {a.seed for a in cat.articles} == {p.name for p in SEEDS.glob("*.txt")}
+    for article in cat.articles:
+        head = (SEEDS / article.seed).read_text(encoding="utf-8")[:600]
+        assert article.title in head, article.seed
+        if article.date is not None:
+            assert article.date.strftime("%d/%m/%Y") in head, article.seed
+    quote = cat.version("2021").indicator("level4_share").sources[1]
+    assert cat.cite(quote, "vi") == (
+        "«chậm nhất năm 2021, phải đạt 100% DVCTT mức độ 4» — "
+        "Năm 2021 tiến hành triển khai Chính phủ số (29/12/2020)"
+    )
+
+
 def test_every_indicator_of_every_version_has_a_source() -> None:
     for version in load_catalogue().versions:
         for ind in version.indicators:

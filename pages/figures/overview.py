@@ -93,15 +93,16 @@ def tile_frame(
     lang: str,
     catalogue: Catalogue | None = None,
 ) -> pd.DataFrame:
-    """One row per catalogue indicator (catalogue order) with the national figures of ``period``.
+    """One row per indicator of the framework version of ``period`` (catalogue order) with the
+    national figures of ``period``.
 
     ``nat`` is a ``metrics.national.national`` frame holding ``period`` (and ``previous`` when
     given). ``d_met`` and ``d_value`` are the changes since ``previous`` (NaN without one).
     """
-    catalogue = catalogue or load_catalogue()
+    version = (catalogue or load_catalogue()).version_for(period)
     vn = nat[nat["area"] == NATIONAL].set_index(["period", "indicator"])
     rows = []
-    for ind in catalogue.indicators:
+    for ind in version.indicators:
         now = _pick(vn, period, ind.code)
         before = _pick(vn, previous, ind.code) if previous else {}
         scored = ind.scored and ind.target is not None
@@ -115,9 +116,7 @@ def tile_frame(
             {
                 "indicator": ind.code,
                 "pillar": ind.pillar,
-                "pillar_name": catalogue.pillar(ind.pillar).name_vi
-                if lang == "vi"
-                else catalogue.pillar(ind.pillar).name_en,
+                "pillar_name": version.pillar(ind.pillar).name(lang),
                 "name": ind.name(lang),
                 "unit": ind.unit,
                 "scored": scored,
