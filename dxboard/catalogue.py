@@ -110,16 +110,18 @@ class Document(_Model):
 
     def citation(self, lang: str) -> str:
         """``Nghị quyết 57-NQ/TW ngày 22/12/2024 về …`` / ``Resolution 57-NQ/TW of 2024-12-22
-        on …``; without a day, the year."""
+        on …``; without a day, the date it took effect, else the year when the number does not
+        give it."""
         kind = t(f"framework.doc_{self.kind}", lang)
         title = _pick(lang, self.title_vi, self.title_en)
+        number = f"{kind} {self.number}"
         if self.date is not None:
-            text = t("framework.cite_dated", lang, kind=kind, number=self.number, d=self.date)
-        else:
-            text = t("framework.cite_year", lang, kind=kind, number=self.number, year=self.year)
-        if self.effective is not None:
-            text += " " + t("framework.cite_effective", lang, d=self.effective)
-        return f"{text} {title}"
+            number = t("framework.cite_dated", lang, kind=kind, number=self.number, d=self.date)
+        elif self.effective is not None:
+            number += " " + t("framework.cite_effective", lang, d=self.effective)
+        elif str(self.year) not in self.number:
+            number = t("framework.cite_year", lang, kind=kind, number=self.number, year=self.year)
+        return f"{number} {title}"
 
 
 # --------------------------------------------------------------------------- entries

@@ -81,6 +81,8 @@ def _delta(row: pd.Series, previous: str | None, lg: str) -> tuple[str | None, s
     if previous is None:
         return None, None
     change = row["d_met"] if row["scored"] else row["d_value"] * 100
+    if not row["comparable"]:
+        return None, t("framework.redefined", lg, p=previous)
     if math.isnan(change):
         return None, t("overview.no_previous_value", lg)
     decimals = 0 if row["scored"] else 1

@@ -162,9 +162,8 @@ def header(brief: ProvinceBrief, province: Province, lg: str) -> None:
             period=brief.period,
             basis=t(f"app.basis_{brief.basis}", lg),
         )
-        + " "
-        + regime_text(brief.period, lg)
     )
+    st.caption(regime_text(brief.period, lg))
     if brief.basis == "current" and Period.parse(brief.period).era == "legacy":
         names = ", ".join(p.short_name for p in registry.constituents(brief.province_code))
         st.info(

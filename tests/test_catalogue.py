@@ -93,8 +93,12 @@ def test_2025_version_reporter_ministry_and_legal_basis() -> None:
     assert nq57.citation("vi").startswith("Nghị quyết 57-NQ/TW ngày 22/12/2024 về đột phá")
     assert nq57.citation("en").startswith("Resolution 57-NQ/TW of 2024-12-22 on breakthroughs")
     decree42 = cat.document("42/2022/NĐ-CP").citation("vi")
-    assert decree42.startswith("Nghị định 42/2022/NĐ-CP (năm 2022)")
-    assert "hiệu lực từ 01/03/2025" in cat.document("55/2025/NĐ-CP").citation("vi")
+    assert decree42.startswith("Nghị định 42/2022/NĐ-CP về dịch vụ công trực tuyến")
+    assert (
+        cat.document("55/2025/NĐ-CP")
+        .citation("vi")
+        .startswith("Nghị định 55/2025/NĐ-CP (hiệu lực từ 01/03/2025) về Bộ Khoa học và Công nghệ")
+    )
 
 
 def test_2025_changes_and_their_sources() -> None:

@@ -49,6 +49,13 @@ def test_overview_across_the_change_on_current_boundaries(demo_db: Path) -> None
     assert f"**{MARKER['vi']}.**" in shown
     assert t("framework.rank_not_comparable", "vi", marker=MARKER["vi"]) in shown
     assert len(at.table) == 2  # leaders only: no movers across the change
+    version = load_catalogue().version("2025")
+    tiles = {m.label.strip("*"): m for m in at.metric}
+    for code in ("steering_committee", "tech_team_share"):  # re-defined: no change shown
+        tile = tiles[version.indicator(code).name_vi]
+        assert not tile.delta
+        assert tile.proto.delta_description == t("framework.redefined", "vi", p="2025-Q2")
+    assert tiles[version.indicator("fiber_share").name_vi].delta  # unchanged: compared
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])

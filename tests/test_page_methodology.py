@@ -102,7 +102,7 @@ def test_formula_is_written_with_field_names(demo_db: Path) -> None:
         "«Trong đó: cung cấp dịch vụ công trực tuyến toàn trình» ÷ «Tổng số thủ tục hành chính»"
     ) in block
     assert "*Tên trước đây: Dịch vụ công trực tuyến mức độ 4*" in block
-    assert "Nghị định 42/2022/NĐ-CP (năm 2022) về dịch vụ công trực tuyến" in block
+    assert "Nghị định 42/2022/NĐ-CP về dịch vụ công trực tuyến" in block
     assert "≥ 100 % — hạn 31/12/2021" in block
     remote = _block(at, new.indicator("remote_inspection_share"), "vi")
     assert "≥ 50 % — hạn 31/12/2025; sau đó ≥ 70 % — hạn 31/12/2030" in remote

@@ -23,6 +23,7 @@ def mark_breaks(
         if str(first) not in categories:
             continue
         x = categories.index(str(first)) - 0.5
+        right_half = x > (len(categories) - 1) / 2  # the label goes towards the middle
         fig.add_shape(
             type="line",
             xref="x",
@@ -40,7 +41,7 @@ def mark_breaks(
             yref="paper",
             text=t("framework.changed", lang, p=str(first)),
             showarrow=False,
-            xanchor="left",
+            xanchor="right" if right_half else "left",
             yanchor="bottom",
             font={"color": BREAK_COLOUR, "size": 11},
         )
