@@ -127,6 +127,12 @@ def test_export_indicators_2025_q4_reports_sti_budget_share(
     status, the framework and no break marker (2025-Q4 is not the first quarter of 2025)."""
     template, filled = tmp_path / "t.xlsx", tmp_path / "hn.xlsx"
     assert main(["template", "Hà Nội", "2025-Q4", "-o", str(template)]) == 0
+    said = capsys.readouterr().out
+    assert "Khung chỉ tiêu 2025 (từ Quý III/2025), Sở KH&CN báo cáo Bộ KH&CN" in said
+    assert main(["--lang", "en", "template", "Hà Nội", "2024-Q4", "-o", str(template)]) == 0
+    said = capsys.readouterr().out
+    assert "2021 framework (until Q2 2025), the Department of Information and" in said
+    assert main(["template", "Hà Nội", "2025-Q4", "-o", str(template)]) == 0
     values = {**VALUES, "it_budget": 10, "security_budget": 1, "sti_dx_budget": 25}
     _fill(template, filled, values)
     assert main(["ingest", str(filled)]) == 0
