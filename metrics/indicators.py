@@ -182,7 +182,7 @@ def compute_values(
         codes = [i.code for i in version.indicators if wanted is None or i.code in wanted]
         if not codes:
             continue
-        rows = raw if len(groups) == 1 else raw[raw["period"].isin({str(p) for p in plist})]
+        rows = raw  # rows of other periods fall outside the grid (grid_rows: -1)
         here = [p for p in plist if p in everywhere]
         parts.append(compute_panel(rows, plist, basis, provinces, codes, version, here).long())
     if not parts:  # no period, or none of the indicators in their versions
