@@ -37,6 +37,8 @@ from loaders.ingest import IngestResult, ingest_bytes
 from loaders.template import REPORT_SHEET
 from loaders.writers import bulk_columns, write_bulk
 
+pytestmark = pytest.mark.backends
+
 CATALOGUE = load_catalogue()
 KINDS = {f.code: f.kind for f in CATALOGUE.fields}
 PARTS = [f for f in CATALOGUE.fields if f.part_of]
@@ -57,14 +59,14 @@ def _seed() -> bytes:
 @pytest.fixture
 def store() -> Store:
     """A store already holding one accepted report, so that "unchanged" means something."""
-    s = Store(":memory:")
+    s = Store()
     assert ingest_bytes(s, _seed(), "seed.xlsx").status == "accepted"
     return s
 
 
 @pytest.fixture
 def empty_store() -> Store:
-    return Store(":memory:")
+    return Store()
 
 
 def reject(store: Store, data: bytes, name: str = "bad.xlsx", **kwargs: object) -> IngestResult:
