@@ -152,8 +152,8 @@ def _pages(section: Section, opts: Options, duck: Path, url: str) -> None:
 
 
 def _load(section: Section, opts: Options, url: str) -> None:
-    sessions = 2 if opts.quick else 8
-    seconds = 10.0 if opts.quick else 40.0
+    sessions = 1 if opts.quick else 8
+    seconds = 4.0 if opts.quick else 40.0
     lines = [
         "| replicas | sessions | page views | views/s | p50 | p95 |",
         "|---|---|---|---|---|---|",
