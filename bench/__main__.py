@@ -3,7 +3,7 @@
 ``python -m bench`` writes ``docs/BENCHMARKS.md``.
 
 Options: ``--quick`` (tiny inputs, one run: seconds, for CI), ``--runs N`` (default 5),
-``--only ingest,bulk,pages,metrics,startup``, ``--output FILE``, ``--workers N`` (worker
+``--only ingest,bulk,pages,metrics,startup,postgres``, ``--output FILE``, ``--workers N`` (worker
 processes for the parallel ingest figure, default 2). Generated inputs are cached in
 ``$DXBOARD_BENCH_CACHE`` (default ``/tmp/dxboard-bench``), never in the repository.
 """
@@ -18,15 +18,21 @@ from pathlib import Path
 
 from bench.common import CACHE, ROOT, Options, Section, machine, versions
 
-SECTIONS = ("ingest", "bulk", "pages", "metrics", "startup")
+SECTIONS = ("ingest", "bulk", "pages", "metrics", "startup", "postgres")
 
 
 def _module(key: str):  # type: ignore[no-untyped-def]
-    from bench import bulk, ingest, pages, scale, startup
+    from bench import bulk, ingest, pages, postgres, scale, startup
 
-    return {"ingest": ingest, "bulk": bulk, "pages": pages, "metrics": scale, "startup": startup}[
-        key
-    ]
+    modules = {
+        "ingest": ingest,
+        "bulk": bulk,
+        "pages": pages,
+        "metrics": scale,
+        "startup": startup,
+        "postgres": postgres,
+    }
+    return modules[key]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -17,10 +17,12 @@ from dxboard.catalogue import load_catalogue
 from dxboard.i18n import fmt_number, named, t
 from dxboard.periods import Period
 from dxboard.registry import Province, ProvinceMatchError, load_registry
-from dxboard.store import Store
+from dxboard.store import DuckStore, PostgresStore, Store
 from dxboard.store.audit import audit_log
 from dxboard.store.backup import backup as backup_store
 from dxboard.store.backup import restore_backup
+from dxboard.store.database import is_url
+from dxboard.store.migrate import migrate_store as move_store
 from dxboard.store.submissions import raw_values, submission_history
 from loaders.decide import IngestResult
 from loaders.demo import load_demo
@@ -54,7 +56,7 @@ def init(args: argparse.Namespace) -> int:
         _say(
             args,
             "init",
-            path=str(store.path),
+            path=store.location,
             schema=store.schema_version(),
             version=store.data_version(),
         )
@@ -311,5 +313,19 @@ def backup(args: argparse.Namespace) -> int:
 def restore_db(args: argparse.Namespace) -> int:
     target = restore_backup(args.file, args.db, force=args.force, actor=args.actor)
     with Store(target) as store:
-        _say(args, "restore_db", file=str(target), source=args.file, version=store.data_version())
+        _say(
+            args, "restore_db", file=store.location, source=args.file, version=store.data_version()
+        )
+    return 0
+
+
+def migrate_store(args: argparse.Namespace) -> int:
+    if is_url(args.source) or not is_url(args.target):
+        raise usage("usage_migrate_store")
+    with DuckStore(args.source) as source, Store(args.target) as target:
+        assert isinstance(target, PostgresStore)
+        checks = move_store(source, target)
+    for check in checks:
+        _say(args, "migrated_table", table=check.table, n=check.rows)
+    _say(args, "migrated", source=args.source, target=target.location, n=len(checks))
     return 0

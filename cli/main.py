@@ -134,6 +134,11 @@ def _operations_commands(sub: Subparsers) -> None:
     c.add_argument("--actor", default="cli")
     c.set_defaults(func=commands.backup)
 
+    c = sub.add_parser("migrate-store", help="copy a DuckDB store into an empty PostgreSQL one")
+    c.add_argument("--from", dest="source", required=True, metavar="FILE.duckdb")
+    c.add_argument("--to", dest="target", required=True, metavar="URL")
+    c.set_defaults(func=commands.migrate_store)
+
     c = sub.add_parser("restore-db", help="replace the database by a backup FILE")
     c.add_argument("file")
     c.add_argument("--force", action="store_true", help="replace an existing database")

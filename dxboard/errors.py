@@ -79,6 +79,7 @@ class Reason(StrEnum):
     PASSWORD_RULES = "password_rules"
     # store, restore, backup, command line
     STORE_BUSY = "store_busy"
+    STORE_UNREACHABLE = "store_unreachable"
     UNKNOWN_SUBMISSION = "unknown_submission"
     BACKUP = "backup"
     USAGE = "usage"

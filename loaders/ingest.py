@@ -38,6 +38,7 @@ from dxboard.registry import load_registry, province_label
 from dxboard.store import Store
 from dxboard.store import submissions as db
 from dxboard.store.audit import log_event
+from dxboard.store.database import Cursor, next_ids
 from loaders.bulk import read_bulk
 from loaders.decide import Change, IngestResult, apply, decide, is_current, key_of, refusals
 from loaders.readers import WorkbookError, open_workbook
@@ -209,7 +210,7 @@ def _batch(store: Store, chunk: list[IngestResult], options: _Options) -> list[I
         _decide_all(store.cursor(), valid, options, ids=False)
     else:
         with store.write() as cur:
-            uploads = db.next_ids(cur, "upload_ids", len(chunk))
+            uploads = next_ids(cur, "upload_ids", len(chunk))
             for result, upload_id in zip(chunk, uploads, strict=True):
                 result.upload_id = upload_id
             fresh, stored = _decide_all(cur, valid, options, ids=True)
@@ -238,7 +239,7 @@ def _check_rights(chunk: list[IngestResult], options: _Options) -> dict[int, dic
 
 
 def _decide_all(
-    cur: db.Cursor, valid: list[IngestResult], options: _Options, ids: bool
+    cur: Cursor, valid: list[IngestResult], options: _Options, ids: bool
 ) -> tuple[dict[int, list[Report]], set[db.Key]]:
     """Decide every valid file in order against the store's state: ``id(result)`` → the
     reports to store, and the province-periods that had an accepted submission before the
@@ -247,14 +248,14 @@ def _decide_all(
     previous = {(r.province.code, str(r.period.previous())) for res in valid for r in res.reports}
     state = db.read_state(cur, keys, previous, {r.sha256 for r in valid})
     stored = set(state.current)
-    pool = iter(db.next_ids(cur, "submission_ids", _new_reports(valid, state) if ids else 0))
+    pool = iter(next_ids(cur, "submission_ids", _new_reports(valid, state) if ids else 0))
     fresh: dict[int, list[Report]] = {}
     for result in valid:
         reports = decide(result, state, options.catalogue)
         if ids:
             taken = list(itertools.islice(pool, len(reports)))
             more = len(reports) - len(taken)  # two files of the batch for one province-period
-            result.submission_ids = taken + db.next_ids(cur, "submission_ids", more)
+            result.submission_ids = taken + next_ids(cur, "submission_ids", more)
         apply(state, result, reports)
         fresh[id(result)] = reports
     return fresh, stored
@@ -297,9 +298,9 @@ def _rows(
     return rows
 
 
-def _events(cur: db.Cursor, events: list[tuple[Any, ...]], actor: str) -> list[tuple[Any, ...]]:
+def _events(cur: Cursor, events: list[tuple[Any, ...]], actor: str) -> list[tuple[Any, ...]]:
     """Event rows with their ids, in file order."""
-    ids = db.next_ids(cur, "event_ids", len(events))
+    ids = next_ids(cur, "event_ids", len(events))
     return [
         (
             eid,
@@ -448,7 +449,7 @@ def restore(
     return result
 
 
-def _restore_changes(cur: db.Cursor, found: dict[int, db.Version]) -> list[Change]:
+def _restore_changes(cur: Cursor, found: dict[int, db.Version]) -> list[Change]:
     keys = {(v.province_code, v.period) for v in found.values()}
     current = db.read_state(cur, keys, (), ()).current
     changes = []
@@ -464,7 +465,7 @@ def _restore_changes(cur: db.Cursor, found: dict[int, db.Version]) -> list[Chang
     return changes
 
 
-def _log_refused(cur: db.Cursor, actor: str, user: User | None, version: db.Version) -> None:
+def _log_refused(cur: Cursor, actor: str, user: User | None, version: db.Version) -> None:
     detail = {
         "province": version.province_code,
         "period": version.period,

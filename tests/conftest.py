@@ -8,14 +8,39 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from backends import BACKENDS, fresh_schema, server_url
 
 DEMO_TODAY = date(2026, 11, 22)
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if metafunc.definition.get_closest_marker("backends"):
+        metafunc.parametrize("backend", BACKENDS, indirect=True)
+
+
+@pytest.fixture
+def backend(request: pytest.FixtureRequest) -> str:
+    """``duckdb`` (default) or ``postgres`` for tests of modules marked ``backends``."""
+    name: str = getattr(request, "param", "duckdb")
+    if name == "postgres":
+        server_url()  # skip or fail now when there is no server
+    return name
+
+
 @pytest.fixture(autouse=True)
-def _isolated_db(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Point ``$DXBOARD_DB`` at a temporary file for every test."""
+def _isolated_db(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch, backend: str
+) -> Iterator[None]:
+    """Point ``$DXBOARD_DB`` at a temporary file for every test; on the PostgreSQL run also
+    ``$DXBOARD_DATABASE_URL`` at a schema of the test's own, so ``Store()`` opens it."""
     monkeypatch.setenv("DXBOARD_DB", str(tmp_path_factory.mktemp("db") / "test.duckdb"))
+    monkeypatch.delenv("DXBOARD_DATABASE_URL", raising=False)
+    if backend != "postgres":
+        yield
+        return
+    with fresh_schema(server_url()) as url:
+        monkeypatch.setenv("DXBOARD_DATABASE_URL", url)
+        yield
 
 
 @pytest.fixture(autouse=True)

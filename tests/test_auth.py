@@ -38,6 +38,8 @@ from loaders.ingest import RestoreRefused, ingest_bytes, restore
 from loaders.writers import write_bulk
 from tests.helpers import DATA_TABLES, good_template, good_values, store_snapshot
 
+pytestmark = pytest.mark.backends
+
 PASSWORD = "correct horse battery"
 TODAY = date(2026, 6, 1)
 T0 = datetime(2026, 3, 2, 9, 0, 0)
@@ -45,7 +47,7 @@ T0 = datetime(2026, 3, 2, 9, 0, 0)
 
 @pytest.fixture()
 def store() -> Store:
-    return Store(":memory:")
+    return Store()
 
 
 def _actions(store: Store) -> list[str]:

@@ -103,7 +103,7 @@ def test_round_trip_keeps_every_table_and_row(db: Path, tmp_path: Path) -> None:
     assert _everything(copy) == before  # the copy is exactly the database at backup time
 
     restored = tmp_path / "restored" / "new.duckdb"
-    assert restore_backup(copy, restored, actor="admin") == restored
+    assert restore_backup(copy, restored, actor="admin") == str(restored)
     after = _everything(restored)
     events = after.pop("events")
     sequences = dict(after.pop("_sequences"))

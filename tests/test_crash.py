@@ -17,10 +17,13 @@ import subprocess
 import sys
 import textwrap
 import time
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from datetime import date
 from pathlib import Path
 
 import pytest
+from backends import fresh_schema, server_url
 
 from dxboard.periods import period_range
 from dxboard.registry import load_registry
@@ -103,14 +106,26 @@ def base_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def _copy(base: Path, dest: Path) -> Path:
-    shutil.copyfile(base, dest)
-    return dest
+@pytest.fixture
+def new_db(backend: str, base_db: Path, tmp_path: Path) -> Iterator[Callable[[str], str]]:
+    """``new_db(name)``: a database holding what ``base_db`` holds — a copy of the file, or a
+    new PostgreSQL schema with the same upload — named by its location."""
+    with ExitStack() as stack:
+
+        def make(name: str) -> str:
+            if backend == "duckdb":
+                return str(shutil.copyfile(base_db, tmp_path / f"{name}.duckdb"))
+            url = stack.enter_context(fresh_schema(server_url()))
+            with Store(url) as store:
+                ingest_bytes(store, good_template("Đà Nẵng", "2024-Q2"), "dn.xlsx", today=TODAY)
+            return url
+
+        yield make
 
 
-def _state(path: Path) -> dict[str, int]:
+def _state(location: str) -> dict[str, int]:
     """Row counts and the data version, read from a freshly opened store."""
-    with Store(path) as store:
+    with Store(location) as store:
         cur = store.cursor()
         state = {
             t: cur.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
@@ -126,11 +141,10 @@ def _state(path: Path) -> dict[str, int]:
             "WHERE s.id IS NULL"
         ).fetchone()[0]
         assert orphans == 0
-        cur.execute("CHECKPOINT")
     return state
 
 
-def _start(db: Path, file: Path, hook: str) -> subprocess.Popen:
+def _start(db: str, file: Path, hook: str) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-c", CHILD, str(db), str(file), hook],
         cwd=ROOT,
@@ -163,6 +177,7 @@ def _kill(child: subprocess.Popen, may_have_finished: bool = False) -> bool:
 
 
 @pytest.mark.slow
+@pytest.mark.backends
 @pytest.mark.parametrize(
     "hook",
     [
@@ -171,9 +186,9 @@ def _kill(child: subprocess.Popen, may_have_finished: bool = False) -> bool:
     ],
 )
 def test_kill_inside_the_write_transaction_leaves_no_trace(
-    tmp_path: Path, big_file: Path, base_db: Path, hook: str
+    big_file: Path, new_db: Callable[[str], str], hook: str
 ) -> None:
-    db = _copy(base_db, tmp_path / "db.duckdb")
+    db = new_db("db")
     before = _state(db)
     child = _start(db, big_file, hook)
     try:
@@ -194,12 +209,13 @@ def test_kill_inside_the_write_transaction_leaves_no_trace(
 
 
 @pytest.mark.slow
+@pytest.mark.backends
 def test_kill_at_random_moments_all_or_nothing(
-    tmp_path: Path, big_file: Path, base_db: Path
+    big_file: Path, new_db: Callable[[str], str]
 ) -> None:
-    before = _state(base_db)
+    full_db = new_db("full")
+    before = _state(full_db)
     # a full run: what "all" looks like, and how long the child needs after opening the store
-    full_db = _copy(base_db, tmp_path / "full.duckdb")
     child = _start(full_db, big_file, "none")
     opened = _wait_for(child, "open")
     finished = _wait_for(child, "done")
@@ -215,7 +231,7 @@ def test_kill_at_random_moments_all_or_nothing(
     # one delay from each band, as a fraction of the measured run: reading, writing, late
     bands = [(0.2, 0.5), (0.5, 0.8), (0.8, 0.9), (0.9, 1.0), (1.0, 1.1), (1.1, 1.3)]
     for i, (low, high) in enumerate(bands):
-        db = _copy(base_db, tmp_path / f"kill_{i}.duckdb")
+        db = new_db(f"kill_{i}")
         delay = duration * rng.uniform(low, high)
         child = _start(db, big_file, "none")
         try:

@@ -7,6 +7,7 @@ import io
 from datetime import date
 
 import openpyxl
+import pytest
 from helpers import current_values, fill_template, good_values, store_snapshot, upload_statuses
 
 from dxboard.errors import Reason
@@ -15,6 +16,7 @@ from loaders.ingest import ingest, ingest_bytes, restore
 from loaders.writers import write_bulk
 
 TODAY = date(2026, 11, 22)
+pytestmark = pytest.mark.backends
 
 
 def _template(period: str = "2024-Q2", **overrides: object) -> bytes:
@@ -22,7 +24,7 @@ def _template(period: str = "2024-Q2", **overrides: object) -> bytes:
 
 
 def test_same_bytes_again_change_nothing_and_say_the_figures_are_still_current() -> None:
-    store = Store(":memory:")
+    store = Store()
     first = _template(procedures_total=1000)
     assert ingest_bytes(store, first, "a.xlsx", today=TODAY).status == "accepted"
     before, version = store_snapshot(store), store.data_version()
@@ -35,7 +37,7 @@ def test_same_bytes_again_change_nothing_and_say_the_figures_are_still_current()
 
 
 def test_same_bytes_after_a_correction_name_what_replaced_them_and_change_nothing() -> None:
-    store = Store(":memory:")
+    store = Store()
     first, second = _template(procedures_total=1000), _template(procedures_total=1200)
     a = ingest_bytes(store, first, "a.xlsx", today=TODAY)
     b = ingest_bytes(store, second, "b.xlsx", today=TODAY)
@@ -55,7 +57,7 @@ def test_same_bytes_after_a_correction_name_what_replaced_them_and_change_nothin
 def test_the_replaced_file_comes_back_by_one_restore_with_a_preview() -> None:
     """Restore an older submission, upload the newer file again: it was replaced by the
     restore, so the result says so and restoring its submission makes it current again."""
-    store = Store(":memory:")
+    store = Store()
     a = ingest_bytes(store, _template(procedures_total=1000), "a.xlsx", today=TODAY)
     newer = _template(procedures_total=1200)
     b = ingest_bytes(store, newer, "b.xlsx", today=TODAY)
@@ -75,7 +77,7 @@ def test_the_replaced_file_comes_back_by_one_restore_with_a_preview() -> None:
 
 
 def test_a_folder_loaded_twice_changes_nothing() -> None:
-    store = Store(":memory:")
+    store = Store()
     items = [
         ("a.xlsx", _template(procedures_total=1000)),
         ("b.xlsx", _template(procedures_total=1200)),
@@ -92,7 +94,7 @@ def test_a_folder_loaded_twice_changes_nothing() -> None:
 
 
 def test_a_dry_run_of_a_batch_sees_its_earlier_files() -> None:
-    store = Store(":memory:")
+    store = Store()
     items = [
         ("a.xlsx", _template(procedures_total=1000)),
         ("b.xlsx", _template(procedures_total=1200)),
@@ -106,7 +108,7 @@ def test_a_dry_run_of_a_batch_sees_its_earlier_files() -> None:
 
 
 def test_yes_to_no_warns_for_yes_no_fields_only() -> None:
-    store = Store(":memory:")
+    store = Store()
     ingest_bytes(
         store,
         _template("2024-Q1", inspections_remote=1, inspections_total=5),
@@ -127,7 +129,7 @@ def test_yes_to_no_warns_for_yes_no_fields_only() -> None:
 
 
 def test_yes_to_no_in_a_bulk_table_names_the_row_and_column() -> None:
-    store = Store(":memory:")
+    store = Store()
     rows = [
         {**good_values(), "province": "48", "period": p, "dx_resolution": yes}
         for p, yes in (("2024-Q1", True), ("2024-Q2", False))

@@ -26,13 +26,15 @@ from dxboard.registry import load_registry
 from dxboard.store import Store
 from loaders.ingest import ingest_bytes, restore
 
+pytestmark = pytest.mark.backends
+
 LATER = date(2024, 8, 1)  # after the fixtures' period (2024-Q2)
 DA_NANG = load_registry().match("Đà Nẵng", period="2024-Q2").code
 
 
 @pytest.fixture
 def store() -> Store:
-    return Store(":memory:")
+    return Store()
 
 
 def _json_rows(path: str) -> dict:
@@ -213,7 +215,7 @@ def test_dry_run_on_an_empty_store_lists_every_value(store: Store) -> None:
     assert {(c.field, c.old, c.new) for c in result.changes} == {
         (code, None, row[0]) for code, row in expected.items()
     }
-    assert store_snapshot(store, ALL_TABLES) == store_snapshot(Store(":memory:"), ALL_TABLES)
+    assert store_snapshot(store, ALL_TABLES) == store_snapshot(Store(), ALL_TABLES)
 
 
 def test_dry_run_of_a_rejected_file_writes_nothing(store: Store) -> None:

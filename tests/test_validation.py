@@ -37,6 +37,8 @@ from loaders.ingest import IngestResult, ingest_bytes
 from loaders.template import REPORT_SHEET
 from loaders.writers import bulk_columns, write_bulk
 
+pytestmark = pytest.mark.backends
+
 CATALOGUE = load_catalogue()
 FRAMEWORK = CATALOGUE.version_for("2024-Q1")
 """The version of the 2024 files most tests use (tests/test_frameworks.py: the other ones)."""
@@ -59,14 +61,14 @@ def _seed() -> bytes:
 @pytest.fixture
 def store() -> Store:
     """A store already holding one accepted report, so that "unchanged" means something."""
-    s = Store(":memory:")
+    s = Store()
     assert ingest_bytes(s, _seed(), "seed.xlsx").status == "accepted"
     return s
 
 
 @pytest.fixture
 def empty_store() -> Store:
-    return Store(":memory:")
+    return Store()
 
 
 def reject(store: Store, data: bytes, name: str = "bad.xlsx", **kwargs: object) -> IngestResult:

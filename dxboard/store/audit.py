@@ -7,14 +7,13 @@ import json
 from datetime import datetime
 from typing import Any
 
-import duckdb
 import pandas as pd
 
-from dxboard.store.database import Store
+from dxboard.store.database import Cursor, Store
 
 
 def log_event(
-    cur: duckdb.DuckDBPyConnection,
+    cur: Cursor,
     actor: str,
     action: str,
     upload_id: int | None = None,

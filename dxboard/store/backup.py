@@ -1,5 +1,9 @@
 """Backup and restore of the whole database.
 
+On PostgreSQL (``$DXBOARD_DATABASE_URL``, or a URL given) both go through ``pg_dump`` and
+``pg_restore`` (custom format, restored in a single transaction, so a failure leaves the old
+database); the DuckDB file is handled as below.
+
 - :func:`backup` writes a consistent copy of an open store to one DuckDB file: a new database
   is attached and filled with ``COPY FROM DATABASE`` (tables, views, indexes and sequences with
   their current values) while the store's writer lock is held, so no upload of this process
@@ -16,6 +20,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
+import subprocess
 import uuid
 from pathlib import Path
 
@@ -24,7 +30,16 @@ import duckdb
 from dxboard.errors import Reason, UserError
 from dxboard.paths import db_path
 from dxboard.store.audit import log_event
-from dxboard.store.database import Store, StoreBusyError, is_open_in_process, scalar
+from dxboard.store.database import (
+    URL_ENV,
+    DuckStore,
+    Store,
+    StoreBusyError,
+    is_open_in_process,
+    is_url,
+    scalar,
+)
+from dxboard.store.postgres import PostgresStore
 from dxboard.store.schema import MIGRATIONS
 
 
@@ -89,18 +104,27 @@ def _install(tmp: Path, dest: Path) -> None:
 
 
 def backup(store: Store, dest_path: str | Path, *, actor: str = "system") -> Path:
-    """Write a consistent copy of ``store`` to the DuckDB file ``dest_path`` (replaced if it
-    exists); returns its path."""
+    """Write a consistent copy of ``store`` to ``dest_path`` (replaced if it exists): a DuckDB
+    file, or for PostgreSQL a ``pg_dump`` archive; returns its path."""
     dest = Path(dest_path)
-    if str(store.path) != ":memory:" and dest.resolve() == store.path.resolve():
-        raise BackupError("backup_over_itself")
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = _temp_next_to(dest)
     try:
-        with store.exclusive() as cur:
-            name = scalar(cur, "SELECT current_database()")
-            version = scalar(cur, "SELECT value FROM meta WHERE key = 'data_version'")
-            _copy_database(cur, name, tmp)
+        if isinstance(store, PostgresStore):
+            version = store.data_version()
+            schema = scalar(store.cursor(), "SELECT current_schema()")
+            _pg(
+                [
+                    "pg_dump",
+                    "--format=custom",
+                    "--no-owner",
+                    f"--schema={schema}",
+                    f"--file={tmp}",
+                    store.url,
+                ]
+            )
+        else:
+            version = _duck_copy(store, dest, tmp)
         _install(tmp, dest)
     except BaseException:
         _remove(tmp)
@@ -113,6 +137,27 @@ def backup(store: Store, dest_path: str | Path, *, actor: str = "system") -> Pat
             detail={"file": str(dest), "bytes": dest.stat().st_size, "data_version": int(version)},
         )
     return dest
+
+
+def _duck_copy(store: Store, dest: Path, tmp: Path) -> int:
+    """``COPY FROM DATABASE`` of a DuckDB store into ``tmp``; the data version copied."""
+    assert isinstance(store, DuckStore)
+    if str(store.path) != ":memory:" and dest.resolve() == store.path.resolve():
+        raise BackupError("backup_over_itself")
+    with store.exclusive() as cur:
+        name = scalar(cur, "SELECT current_database()")
+        version = scalar(cur, "SELECT value FROM meta WHERE key = 'data_version'")
+        _copy_database(cur, name, tmp)
+    return int(version)
+
+
+def _pg(command: list[str]) -> None:
+    """Run a PostgreSQL client program; :class:`BackupError` with its message on failure."""
+    if shutil.which(command[0]) is None:
+        raise BackupError("backup_tool_missing", tool=command[0])
+    done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise BackupError("backup_tool_failed", tool=command[0], detail=done.stderr.strip()[-500:])
 
 
 def check_backup(src: str | Path) -> int:
@@ -166,13 +211,18 @@ def restore_backup(
     *,
     force: bool = False,
     actor: str = "system",
-) -> Path:
-    """Replace the database ``db_file`` (default ``$DXBOARD_DB``) by the backup ``src``.
+) -> str:
+    """Replace the database ``db_file`` (default: ``$DXBOARD_DATABASE_URL``, else
+    ``$DXBOARD_DB``) by the backup ``src``; returns the database's location.
 
-    Refuses (:class:`StoreBusyError`) while the database is open anywhere, and
-    (:class:`BackupError`) when it exists and ``force`` is false or ``src`` is not a backup.
+    Refuses (:class:`StoreBusyError`) while a DuckDB file is open anywhere, and
+    (:class:`BackupError`) when the database holds data and ``force`` is false or ``src`` is not
+    a backup. On PostgreSQL the app processes must be stopped first (see docs/DEPLOY.md).
     """
-    src, target = Path(src), Path(db_file) if db_file is not None else db_path()
+    location = db_file if db_file is not None else os.environ.get(URL_ENV) or db_path()
+    if is_url(location):
+        return _pg_restore(Path(src), str(location), force, actor)
+    src, target = Path(src), Path(location)
     check_backup(src)
     if src.resolve() == target.resolve():
         raise BackupError("backup_is_database")
@@ -198,4 +248,31 @@ def restore_backup(
         raise
     with Store(target) as store, store.write() as cur:  # migrates an older backup
         log_event(cur, actor, "restore_db", detail={"file": str(src)})
-    return target
+    return str(target)
+
+
+def _pg_restore(src: Path, url: str, force: bool, actor: str) -> str:
+    """``pg_restore`` of a ``pg_dump`` archive into the database ``url``, in one transaction."""
+    if not src.is_file():
+        raise BackupError("backup_not_found", file=str(src))
+    if not src.read_bytes()[:5] == b"PGDMP":
+        raise BackupError("backup_not_pg_dump", file=str(src))
+    with Store(url) as store:
+        has_data = scalar(store.cursor(), "SELECT count(*) FROM uploads") > 0
+        location = store.location
+    if has_data and not force:
+        raise BackupError("backup_target_exists", file=location)
+    _pg(
+        [
+            "pg_restore",
+            "--clean",
+            "--if-exists",
+            "--no-owner",
+            "--single-transaction",
+            f"--dbname={url}",
+            str(src),
+        ]
+    )
+    with Store(url) as store, store.write() as cur:  # migrates an older backup
+        log_event(cur, actor, "restore_db", detail={"file": str(src)})
+    return url

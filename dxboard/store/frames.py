@@ -1,4 +1,5 @@
-"""Reads behind the metrics: current accepted values (wide), first receipts, datasets.
+"""Reads behind the metrics (on ``store.analytics()``, always DuckDB): current accepted values
+(wide), first receipts, datasets.
 
 Every query filters by period (and by province when asked) in SQL, so a question about one
 quarter reads one quarter. Periods and province codes are validated before they are written
@@ -63,7 +64,7 @@ def read_raw(
     fields = [f for f in catalogue.field_codes if fields is None or f in fields]
     where = _where(plist, codes, as_periods(every)) if plist else "FALSE"
     columns = ", ".join(f"('{f}', {j})" for j, f in enumerate(fields))
-    cur = store.cursor()
+    cur = store.analytics()
     cur.execute("BEGIN TRANSACTION")  # one snapshot for both queries
     try:
         meta = cur.execute(
@@ -110,7 +111,7 @@ def read_receipts(
         f"FROM submissions WHERE status IN ('accepted', 'superseded') AND "
         f"{_where(plist, codes)} GROUP BY era, province_code, period"
     )
-    return store.cursor().execute(sql).df()
+    return store.analytics().execute(sql).df()
 
 
 def read_datasets(store: Store, periods: PeriodsLike) -> list[str]:
@@ -122,4 +123,4 @@ def read_datasets(store: Store, periods: PeriodsLike) -> list[str]:
         "SELECT DISTINCT dataset FROM submissions WHERE status = 'accepted' AND "
         f"{_where(plist, None)} ORDER BY dataset"
     )
-    return [r[0] for r in store.cursor().execute(sql).fetchall()]
+    return [r[0] for r in store.analytics().execute(sql).fetchall()]

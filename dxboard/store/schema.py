@@ -13,6 +13,8 @@ Tables
 View ``current_values``: the values of the accepted submission of every province and period.
 """
 
+import re
+
 MIGRATIONS: list[str] = [
     # 1: the versioned store
     """
@@ -87,3 +89,24 @@ MIGRATIONS: list[str] = [
     CREATE INDEX login_attempts_user ON login_attempts (username, at_time);
     """,
 ]
+
+POSTGRES_TYPES = {"DOUBLE": "DOUBLE PRECISION", "BLOB": "BYTEA"}
+"""The column types the migrations use that PostgreSQL spells differently."""
+
+POSTGRES_EXTRAS: dict[int, str] = {
+    1: """
+    CREATE UNIQUE INDEX one_accepted_submission ON submissions (province_code, period)
+        WHERE status = 'accepted';
+    """,
+}
+"""Statements run on PostgreSQL after the migration of that number: what DuckDB cannot say (a
+partial unique index: the database itself keeps one accepted submission per province-period)."""
+
+
+def ddl(sql: str, dialect: str) -> str:
+    """A migration's text for ``dialect`` (``duckdb`` or ``postgres``)."""
+    if dialect != "postgres":
+        return sql
+    for word, spelling in POSTGRES_TYPES.items():
+        sql = re.sub(rf"\b{word}\b", spelling, sql)
+    return sql

@@ -12,14 +12,19 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import duckdb
 import pandas as pd
 
 from dxboard.periods import Period
-from dxboard.store.database import Columns, Store, bump_version, insert_columns, insert_rows
+from dxboard.store.database import (
+    Columns,
+    Cursor,
+    Store,
+    bump_version,
+    insert_columns,
+    insert_rows,
+)
 
 Key = tuple[str, str]
-Cursor = duckdb.DuckDBPyConnection
 
 UPLOAD_COLUMNS: Columns = {
     "id": "id",
@@ -120,7 +125,8 @@ def read_state(
         _read_current(cur, keys, state)
         rows = cur.execute(
             "SELECT province_code, period, content_hash, max(id) FROM submissions "
-            f"JOIN {_KEYS} k USING (province_code, period) GROUP BY ALL",
+            f"JOIN {_KEYS} k USING (province_code, period) "
+            "GROUP BY province_code, period, content_hash",
             _key_lists(keys),
         ).fetchall()
         state.versions = {((p, q), h): int(i) for p, q, h, i in rows}
@@ -174,15 +180,6 @@ class BatchRows:
     values: list[list[Any]] = field(default_factory=lambda: [[] for _ in VALUE_COLUMNS])
     events: list[tuple[Any, ...]] = field(default_factory=list)
     supersede: set[Key] = field(default_factory=set)
-
-
-def next_ids(cur: Cursor, sequence: str, count: int) -> list[int]:
-    """``count`` new ids of ``sequence`` (``upload_ids``, ``submission_ids``, ``event_ids``),
-    ascending, in one statement."""
-    if count <= 0:
-        return []
-    rows = cur.execute(f"SELECT list(nextval('{sequence}')) FROM range(?)", [count]).fetchall()
-    return sorted(int(i) for i in rows[0][0])
 
 
 def write_batch(cur: Cursor, rows: BatchRows) -> None:
