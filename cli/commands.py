@@ -12,8 +12,8 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from dxboard import auth
-from dxboard.errors import Reason, UserError
 from dxboard.catalogue import load_catalogue
+from dxboard.errors import Reason, UserError
 from dxboard.i18n import fmt_number, named, t
 from dxboard.periods import Period
 from dxboard.registry import Province, ProvinceMatchError, load_registry
