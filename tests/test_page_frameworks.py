@@ -14,6 +14,7 @@ from dxboard.catalogue import load_catalogue
 from dxboard.i18n import t
 from pages.figures.breaks import mark_breaks
 from pages.figures.profile import index_history
+from pages.upload_flow import field_label
 
 REGIME = {
     ("2025-Q3", "vi"): "Khung chỉ tiêu 2025 (từ Quý III/2025): Sở KH&CN báo cáo Bộ KH&CN.",
@@ -106,3 +107,10 @@ def test_charts_over_the_change_carry_the_marker(lang: str) -> None:
     within = index_history(df.iloc[2:], lang, "t", "i", "r")
     assert not within.layout.shapes and not within.layout.annotations
     assert not mark_breaks(index_history(df.iloc[:2], lang, "t", "i", "r"), [], lang).layout.shapes
+
+
+def test_upload_preview_names_fields_as_the_period_s_version() -> None:
+    old = field_label("procedures_level4", "vi", "2024-Q4")
+    new = field_label("procedures_level4", "vi", "2025-Q4")
+    assert "mức độ 4" in old and "toàn trình" in new and "mức độ 4" not in new
+    assert field_label("sti_dx_budget", "en", "2024-Q4") == field_label("sti_dx_budget", "en")
