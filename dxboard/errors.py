@@ -85,7 +85,22 @@ class Reason(StrEnum):
     USAGE = "usage"
 
 
-class UserError(Exception):
+class Bilingual:
+    """``message_vi`` and ``message_en`` of a thing that renders ``message(lang)``."""
+
+    def message(self, lang: str = DEFAULT_LANG) -> str:
+        raise NotImplementedError
+
+    @property
+    def message_vi(self) -> str:
+        return self.message("vi")
+
+    @property
+    def message_en(self) -> str:
+        return self.message("en")
+
+
+class UserError(Bilingual, Exception):
     """A mistake or refusal a person can act on.
 
     ``reason``: the stable code; ``key``: the message in the translation table (``msg.<key>``,
@@ -101,14 +116,6 @@ class UserError(Exception):
 
     def message(self, lang: str = DEFAULT_LANG) -> str:
         return render(self.key, lang, self.params)
-
-    @property
-    def message_vi(self) -> str:
-        return self.message("vi")
-
-    @property
-    def message_en(self) -> str:
-        return self.message("en")
 
     def problem(
         self,
@@ -136,7 +143,7 @@ def render(key: str, lang: str, params: dict[str, Any]) -> str:
     return t(f"msg.{key}", lang, **params)
 
 
-class Problem(BaseModel):
+class Problem(Bilingual, BaseModel):
     """One problem in a file. ``severity='error'`` rejects the file; warnings are shown only.
 
     :meth:`record` adds its messages in both languages to its fields, for ``--json`` and the
@@ -155,14 +162,6 @@ class Problem(BaseModel):
 
     def message(self, lang: str = DEFAULT_LANG) -> str:
         return render(self.key or self.reason.value, lang, self.params)
-
-    @property
-    def message_vi(self) -> str:
-        return self.message("vi")
-
-    @property
-    def message_en(self) -> str:
-        return self.message("en")
 
     def record(self) -> dict[str, Any]:
         """The problem as JSON-ready data, with its messages in both languages."""

@@ -135,6 +135,14 @@ class Store:
     def schema_version(self) -> int:
         return int(scalar(self.cursor(), "SELECT max(version) FROM schema_migrations"))
 
+    def _ready(self) -> None:
+        """Migrate the store just opened; close it when that fails."""
+        try:
+            self._migrate()
+        except BaseException:
+            self.close()
+            raise
+
     def _migrate(self) -> None:
         """Apply the migrations not applied yet, each in its own transaction, then copy the
         province registry in. An up-to-date store is only read (no writer waits)."""
@@ -212,11 +220,7 @@ class DuckStore(Store):
             self._key = self.path.resolve()
             with _OPEN_LOCK:
                 _OPEN_STORES.add(self)
-        try:
-            self._migrate()
-        except BaseException:
-            self.close()
-            raise
+        self._ready()
 
     def close(self) -> None:
         with _OPEN_LOCK:

@@ -156,11 +156,7 @@ class PostgresStore(Store):
         self._mirror: duckdb.DuckDBPyConnection | None = None
         self._mirror_version: int | None = None
         self._mirror_lock = threading.Lock()
-        try:
-            self._migrate()
-        except BaseException:
-            self.close()
-            raise
+        self._ready()
 
     def close(self) -> None:
         self.pool.close()
