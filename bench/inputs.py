@@ -34,11 +34,12 @@ TEMPLATE_PERIODS = (
 )
 
 
-def _values(rng: random.Random, period_index: int) -> tuple[dict, dict, dict]:
-    """(values, evidence, notes) for one report: valid, with a few optional blanks."""
+def _values(rng: random.Random, period_index: int, period: str) -> tuple[dict, dict, dict]:
+    """(values, evidence, notes) for one report of ``period``: the fields of its framework
+    version, valid, with a few optional blanks."""
     from dxboard.catalogue import load_catalogue
 
-    catalogue = load_catalogue()
+    catalogue = load_catalogue().version_for(period)
     totals = {
         "procedures_total": rng.randint(900, 2200),
         "dossiers_total": rng.randint(50_000, 900_000),
@@ -119,7 +120,7 @@ def templates(count: int, log=print) -> Path:
     from dxboard.registry import load_registry
     from loaders.template import build_template
 
-    version = load_catalogue().template_version
+    version = load_catalogue().version_for(TEMPLATE_PERIODS[-1]).template_version
     folder = CACHE / f"templates-g{GENERATOR_VERSION}-v{version}-{count}"
     done = folder / ".complete"
     if done.exists():
@@ -131,7 +132,7 @@ def templates(count: int, log=print) -> Path:
         index = TEMPLATE_PERIODS.index(period)
         rng = random.Random(f"{code}/{period}")
         blank = build_template(registry.get(code, "legacy"), Period.parse(period))
-        data = _fill(blank, *_values(rng, index))
+        data = _fill(blank, *_values(rng, index, period))
         (folder / f"{code}_{period}.xlsx").write_bytes(data)
     done.write_text("ok")
     return folder
@@ -154,12 +155,13 @@ def bulk_rows(
 
     catalogue = load_catalogue()
     codes = codes or [p.code for p in load_registry().provinces("legacy")]
+    # (the fields of each period's framework version; the others stay blank)
     rng = random.Random(seed)
     rows = []
     for _ in range(repeat):
         for i, period in enumerate(periods):
             for code in codes:
-                values, _, _ = _values(rng, min(i, 7))
+                values, _, _ = _values(rng, min(i, 7), period)
                 row: dict[str, object] = {"province": code, "period": period}
                 for fld in catalogue.fields:
                     value = values.get(fld.code)

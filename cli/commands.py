@@ -12,8 +12,9 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from dxboard import auth
+from dxboard.catalogue import load_catalogue
 from dxboard.errors import Reason, UserError
-from dxboard.i18n import fmt_number, t
+from dxboard.i18n import fmt_number, named, t
 from dxboard.periods import Period
 from dxboard.registry import Province, ProvinceMatchError, load_registry
 from dxboard.store import DuckStore, PostgresStore, Store
@@ -67,7 +68,18 @@ def template(args: argparse.Namespace) -> int:
     province = load_registry().match(args.province, period=period)
     out = Path(args.output or f"template_{province.code}_{period}.xlsx")
     out.write_bytes(build_template(province, period))
-    _say(args, "template", file=str(out), province=province.name, period=str(period))
+    version = load_catalogue().version_for(period)
+    _say(
+        args,
+        "template",
+        file=str(out),
+        province=province.name,
+        period=str(period),
+        framework=version.names,
+        span=named(version.span("vi"), version.span("en")),
+        reporter=named(version.reporter.short_vi, version.reporter.name_en),
+        ministry=named(version.ministry.short_vi, version.ministry.name_en),
+    )
     return 0
 
 
@@ -154,7 +166,7 @@ def export(args: argparse.Namespace) -> int:
         if args.what == "raw":
             df = raw_values(store, period)[RAW_COLUMNS]
         else:
-            df = export_indicators(store, str(period), basis=args.basis)
+            df = export_indicators(store, str(period), basis=args.basis, lang=args.lang)
     write_frame(df, out, fmt)
     _say(args, "rows_written", file=str(out), n=len(df))
     return 0

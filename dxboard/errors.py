@@ -45,6 +45,7 @@ class Reason(StrEnum):
     DUPLICATE_ROW = "duplicate_row"
     UNKNOWN_COLUMN = "unknown_column"
     MERGED_CELL = "merged_cell"
+    FRAMEWORK = "framework"
     # who and when
     PROVINCE = "province"
     PERIOD = "period"

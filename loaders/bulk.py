@@ -2,18 +2,21 @@
 
 The first sheet (or one named ``Dữ liệu``/``data``) holds a header row within its first ten
 rows. Columns are named by field code (``procedures_total``) or by the field's Vietnamese or
-English label, in any case, with or without diacritics; ``province`` (or ``Tỉnh``, ``Mã tỉnh``)
-and ``period`` (or ``Kỳ báo cáo``, ``Quý``) are required. Optional evidence columns are
-``<field>_ref_no``, ``<field>_ref_date`` and ``<field>_note``. Unknown columns are reported as
-warnings and ignored. The file is accepted or rejected as a whole.
+English label (of any framework version, former names included), in any case, with or
+without diacritics; ``province`` (or ``Tỉnh``, ``Mã tỉnh``) and ``period`` (or ``Kỳ báo cáo``,
+``Quý``) are required. Optional evidence columns are ``<field>_ref_no``, ``<field>_ref_date`` and
+``<field>_note``. Unknown columns are reported as warnings and ignored. Each row is validated
+against the framework version of its period: a value in a column of a field that this version
+does not have is an error (``framework``). The file is accepted or rejected as a whole.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from dxboard.catalogue import Catalogue
+from dxboard.catalogue import Catalogue, FrameworkError, Version
 from dxboard.errors import Problem, Reason
+from dxboard.i18n import named
 from dxboard.periods import Period
 from dxboard.textnorm import compact
 from loaders.cells import cell_ref, cell_text
@@ -57,8 +60,9 @@ def _header_keys(catalogue: Catalogue) -> dict[str, tuple[str, str]]:
 def _build_header_keys(catalogue: Catalogue) -> dict[str, tuple[str, str]]:
     """Folded header text → (field code, part) where part is value/ref_no/ref_date/note."""
     keys: dict[str, tuple[str, str]] = {}
-    for fld in catalogue.fields:
-        for name in (fld.code, fld.name_vi, fld.name_en):
+    for fld in catalogue.field_entries:
+        names = (fld.code, fld.name_vi, fld.name_en, fld.former_name_vi, fld.former_name_en)
+        for name in filter(None, names):
             keys[compact(name)] = (fld.code, "value")
             keys[compact(name + " (*)")] = (fld.code, "value")
         for part in _SUFFIXES:
@@ -93,7 +97,7 @@ def read_bulk(
     for row in range(header_row + 1, len(sheet.rows)):
         if all(cell_text(v) == "" for v in sheet.rows[row]):
             continue
-        report, row_problems = _read_row(sheet, row, columns, where, catalogue, today, plan)
+        report, row_problems = _read_row(sheet, row, columns, where, catalogue, plan, today)
         problems += row_problems
         if report is None:
             continue
@@ -186,21 +190,72 @@ def _read_row(
     columns: dict[str, tuple[int, str]],
     where: Where,
     catalogue: Catalogue,
+    plan: _Plan,
     today: date | None,
-    plan: _Plan | None = None,
 ) -> tuple[Report | None, list[Problem]]:
     pcol, qcol = columns["province"][0], columns["period"][0]
     period = resolve_period(sheet.value(row, qcol), where, cell_ref(row, qcol), today)
     if not isinstance(period, Period):
         return None, [period]
+    try:
+        version = catalogue.version_for(period)
+    except FrameworkError as exc:
+        return None, [exc.problem(where.file, where.sheet, cell_ref(row, qcol), "period")]
     province = resolve_province(sheet.value(row, pcol), period, where, cell_ref(row, pcol))
     if isinstance(province, Problem):
         return None, [province]
+    inputs = _row_inputs(sheet, row, plan)
+    problems = _not_in_version(inputs, version, period, where, catalogue)
+    values, value_problems = validate_inputs(inputs, where, version, warn_blank=False)
+    problems += value_problems
+    if any(p.severity == "error" for p in problems):
+        return None, problems
+    return Report(
+        province,
+        period,
+        values,
+        f"{where.sheet}!{row + 1}",
+        sheet=where.sheet,
+        cells={code: inputs[code].cell for code in values},
+    ), problems
+
+
+def _not_in_version(
+    inputs: dict[str, CellInput],
+    version: Version,
+    period: Period,
+    where: Where,
+    catalogue: Catalogue,
+) -> list[Problem]:
+    """An error for each value in a column of a field that ``version`` does not have (the
+    cell is dropped from ``inputs``)."""
+    problems = []
+    for code in [c for c in inputs if c not in version.field_map]:
+        entry = inputs.pop(code)
+        if entry.value is None or cell_text(entry.value) == "":
+            continue
+        problems.append(
+            where.problem(
+                Reason.FRAMEWORK,
+                "field_not_in_framework",
+                entry.cell,
+                code,
+                field_name=catalogue.field(code).names,
+                framework=version.names,
+                span=named(version.span("vi"), version.span("en")),
+                period=str(period),
+            )
+        )
+    return problems
+
+
+def _row_inputs(sheet: Sheet, row: int, plan: _Plan) -> dict[str, CellInput]:
+    """The cells of every field with a column, in one row."""
     cells = sheet.rows[row]
     n = len(cells)
     formulas = sheet.formulas
     inputs = {}
-    for code, vcol, ncol, rcol, dcol in plan if plan is not None else _plan(columns, catalogue):
+    for code, vcol, ncol, rcol, dcol in plan:
         value = cells[vcol] if vcol < n else None
         inputs[code] = CellInput(
             value=None if value == "" else value,
@@ -213,17 +268,7 @@ def _read_row(
             error=sheet.errors.get((row, vcol)),
             percent=(row, vcol) in sheet.percent,
         )
-    values, problems = validate_inputs(inputs, where, catalogue, warn_blank=False)
-    if any(p.severity == "error" for p in problems):
-        return None, problems
-    return Report(
-        province,
-        period,
-        values,
-        f"{where.sheet}!{row + 1}",
-        sheet=where.sheet,
-        cells={code: inputs[code].cell for code in values},
-    ), problems
+    return inputs
 
 
 def _at(cells: list[object], col: int | None, n: int) -> object:

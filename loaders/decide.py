@@ -215,12 +215,15 @@ def _loaded_before(result: IngestResult, first: FirstLoad, state: IngestState) -
 def _yes_to_no(
     file_name: str, reports: list[Report], state: IngestState, catalogue: Catalogue
 ) -> list[Problem]:
-    """Warn when a yes/no field was Có last quarter and is Không now (same era only)."""
+    """Warn when a yes/no field was Có last quarter and is Không now (same era and framework
+    version only: across a change of version the field may mean something else)."""
     yes_no = {f.code: f for f in catalogue.fields if f.kind == "bool"}
     warnings = []
     for report in reports:
         previous = report.period.previous()
         if previous.era != report.period.era:
+            continue
+        if catalogue.version_for(previous).id != catalogue.version_for(report.period).id:
             continue
         was_yes = state.yes.get((report.province.code, str(previous)), set())
         for code, value in report.values.items():

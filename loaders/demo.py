@@ -12,10 +12,16 @@ How the figures are made
   2020. A field is yes from its adoption quarter on, so it never goes back from yes to no.
 - Counts are whole numbers, amounts are million VND with one decimal, budgets are fiscal-year
   figures (the same in every quarter of a year), and every "of which" is at most its total.
+- Each row holds the fields of the framework version of its period: from 2025-Q3 (the 2025
+  version) also ``sti_dx_budget``, spending on science, technology, innovation and digital
+  transformation, 1–4 % of the budget (rising a little each year, never below IT spending),
+  drawn from its own random stream so that no other figure changes.
 - From 2025-Q3 the 34 current provinces report. A current province's counts and amounts are the
   SUMS of its constituents' simulated values, so they agree with the legacy history on current
-  boundaries; a yes/no field is yes only when EVERY constituent has it. From 2025-Q3 each legacy
-  area keeps about a third of its communes (the two-level local government reform).
+  boundaries; a yes/no field is yes only when EVERY constituent has it.
+- Communes (DOMAIN-2025.md): about 10.035 before 1 July 2025, exactly 3.321 after (the
+  two-level local government), shared among the provinces in proportion to their former
+  communes; the share of communes with a tech team is kept.
 
 How they are reported
 - Deadline: 15 days after quarter end. Per quarter most provinces report 4–14 days after the
@@ -59,7 +65,8 @@ FIRST_PERIOD = Period(2020, 1)
 DEFAULT_SEED = 20200804
 CALIBRATION_PERIOD = Period(2022, 2)
 MERGER = Period.parse(MERGER_PERIOD)
-COMMUNES_KEPT = 0.33
+COMMUNES_BEFORE, COMMUNES_AFTER = 10_035, 3_321
+"""Commune-level units in the country before and after 1 July 2025 (DOMAIN-2025.md)."""
 LARGEST = {"01": 8.4, "79": 9.4}  # Hà Nội, TP. Hồ Chí Minh: population in millions
 # Typical population (millions) of a province per region (Nghị quyết 81/2023/QH15 codes); a
 # province's size is this times a random factor. Mountain provinces are smaller and have fewer
@@ -214,8 +221,9 @@ def _profile(province: Province, rng: random.Random) -> _Profile:
     )
 
 
-def _budget_year(p: _Profile, year: int, rng: random.Random) -> dict[str, float]:
-    """Fiscal-year budget figures (million VND), drawn at each year's first quarter."""
+def _budget_year(p: _Profile, year: int, rng: random.Random, sti: float) -> dict[str, float]:
+    """Fiscal-year budget figures (million VND), drawn at each year's first quarter; ``sti``
+    is the province's own stream for the science-and-technology spending."""
     years = year - FIRST_PERIOD.year
     total = round(p.budget * 1.07**years * rng.uniform(0.95, 1.05), 1)
     share = _clamp(p.it_share + 0.0007 * years + rng.uniform(-0.001, 0.001), 0.002, 0.018)
@@ -224,7 +232,18 @@ def _budget_year(p: _Profile, year: int, rng: random.Random) -> dict[str, float]
         "budget_total": total,
         "it_budget": it,
         "security_budget": round(it * rng.uniform(0.05, 0.15), 1),
+        "sti_dx_budget": round(max(total * sti, it * 1.1), 1),  # never below IT spending
     }
+
+
+def sti_share(code: str, year: int, seed: int) -> float:
+    """The share of the budget spent on science, technology, innovation and digital
+    transformation: a province's level in 2025 (1–3,5 %) and pace (0,1–0,6 point a year), with
+    a little noise each year, within 1–4 %. Its own random streams: nothing else changes."""
+    stream = random.Random(f"{seed}/{code}/sti")
+    level, pace = stream.uniform(0.01, 0.035), stream.uniform(0.001, 0.006)
+    noise = random.Random(f"{seed}/{code}/sti/{year}").uniform(-0.002, 0.002)
+    return _clamp(level + pace * (year - 2025) + noise, 0.01, 0.04)
 
 
 def _stocks(p: _Profile, period: Period, rng: random.Random) -> Values:
@@ -232,7 +251,7 @@ def _stocks(p: _Profile, period: Period, rng: random.Random) -> Values:
     t = _offset(period)
     adults = round(p.pop * 1e6 * 0.70 * (1 + 0.0025 * t))
     households = round(p.pop * 1e6 / 3.5 * (1 + 0.004 * t))
-    communes = p.communes if period < MERGER else round(p.communes * COMMUNES_KEPT)
+    communes = p.communes  # calibrated by _calibrate_communes
     smart = _clamp(_lerp(p.smart, _ramp(t, 0, 26)) + rng.gauss(0, 0.005), 0, 0.99)
     fiber = _clamp(_lerp(p.fiber, _ramp(t, 0, 24)) + rng.gauss(0, 0.005), 0, 0.99)
     address = _clamp(_lerp(p.address, _ramp(t, 2, 24)) + rng.gauss(0, 0.005), 0, 0.99)
@@ -283,7 +302,8 @@ def _simulate_province(
     budget: dict[str, float] = {}
     for period in periods:
         if period.quarter == 1 or not budget:
-            budget = _budget_year(profile, period.year, rng)
+            sti = sti_share(code, period.year, seed)
+            budget = _budget_year(profile, period.year, rng, sti)
         t = _offset(period)
         flags: Values = {
             f: adoption[f][code] is not None and t >= adoption[f][code] for f in INSTITUTIONAL
@@ -300,10 +320,39 @@ def _simulate_province(
 def simulate_legacy(periods: list[Period], seed: int = DEFAULT_SEED) -> Simulation:
     """Legacy code → period → field → value, for every given period (both eras)."""
     adoption = adoption_quarters(seed)
-    return {
+    simulated = {
         p.code: _simulate_province(p, periods, adoption, seed)
         for p in load_registry().provinces("legacy")
     }
+    return _calibrate_communes(simulated)
+
+
+def _calibrate_communes(simulated: Simulation) -> Simulation:
+    """Communes scaled to about ``COMMUNES_BEFORE`` in the country before the merger and to
+    exactly ``COMMUNES_AFTER`` from it on (shared by largest remainders in proportion to the
+    former communes); communes with a tech team keep their share."""
+    drawn = {code: next(iter(values.values()))["communes"] for code, values in simulated.items()}
+    total = sum(float(c or 0) for c in drawn.values())
+    after = _shares({c: float(n or 0) for c, n in drawn.items()}, COMMUNES_AFTER)
+    for code, values in simulated.items():
+        for period, row in values.items():
+            old = float(row["communes"] or 0)
+            new = after[code] if period >= MERGER else round(old * COMMUNES_BEFORE / total)
+            teams = float(row["communes_with_tech_team"] or 0)
+            row["communes"] = new
+            row["communes_with_tech_team"] = min(new, round(new * teams / old)) if old else 0
+    return simulated
+
+
+def _shares(weights: dict[str, float], total: int) -> dict[str, int]:
+    """``total`` split in proportion to ``weights`` by largest remainders (sums to ``total``)."""
+    scale = total / sum(weights.values())
+    exact = {k: w * scale for k, w in weights.items()}
+    out = {k: int(v) for k, v in exact.items()}
+    left = total - sum(out.values())
+    for k in sorted(exact, key=lambda k: out[k] - exact[k])[:left]:
+        out[k] += 1
+    return out
 
 
 def aggregate(parts: list[Values], catalogue: Catalogue | None = None) -> Values:
@@ -361,13 +410,23 @@ def _blank_rate(period: Period) -> float:
 
 
 def _row(
-    rng: random.Random, province: Province, period: Period, values: Values, catalogue: Catalogue
+    rng: random.Random,
+    province: Province,
+    period: Period,
+    values: Values,
+    catalogue: Catalogue,
+    seed: int,
 ) -> dict:
-    """A bulk row: the varied province name, the period and the values, a few optional blank."""
+    """A bulk row: the varied province name, the period and the fields of the period's version,
+    a few optional ones blank. Fields that the first version lacks draw from their own stream,
+    so that adding a field to a later version leaves every other cell as it was."""
     row: dict = {"province": _spelling(rng, province, period), "period": str(period)}
     rate = _blank_rate(period)
-    for fld in catalogue.fields:
-        blank = rng.random() < rate and not fld.required
+    first = catalogue.versions[0].field_map
+    later = random.Random(f"{seed}/{period}/{province.code}/later")
+    for fld in catalogue.version_for(period).fields:
+        draw = (rng if fld.code in first else later).random()
+        blank = draw < rate and not fld.required
         row[fld.code] = None if blank else values[fld.code]
     return row
 
@@ -430,7 +489,7 @@ def _period_entries(
     plan = _timeliness(rng, period, codes)
     entries = []
     for code in codes:
-        row = _row(rng, registry.get(code, period.era), period, values[code], catalogue)
+        row = _row(rng, registry.get(code, period.era), period, values[code], catalogue, seed)
         day = plan[code]
         if day is not None:
             entries.append(_Entry(period, code, day, row))

@@ -2,8 +2,8 @@
 
 Readers turn cells into :class:`CellInput` records; :func:`validate_inputs` parses them by the
 rules in :mod:`loaders.cells`, checks types and ranges with a pydantic model built from the
-catalogue, then checks every "of which" against its total. It collects every problem before
-answering.
+fields of the period's framework version, then checks every "of which" against its total. It
+collects every problem before answering.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
-from dxboard.catalogue import Catalogue, RawField
+from dxboard.catalogue import RawField, Version
 from dxboard.errors import Problem, Reason
 from dxboard.periods import Period, PeriodError
 from dxboard.registry import Province, ProvinceMatchError, load_registry
@@ -122,36 +122,36 @@ class Where:
         return self.problem(err.reason, err.key, cell, fld, **err.params)
 
 
-_MODELS: dict[int, tuple[Catalogue, type[BaseModel]]] = {}
+_MODELS: dict[int, tuple[Version, type[BaseModel]]] = {}
 
 
-def _values_model(catalogue: Catalogue) -> type[BaseModel]:
-    """The cached pydantic model of ``catalogue`` (keyed by identity: hashing it is slow)."""
-    cached = _MODELS.get(id(catalogue))
-    if cached is None or cached[0] is not catalogue:
-        cached = _MODELS[id(catalogue)] = (catalogue, _build_values_model(catalogue))
+def _values_model(version: Version) -> type[BaseModel]:
+    """The cached pydantic model of ``version`` (keyed by identity: hashing it is slow)."""
+    cached = _MODELS.get(id(version))
+    if cached is None or cached[0] is not version:
+        cached = _MODELS[id(version)] = (version, _build_values_model(version))
     return cached[1]
 
 
-def _build_values_model(catalogue: Catalogue) -> type[BaseModel]:
+def _build_values_model(version: Version) -> type[BaseModel]:
     """A pydantic model with one optional, typed, non-negative attribute per raw field."""
     types = {
         "bool": bool | None,
         "count": Annotated[int, Field(ge=0)] | None,
         "amount": Annotated[float, Field(ge=0, allow_inf_nan=False)] | None,
     }
-    fields: dict[str, Any] = {f.code: (types[f.kind], None) for f in catalogue.fields}
+    fields: dict[str, Any] = {f.code: (types[f.kind], None) for f in version.fields}
     return create_model("ReportValues", __config__=ConfigDict(strict=False), **fields)
 
 
 def validate_inputs(
-    inputs: dict[str, CellInput], where: Where, catalogue: Catalogue, warn_blank: bool = True
+    inputs: dict[str, CellInput], where: Where, version: Version, warn_blank: bool = True
 ) -> tuple[dict[str, FieldValue], list[Problem]]:
     """Parse, type-check and cross-check one report's cells; return values and all problems."""
     problems: list[Problem] = []
     parsed: dict[str, Value | None] = {}
     extras: dict[str, Evidence] = {}
-    for fld in catalogue.fields:
+    for fld in version.fields:
         entry = inputs.get(fld.code)
         if entry is None:
             continue
@@ -159,9 +159,9 @@ def validate_inputs(
         if valid:
             parsed[fld.code] = value
         extras[fld.code] = _read_evidence(fld, entry, where, problems)
-    problems += _range_problems(parsed, inputs, where, catalogue)
-    problems += _blank_problems(parsed, inputs, where, catalogue, warn_blank)
-    problems += _part_whole_problems(parsed, inputs, where, catalogue)
+    problems += _range_problems(parsed, inputs, where, version)
+    problems += _blank_problems(parsed, inputs, where, version, warn_blank)
+    problems += _part_whole_problems(parsed, inputs, where, version)
     values = {}
     for code, (note, ref_no, ref_date) in extras.items():
         value = parsed.get(code)
@@ -262,10 +262,10 @@ def _read_evidence(
     return note, ref_no, ref_date
 
 
-def _in_range(parsed: dict[str, Value | None], catalogue: Catalogue) -> bool:
+def _in_range(parsed: dict[str, Value | None], version: Version) -> bool:
     """Whether every parsed value has its kind's type and is not negative: what the pydantic
     model accepts, checked without it (the readers give bool, int and finite float)."""
-    kinds = _kinds(catalogue)
+    kinds = _kinds(version)
     for code, value in parsed.items():
         kind = kinds[code]
         if value is None:
@@ -282,13 +282,13 @@ def _in_range(parsed: dict[str, Value | None], catalogue: Catalogue) -> bool:
 
 
 _INF = float("inf")
-_KINDS: dict[int, tuple[Catalogue, dict[str, str]]] = {}
+_KINDS: dict[int, tuple[Version, dict[str, str]]] = {}
 
 
-def _kinds(catalogue: Catalogue) -> dict[str, str]:
-    cached = _KINDS.get(id(catalogue))
-    if cached is None or cached[0] is not catalogue:
-        cached = _KINDS[id(catalogue)] = (catalogue, {f.code: f.kind for f in catalogue.fields})
+def _kinds(version: Version) -> dict[str, str]:
+    cached = _KINDS.get(id(version))
+    if cached is None or cached[0] is not version:
+        cached = _KINDS[id(version)] = (version, {f.code: f.kind for f in version.fields})
     return cached[1]
 
 
@@ -296,12 +296,12 @@ def _range_problems(
     parsed: dict[str, Value | None],
     inputs: dict[str, CellInput],
     where: Where,
-    catalogue: Catalogue,
+    version: Version,
 ) -> list[Problem]:
-    if _in_range(parsed, catalogue):
+    if _in_range(parsed, version):
         return []  # the common case, without building a model instance
     try:
-        _values_model(catalogue).model_validate(parsed)
+        _values_model(version).model_validate(parsed)
         return []
     except ValidationError as exc:
         problems = []
@@ -319,11 +319,11 @@ def _blank_problems(
     parsed: dict[str, Value | None],
     inputs: dict[str, CellInput],
     where: Where,
-    catalogue: Catalogue,
+    version: Version,
     warn_blank: bool,
 ) -> list[Problem]:
     problems = []
-    for fld in catalogue.fields:
+    for fld in version.fields:
         entry = inputs.get(fld.code)
         if entry is None or not is_blank(entry.value) or _holds_a_formula(entry):
             continue
@@ -351,15 +351,15 @@ def _part_whole_problems(
     parsed: dict[str, Value | None],
     inputs: dict[str, CellInput],
     where: Where,
-    catalogue: Catalogue,
+    version: Version,
 ) -> list[Problem]:
     problems = []
-    for fld in catalogue.fields:
+    for fld in version.fields:
         if not fld.part_of:
             continue
         part, whole = parsed.get(fld.code), parsed.get(fld.part_of)
         if part is not None and whole is not None and part > whole:
-            total = catalogue.field(fld.part_of)
+            total = version.field(fld.part_of)
             problems.append(
                 where.problem(
                     Reason.PART_EXCEEDS_WHOLE,

@@ -1,8 +1,13 @@
 """The quarterly report template: an Excel workbook for one province and period.
 
+The template follows the framework version in force for the period (``catalogue.version_for``):
+its fields, its reporter and ministry, and its version cell (``template_version`` of the
+version, also in the hidden ``_meta`` sheet with the version id).
+
 Layout of the report sheet (the reader finds everything by the keys in column A and in the
 hidden key row, so moved rows or inserted columns still read correctly):
 - rows 2–4: ``province``, ``period``, ``template_version`` in column A, values in column D;
+  row 5: who reports to whom;
 - row 6 (hidden): column keys ``code``, ``value``, ``ref_no``, ``ref_date``, ``note``;
 - row 7: the visible column headers; from row 8: one row per raw field, its code in column A.
 """
@@ -17,7 +22,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from dxboard.catalogue import Catalogue, RawField, load_catalogue
+from dxboard.catalogue import Catalogue, RawField, Version, load_catalogue
 from dxboard.periods import Period
 from dxboard.registry import Province
 
@@ -74,8 +79,9 @@ GUIDE_LINES = [
     ),
     (
         "",
-        "6. Dòng «Trong đó» không được lớn hơn dòng tổng tương ứng (ví dụ: thủ tục mức độ 4 "
-        "≤ tổng số thủ tục; chi an toàn thông tin ≤ chi CNTT ≤ tổng chi ngân sách).",
+        "6. Dòng «Trong đó» không được lớn hơn dòng tổng tương ứng (ví dụ: số thủ tục cung "
+        "cấp trực tuyến ≤ tổng số thủ tục; chi an toàn thông tin ≤ chi CNTT ≤ tổng chi ngân "
+        "sách).",
     ),
     (
         "",
@@ -97,18 +103,21 @@ GUIDE_LINES = [
 
 
 def build_template(province: Province, period: Period, catalogue: Catalogue | None = None) -> bytes:
-    """The template workbook for ``province`` and ``period``, as .xlsx bytes."""
+    """The template workbook for ``province`` and ``period`` (the version in force for the
+    period), as .xlsx bytes."""
     catalogue = catalogue or load_catalogue()
+    version = catalogue.version_for(period)
     wb = Workbook()
     guide = wb.worksheets[0]
     guide.title = GUIDE_SHEET
-    _write_guide(guide, province, period)
+    _write_guide(guide, province, period, catalogue)
     report = wb.create_sheet(REPORT_SHEET)
-    _write_report(report, province, period, catalogue)
+    _write_report(report, province, period, version)
     meta = wb.create_sheet(META_SHEET)
     for i, (key, value) in enumerate(
         [
-            ("template_version", catalogue.template_version),
+            ("template_version", version.template_version),
+            ("framework", version.id),
             ("province_code", province.code),
             ("period", str(period)),
             ("generated_at", datetime.now().isoformat(timespec="seconds")),
@@ -125,7 +134,28 @@ def build_template(province: Province, period: Period, catalogue: Catalogue | No
     return buf.getvalue()
 
 
-def _write_guide(ws: Worksheet, province: Province, period: Period) -> None:
+def reporting_line(version: Version, province: Province) -> str:
+    """``Đơn vị báo cáo: Sở … Đà Nẵng (Sở KH&CN); nơi nhận: Bộ … (Bộ KH&CN).`` (the template
+    is in Vietnamese)."""
+    reporter, ministry = version.reporter, version.ministry
+    return (
+        f"Đơn vị báo cáo: {reporter.name_vi} {province.short_name} ({reporter.short_vi}); "
+        f"nơi nhận: {ministry.name_vi} ({ministry.short_vi})."
+    )
+
+
+def framework_lines(version: Version, catalogue: Catalogue) -> list[str]:
+    """The version, its periods and its legal basis, cited by number and title."""
+    basis = "; ".join(catalogue.document(n).citation("vi") for n in version.legal_basis)
+    return [
+        f"{version.name_vi} (áp dụng {version.span('vi')}; phiên bản mẫu "
+        f"«{version.template_version}»). {version.summary_vi}",
+        f"Căn cứ: {basis}.",
+    ]
+
+
+def _write_guide(ws: Worksheet, province: Province, period: Period, catalogue: Catalogue) -> None:
+    version = catalogue.version_for(period)
     ws.column_dimensions["A"].width = 110
     for row, (style, text) in enumerate(GUIDE_LINES, start=1):
         cell = ws.cell(row, 1, text)
@@ -133,16 +163,20 @@ def _write_guide(ws: Worksheet, province: Province, period: Period) -> None:
         if style == "title":
             cell.font = Font(bold=True, size=14, color="1F4E79")
     footer = len(GUIDE_LINES) + 2
-    ws.cell(
-        footer,
-        1,
+    lines = [
         f"Mẫu dành cho: {province.name} (mã {province.code}), kỳ {period} "
         f"(quý {period.quarter}/{period.year}).",
-    ).font = Font(italic=True)
+        reporting_line(version, province),
+        *framework_lines(version, catalogue),
+    ]
+    for row, text in enumerate(lines, start=footer):
+        cell = ws.cell(row, 1, text)
+        cell.font = Font(italic=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
     ws.protection.sheet = True
 
 
-def _write_report(ws: Worksheet, province: Province, period: Period, catalogue: Catalogue) -> None:
+def _write_report(ws: Worksheet, province: Province, period: Period, version: Version) -> None:
     for col, width in zip("ABCDEFGH", (20, 5, 62, 16, 12, 18, 14, 30), strict=True):
         ws.column_dimensions[col].width = width
     ws["C1"] = "BÁO CÁO CHUYỂN ĐỔI SỐ CẤP TỈNH"
@@ -150,7 +184,7 @@ def _write_report(ws: Worksheet, province: Province, period: Period, catalogue: 
     meta = {
         "province": ("Tỉnh / thành phố", province.name),
         "period": ("Kỳ báo cáo (năm-quý)", str(period)),
-        "template_version": ("Phiên bản mẫu", catalogue.template_version),
+        "template_version": ("Phiên bản mẫu (khung chỉ tiêu)", version.template_version),
     }
     for row, key in enumerate(META_KEYS, start=2):
         label, value = meta[key]
@@ -158,6 +192,9 @@ def _write_report(ws: Worksheet, province: Province, period: Period, catalogue: 
         ws.cell(row, 3, label).font = Font(bold=True)
         ws.cell(row, 4, value).font = Font(bold=True)
     ws["E2"] = f"Mã: {province.code}"
+    ws["E4"] = f"{version.name_vi}, áp dụng {version.span('vi')}"
+    ws["C5"] = reporting_line(version, province)
+    ws["C5"].font = Font(italic=True)
     for key, col in COLUMN_KEYS.items():
         ws[f"{col}6"] = key
     ws.row_dimensions[6].hidden = True
@@ -168,7 +205,7 @@ def _write_report(ws: Worksheet, province: Province, period: Period, catalogue: 
         cell.fill = _HEAD_FILL
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     validations = _validations(ws)
-    for i, fld in enumerate(catalogue.fields):
+    for i, fld in enumerate(version.fields):
         _write_field_row(ws, FIRST_FIELD_ROW + i, i + 1, fld, validations)
     ws.freeze_panes = "D8"
     ws.protection.sheet = True
@@ -205,12 +242,18 @@ def _validations(ws: Worksheet) -> dict[str, DataValidation]:
     return specs
 
 
+def field_label(fld: RawField) -> str:
+    """A field's row label: its name, ``(*)`` when required, its former name when renamed."""
+    text = fld.name_vi + (" (*)" if fld.required else "")
+    return text + (f" — trước đây: «{fld.former_name_vi}»" if fld.former_name_vi else "")
+
+
 def _write_field_row(
     ws: Worksheet, row: int, number: int, fld: RawField, validations: dict[str, DataValidation]
 ) -> None:
     ws.cell(row, 1, fld.code).font = Font(color="808080", size=8)
     ws.cell(row, 2, number)
-    label = ws.cell(row, 3, fld.name_vi + (" (*)" if fld.required else ""))
+    label = ws.cell(row, 3, field_label(fld))
     label.alignment = Alignment(wrap_text=True, indent=2 if fld.part_of else 0)
     ws.cell(row, 5, "Có / Không" if fld.kind == "bool" else fld.unit_vi)
     value = ws.cell(row, 4)

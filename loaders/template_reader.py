@@ -1,11 +1,18 @@
-"""Reading a filled report template (any of .xlsx, .xls, .ods) into a :class:`Report`."""
+"""Reading a filled report template (any of .xlsx, .xls, .ods) into a :class:`Report`.
+
+The fields are those of the framework version in force for the period in the file. The
+version cell must name that version's template: a template of another version (a 2024 file
+given the period 2025-Q4) is rejected at the version cell, saying which template to download,
+before its rows are read.
+"""
 
 from __future__ import annotations
 
 from datetime import date
 
-from dxboard.catalogue import Catalogue
+from dxboard.catalogue import Catalogue, FrameworkError, Version
 from dxboard.errors import Problem, Reason
+from dxboard.i18n import named
 from dxboard.periods import Period
 from dxboard.registry import Province, ProvinceMatchError, load_registry
 from loaders.cells import cell_ref, cell_text
@@ -49,15 +56,17 @@ def read_template(
     sheet = book.sheet(REPORT_SHEET)
     keys = _column_a(sheet)
     columns, problems = _columns(sheet, where)
-    meta_problems, province, period = _read_meta(
-        sheet, keys, columns.get("value"), where, catalogue, today
-    )
+    cells, meta_problems = _meta_cells(sheet, keys, columns.get("value"), where)
     problems += meta_problems
-    if "value" not in columns:
+    period, province, who_problems = _read_who(cells, where, today)
+    problems += who_problems
+    version, version_problems = _read_version(cells, period, where, catalogue)
+    problems += version_problems
+    if "value" not in columns or version is None:
         return None, problems
-    inputs, row_problems = _field_inputs(sheet, keys, columns, where, catalogue)
+    inputs, row_problems = _field_inputs(sheet, keys, columns, where, version)
     problems += row_problems
-    values, value_problems = validate_inputs(inputs, where, catalogue)
+    values, value_problems = validate_inputs(inputs, where, version)
     problems += value_problems
     if any(p.severity == "error" for p in problems) or province is None or period is None:
         return None, problems
@@ -95,14 +104,14 @@ def _columns(sheet: Sheet, where: Where) -> tuple[dict[str, int], list[Problem]]
     return {}, [where.problem(Reason.UNKNOWN_LAYOUT, "no_key_row")]
 
 
-def _read_meta(
-    sheet: Sheet,
-    keys: dict[str, list[int]],
-    value_col: int | None,
-    where: Where,
-    catalogue: Catalogue,
-    today: date | None,
-) -> tuple[list[Problem], Province | None, Period | None]:
+Cell = tuple[object, str]
+"""A meta cell's value and reference."""
+
+
+def _meta_cells(
+    sheet: Sheet, keys: dict[str, list[int]], value_col: int | None, where: Where
+) -> tuple[dict[str, Cell], list[Problem]]:
+    """The province, period and version cells, found by their keys in column A."""
     col = value_col if value_col is not None else 3
     problems: list[Problem] = []
     cells = {}
@@ -114,18 +123,58 @@ def _read_meta(
             )
             continue
         cells[key] = (sheet.value(rows[0], col), cell_ref(rows[0], col))
-    version = cells.get("template_version")
-    if version and cell_text(version[0]) != catalogue.template_version:
-        problems.append(
-            where.problem(
-                Reason.TEMPLATE_VERSION,
-                "template_version",
-                version[1],
-                "template_version",
-                found=cell_text(version[0]),
-                current=catalogue.template_version,
-            )
-        )
+    return cells, problems
+
+
+def _read_version(
+    cells: dict[str, Cell], period: Period | None, where: Where, catalogue: Catalogue
+) -> tuple[Version | None, list[Problem]]:
+    """The version whose fields the file has: the one named by the version cell, which must be
+    the version in force for the period (when the period is known)."""
+    expected: Version | None = None
+    if period is not None:
+        try:
+            expected = catalogue.version_for(period)
+        except FrameworkError as exc:
+            return None, [exc.problem(where.file, where.sheet, cells["period"][1], "period")]
+    cell = cells.get("template_version")
+    if cell is None:
+        return expected, []
+    label = cell_text(cell[0])
+    found = catalogue.version_of_template(label)
+    if found is None:
+        current = (expected or catalogue.versions[-1]).template_version
+        key = "template_version"
+        return None, [
+            where.problem(Reason.TEMPLATE_VERSION, key, cell[1], key, found=label, current=current)
+        ]
+    if expected is not None and found.id != expected.id:
+        return None, [_other_version(cell[1], label, found, expected, period, where)]
+    return found, []
+
+
+def _other_version(
+    ref: str, label: str, found: Version, expected: Version, period: Period | None, where: Where
+) -> Problem:
+    return where.problem(
+        Reason.TEMPLATE_VERSION,
+        "template_other_version",
+        ref,
+        "template_version",
+        found=label,
+        found_framework=found.names,
+        framework=expected.names,
+        span=named(expected.span("vi"), expected.span("en")),
+        period=str(period),
+        current=expected.template_version,
+    )
+
+
+def _read_who(
+    cells: dict[str, Cell], where: Where, today: date | None
+) -> tuple[Period | None, Province | None, list[Problem]]:
+    """The period and the province of the file (the province matched in the period's era)."""
+    problems: list[Problem] = []
     period: Period | None = None
     if "period" in cells:
         found_period = resolve_period(cells["period"][0], where, cells["period"][1], today)
@@ -142,7 +191,7 @@ def _read_meta(
             province = found
     elif "province" in cells:
         problems += _province_in_any_era(cells["province"], where)
-    return problems, province, period
+    return period, province, problems
 
 
 def _province_in_any_era(cell: tuple[object, str], where: Where) -> list[Problem]:
@@ -162,12 +211,12 @@ def _field_inputs(
     keys: dict[str, list[int]],
     columns: dict[str, int],
     where: Where,
-    catalogue: Catalogue,
+    version: Version,
 ) -> tuple[dict[str, CellInput], list[Problem]]:
     problems: list[Problem] = []
     inputs: dict[str, CellInput] = {}
     vcol = columns["value"]
-    for fld in catalogue.fields:
+    for fld in version.fields:
         rows = keys.get(fld.code, [])
         if len(rows) != 1:
             reason = Reason.MISSING_ROW if not rows else Reason.DUPLICATE_ROW

@@ -9,7 +9,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from dxboard.catalogue import Catalogue, load_catalogue
+from dxboard.catalogue import Catalogue, Version, load_catalogue
 from dxboard.periods import Period
 from dxboard.registry import normalise_code
 from dxboard.store import Store
@@ -39,7 +39,9 @@ class ProvinceBrief:
     indicator with value, target, deadline, attainment, status, ``gap`` (1 − attainment) and
     the national and regional ratio of sums and "k of n" counts; ``top_gaps``: the
     ``TOP_GAPS`` scored indicators furthest from target (largest gap, catalogue order on ties);
-    ``flags``: data-quality flags of the province (and ``mixed_datasets``).
+    ``flags``: data-quality flags of the province (and ``mixed_datasets``); ``framework``: the
+    version of the quarter; ``rank_comparable``: false when the quarter before was measured
+    under another version (then ``rank_change`` is ``None``).
     """
 
     province_code: str
@@ -60,6 +62,8 @@ class ProvinceBrief:
     indicators: pd.DataFrame
     top_gaps: pd.DataFrame
     flags: pd.DataFrame = field(repr=False)
+    framework: str = ""
+    rank_comparable: bool = True
 
 
 def _int(x: object) -> int | None:
@@ -68,7 +72,7 @@ def _int(x: object) -> int | None:
 
 
 def _pillar_table(
-    table: pd.DataFrame, me: pd.Series, pillars: list[str], catalogue: Catalogue
+    table: pd.DataFrame, me: pd.Series, pillars: list[str], catalogue: Version
 ) -> pd.DataFrame:
     scores = table[pillars].to_numpy(dtype=float)
     in_region = (table["region"] == me["region"]).to_numpy()
@@ -126,7 +130,8 @@ def province_brief(
     table = with_rank_change(readiness(both, weights, catalogue))
     table = table[table["period"] == text].reset_index(drop=True)
     me = table[(table["province_code"] == code) & (table["era"] == era)].iloc[0]
-    pillars = pillar_codes(catalogue)
+    version = catalogue.version_for(p)
+    pillars = pillar_codes(version)
 
     is_mine = (values["province_code"] == code) & (values["era"] == era)
     rows = add_status(
@@ -134,7 +139,7 @@ def province_brief(
         values[is_mine],
     )
     summary = summarise(now)
-    ind = {i.code: i for i in catalogue.indicators}
+    ind = version.indicator_map
     rows["pillar"] = [ind[c].pillar for c in rows["indicator"]]
     rows["unit"] = [ind[c].unit for c in rows["indicator"]]
     rows["gap"] = 1.0 - rows["attainment"]
@@ -200,8 +205,10 @@ def province_brief(
         constituents_reported=int(first["constituents_reported"]),
         constituents_total=int(first["constituents_total"]),
         datasets=datasets,
-        pillars=_pillar_table(table, me, pillars, catalogue),
+        pillars=_pillar_table(table, me, pillars, version),
         indicators=indicators,
         top_gaps=top_gaps(indicators),
         flags=found,
+        framework=version.id,
+        rank_comparable=bool(me["rank_comparable"]),
     )

@@ -1,4 +1,10 @@
-"""The indicator export: one table per quarter for CSV/Excel (``dxboard export indicators``)."""
+"""The indicator export: one table per quarter for CSV/Excel (``dxboard export indicators``).
+
+Every row names the framework version of the quarter (``framework``); in the first quarter of a
+version that follows another one, ``method_change`` holds the break marker («Phương pháp thay
+đổi từ 2025-Q3» / «Method changed in 2025-Q3»): the quarter before was measured by another
+method, so changes and rank moves into this quarter are not comparable.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +14,10 @@ import numpy as np
 import pandas as pd
 
 from dxboard.catalogue import Catalogue, load_catalogue
+from dxboard.i18n import DEFAULT_LANG, t
 from dxboard.periods import Period
 from dxboard.store import Store
+from metrics.frameworks import method_change
 from metrics.index import INDEX, RANK, readiness
 from metrics.national import NATIONAL, summarise
 from metrics.status import add_status, assess, values_with_history
@@ -33,6 +41,8 @@ EXPORT_COLUMNS = [
     "n_provinces",
     "n_reported",
     "dataset",
+    "framework",
+    "method_change",
 ]
 
 
@@ -42,6 +52,7 @@ def export_indicators(
     basis: str = "reported",
     weights: Mapping[str, float] | None = None,
     catalogue: Catalogue | None = None,
+    lang: str = DEFAULT_LANG,
 ) -> pd.DataFrame:
     """One row per province and indicator, then the national rows and the index and rank.
 
@@ -51,7 +62,9 @@ def export_indicators(
     - national rows (``province_code`` = ``VN``): ``value`` is the ratio of sums, ``n_met`` of
       ``n_provinces`` meet the target, ``n_reported`` have a value;
     - ``indicator`` = ``readiness_index`` (value 0–100) and ``rank`` (competition rank) rows
-      per province.
+      per province;
+    - every row: ``framework`` (the version of the quarter, whose indicators and targets are
+      used) and ``method_change`` (the break marker in ``lang``, see the module docstring).
 
     Columns: ``EXPORT_COLUMNS``.
     """
@@ -95,4 +108,7 @@ def export_indicators(
             ),
             dtype="Int64",
         )
+    change = method_change(p, catalogue)
+    out["framework"] = catalogue.version_for(p).id
+    out["method_change"] = t("framework.changed", lang, p=change) if change else None
     return out.reindex(columns=EXPORT_COLUMNS)

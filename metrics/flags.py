@@ -14,6 +14,9 @@
 - ``no_report``: no report for ``MIN_QUARTERS_MISSING`` (2) or more consecutive due quarters,
   counted back from the latest due quarter.
 - ``mixed_datasets``: more than one dataset (``demo``, ``official``) among the periods shown.
+
+Quarter-on-quarter comparisons (``yes_to_no``, ``outlier``) are not made across a change of
+framework version (``metrics.frameworks``): a field or indicator may mean something else.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from dxboard.store import Store
 from dxboard.store.frames import read_datasets, read_raw
 from dxboard.tables import KEYS, group_ids
 from metrics.completeness import DEADLINE_DAYS
+from metrics.frameworks import version_ids
 from metrics.harmonise import harmonise_raw, source_codes
 from metrics.indicators import compute_values
 from metrics.status import period_index
@@ -82,6 +86,7 @@ def yes_to_no(
     frame, gid = _sorted_by_province(raw)
     in_wanted = frame["period"].isin(wanted).to_numpy()
     periods_arr = frame["period"].to_numpy()
+    version = version_ids(periods_arr, catalogue)
     who = _Who(frame)
     rows = []
     for code in bools:
@@ -92,6 +97,7 @@ def yes_to_no(
         prev = np.r_[-1, have[:-1]]
         same = np.r_[False, gid[have[1:]] == gid[have[:-1]]]
         hit = same & (x[have] == 0.0) & (x[prev] == 1.0) & in_wanted[have]
+        hit &= version[have] == version[prev]
         for i, j in zip(have[hit], prev[hit], strict=True):
             rows.append(
                 {
@@ -190,7 +196,9 @@ def outliers(
     order = np.lexsort((idx, gid))
     v, idx, gid = v.iloc[order].reset_index(drop=True), idx[order], gid[order]
     value = v["value"].to_numpy(dtype=float)
+    version = version_ids(v["period"], catalogue)
     follows = np.r_[False, (gid[1:] == gid[:-1]) & (idx[1:] == idx[:-1] + 1)]
+    follows &= np.r_[False, version[1:] == version[:-1]]
     prev_value = np.where(follows, np.r_[np.nan, value[:-1]], np.nan)
     change = value - prev_value
     with np.errstate(divide="ignore"):

@@ -1,5 +1,7 @@
 """Pillar scores, the readiness index, ranks, rank change and rank sensitivity.
 
+- Each period is scored with the pillars and indicators of its framework version
+  (``metrics.frameworks``); a pillar that a version does not have is missing in its periods.
 - Pillar score: mean of the attainments available for the pillar's scored indicators; missing
   when fewer than half of them have a value.
 - Index (0–100): ``100 × Σ w_p s_p / Σ w_p`` over the pillars that have a score, with the
@@ -10,7 +12,9 @@
   with an index in the period; the index is rounded to 9 decimals first so float noise does
   not break ties.
 - Rank change: previous quarter's rank minus this quarter's (positive = moved up); missing when
-  the province was not ranked then (or did not exist: legacy vs current provinces).
+  the province was not ranked then (or did not exist: legacy vs current provinces), and not
+  comparable (``rank_comparable`` false, change missing) when the previous quarter was measured
+  under another framework version.
 - Sensitivity: best and worst rank over the base weights, each positive weight halved and
   doubled in turn, and ``samples`` random weight vectors drawn from a flat Dirichlet over the
   pillars with positive weight (``random.Random(seed).gammavariate(1, 1)``).
@@ -24,10 +28,11 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from dxboard.catalogue import Catalogue, load_catalogue
+from dxboard.catalogue import Catalogue, Version, load_catalogue
 from dxboard.periods import Period, PeriodsLike, as_periods
 from dxboard.store import Store
 from dxboard.tables import KEYS, group_ids
+from metrics.frameworks import FRAMEWORK, by_version, version_ids
 from metrics.indicators import indicator_values
 from metrics.status import assess
 
@@ -40,14 +45,35 @@ SEED = 20200804
 PROVINCE_INFO = [*KEYS, "province_name", "region"]
 
 
-def pillar_codes(catalogue: Catalogue | None = None) -> list[str]:
+def pillar_codes(catalogue: Catalogue | Version | None = None) -> list[str]:
+    """The pillars of one version, or of every version (``Catalogue``)."""
     return [p.code for p in (catalogue or load_catalogue()).pillars]
+
+
+def _versions(frame: pd.DataFrame, catalogue: Catalogue) -> list[tuple[Version, pd.DataFrame]]:
+    """The rows of ``frame`` of each framework version's periods."""
+    groups = by_version(pd.unique(frame["period"]), catalogue)
+    if len(groups) == 1:
+        return [(groups[0][0], frame)]
+    return [
+        (v, frame[frame["period"].isin({str(p) for p in ps})].reset_index(drop=True))
+        for v, ps in groups
+    ]
 
 
 def pillar_scores(assessed: pd.DataFrame, catalogue: Catalogue | None = None) -> pd.DataFrame:
     """One row per province-period: ``era, province_code, period, province_name, region`` and a
-    score column (0–1, NaN when missing) per pillar, from an ``status.assess`` frame."""
+    score column (0–1, NaN when missing) per pillar of any version, from an ``status.assess``
+    frame; each period scored with the pillars of its framework version."""
     catalogue = catalogue or load_catalogue()
+    columns = [*PROVINCE_INFO, *pillar_codes(catalogue)]
+    parts = [_pillar_scores(rows, v) for v, rows in _versions(assessed, catalogue)]
+    if not parts:
+        return _pillar_scores(assessed, catalogue.versions[-1]).reindex(columns=columns)
+    return pd.concat(parts, ignore_index=True).reindex(columns=columns)
+
+
+def _pillar_scores(assessed: pd.DataFrame, catalogue: Version) -> pd.DataFrame:
     pillars = pillar_codes(catalogue)
     scored = {
         i.code: pillars.index(i.pillar)
@@ -124,14 +150,22 @@ def readiness(
 ) -> pd.DataFrame:
     """Pillar scores, index and rank (per period) of every province-period in ``assessed``.
 
-    Columns: ``era, province_code, period, province_name, region``, one per pillar,
-    ``readiness_index``, ``rank`` and ``n_ranked`` (provinces with an index in the period).
+    Columns: ``era, province_code, period, province_name, region``, one per pillar (of any
+    version), ``framework``, ``readiness_index``, ``rank`` and ``n_ranked`` (provinces with an
+    index in the period). The weights of the pillars that a period's version has are used.
     """
     catalogue = catalogue or load_catalogue()
-    pillars = pillar_codes(catalogue)
+    normalise_weights(weights, pillar_codes(catalogue))  # unknown or bad weights: ValueError
     table = pillar_scores(assessed, catalogue)
-    table[INDEX] = index_values(table[pillars].to_numpy(), normalise_weights(weights, pillars))
-    index = table[INDEX].to_numpy()
+    table[FRAMEWORK] = version_ids(table["period"], catalogue)
+    index = np.full(len(table), np.nan)
+    for version, plist in by_version(pd.unique(table["period"]), catalogue):
+        mask = table["period"].isin({str(p) for p in plist}).to_numpy()
+        pillars = pillar_codes(version)
+        mine = None if weights is None else {p: w for p, w in weights.items() if p in pillars}
+        scores = table.loc[mask, pillars].to_numpy()
+        index[mask] = index_values(scores, normalise_weights(mine, pillars))
+    table[INDEX] = index
     ranks = np.full(len(table), np.nan)
     ranked = np.zeros(len(table), dtype=np.int64)
     for rows in table.groupby("period", sort=False).indices.values():
@@ -148,22 +182,24 @@ def _int_column(values: np.ndarray) -> pd.arrays.IntegerArray:
 
 
 def with_rank_change(table: pd.DataFrame) -> pd.DataFrame:
-    """Add ``previous_rank`` and ``rank_change`` (previous − current) to a :func:`readiness`
-    table; the previous quarter's rows must be in ``table``."""
+    """Add ``previous_rank``, ``rank_change`` (previous − current) and ``rank_comparable`` to a
+    :func:`readiness` table; the previous quarter's rows must be in ``table``. Across a change
+    of framework version the change is missing and ``rank_comparable`` false."""
     prev = {p: str(Period.parse(p).previous()) for p in pd.unique(table["period"])}
     era, code, period = (table[c].to_numpy() for c in ("era", "province_code", "period"))
     rank = table[RANK].to_numpy(dtype=float, na_value=np.nan)
+    framework = table[FRAMEWORK].to_numpy()
     at = {key: i for i, key in enumerate(zip(era, code, period, strict=True))}
-    previous = np.array(
-        [
-            rank[j] if (j := at.get((e, c, prev[p]))) is not None else np.nan
-            for e, c, p in zip(era, code, period, strict=True)
-        ],
-        dtype=float,
+    before = np.array(
+        [at.get((e, c, prev[p]), -1) for e, c, p in zip(era, code, period, strict=True)]
     )
+    found = before >= 0
+    previous = np.where(found, rank[before], np.nan)
+    same = ~found | (framework[before] == framework)
     out = table.copy()
     out["previous_rank"] = _int_column(previous)
-    out["rank_change"] = _int_column(previous - rank)
+    out["rank_change"] = _int_column(np.where(same, previous - rank, np.nan))
+    out["rank_comparable"] = same
     return out
 
 
@@ -216,11 +252,16 @@ def sensitivity(
 ) -> pd.DataFrame:
     """Best and worst rank of each province of one period over :func:`weight_scenarios`.
 
-    ``table`` is a :func:`readiness` table of one period. Adds ``best_rank`` and ``worst_rank``
-    (NaN for provinces without an index under the base weights).
+    ``table`` is a :func:`readiness` table of one period (weighted over the pillars of its
+    framework version). Adds ``best_rank`` and ``worst_rank`` (NaN for provinces without an
+    index under the base weights).
     """
-    pillars = pillar_codes(catalogue)
-    scenarios = weight_scenarios(normalise_weights(weights, pillars), samples, seed)
+    catalogue = catalogue or load_catalogue()
+    known = len(table) and "period" in table.columns
+    version = catalogue.version_for(table["period"].iloc[0]) if known else None
+    pillars = pillar_codes(version or catalogue)
+    mine = None if weights is None else {p: w for p, w in weights.items() if p in pillars}
+    scenarios = weight_scenarios(normalise_weights(mine, pillars), samples, seed)
     ranks = competition_ranks(index_values(table[pillars].to_numpy(), scenarios))
     base = ~np.isnan(ranks[:, 0])
     ranks[~base] = 0.0  # keep nanmin/nanmax quiet; blanked below

@@ -3,7 +3,10 @@
 No indicator is named in this module: a ``yes_no`` indicator is its field, a ``ratio`` is
 ``numerator / denominator``, both read from ``data/catalogue.toml``. The computation goes through
 numerator/denominator pairs (:func:`indicator_inputs`) so that the same code serves single
-provinces, provinces aggregated to current boundaries, and national ratios of sums.
+provinces, provinces aggregated to current boundaries, and national ratios of sums. Each period
+is computed with the indicators of the framework version in force for it (an indicator that a
+version does not have has no row in its periods), and every row names that version
+(``framework``).
 """
 
 from __future__ import annotations
@@ -14,11 +17,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from dxboard.catalogue import Catalogue, Indicator, load_catalogue
+from dxboard.catalogue import Catalogue, Indicator, Version, load_catalogue
 from dxboard.periods import PeriodsLike, as_periods
 from dxboard.store import Store
 from dxboard.store.frames import read_raw
 from dxboard.tables import KEYS, take_str
+from metrics.frameworks import FRAMEWORK, by_version
 from metrics.harmonise import (
     all_yes,
     constituents_reported,
@@ -41,13 +45,15 @@ VALUE_COLUMNS = [
     "constituents_reported",
     "constituents_total",
     "dataset",
+    FRAMEWORK,
 ]
 
 
 def select_indicators(
-    indicators: Collection[str] | None = None, catalogue: Catalogue | None = None
+    indicators: Collection[str] | None = None, catalogue: Catalogue | Version | None = None
 ) -> list[Indicator]:
-    """The catalogue's indicators (in catalogue order), or those named; ``KeyError`` if unknown."""
+    """The indicators of the catalogue (every code of any version) or of one version, in
+    catalogue order, or those named; ``KeyError`` if unknown."""
     catalogue = catalogue or load_catalogue()
     if indicators is None:
         return list(catalogue.indicators)
@@ -127,15 +133,17 @@ class Panel:
 def compute_panel(
     raw: pd.DataFrame,
     periods: PeriodsLike,
-    basis: str = "reported",
-    provinces: Collection[str] | None = None,
-    indicators: Collection[str] | None = None,
-    catalogue: Catalogue | None = None,
+    basis: str,
+    provinces: Collection[str] | None,
+    indicators: Collection[str] | None,
+    version: Version,
     every: PeriodsLike = (),
 ) -> Panel:
-    """Indicator values of every expected province-period (pure; see :func:`compute_values`)."""
-    inds = select_indicators(indicators, catalogue)
+    """Indicator values of every expected province-period, for periods of one ``version``
+    (pure; see :func:`compute_values`)."""
+    inds = select_indicators(indicators, version)
     grid = expected_provinces(periods, basis, provinces, every)
+    grid[FRAMEWORK] = version.id
     rows = grid_rows(raw, grid, grid_keys(periods, basis, provinces, every))
     num_in, den_in = indicator_inputs(raw, inds)
     n = len(grid)
@@ -160,9 +168,26 @@ def compute_values(
     ``raw`` is as reported (``frames.read_raw``). On the ``current`` basis legacy rows are first
     summed into their current province (numerators, denominators, yes answers), then the same
     formulas apply. Rows without data have ``value`` NaN. ``provinces`` restricts the
-    provinces except in the periods ``every``. Columns: ``VALUE_COLUMNS``.
+    provinces except in the periods ``every``. Each period gets the indicators of its framework
+    version (``framework``). Columns: ``VALUE_COLUMNS``.
     """
-    return compute_panel(raw, periods, basis, provinces, indicators, catalogue, every).long()
+    catalogue = catalogue or load_catalogue()
+    wanted = (
+        None if indicators is None else {i.code for i in select_indicators(indicators, catalogue)}
+    )
+    groups = by_version(periods, catalogue)
+    everywhere = set(as_periods(every))
+    parts = []
+    for version, plist in groups:
+        codes = [i.code for i in version.indicators if wanted is None or i.code in wanted]
+        if not codes:
+            continue
+        rows = raw  # rows of other periods fall outside the grid (grid_rows: -1)
+        here = [p for p in plist if p in everywhere]
+        parts.append(compute_panel(rows, plist, basis, provinces, codes, version, here).long())
+    if not parts:  # no period, or none of the indicators in their versions
+        return compute_panel(raw, [], basis, provinces, [], catalogue.versions[-1]).long()
+    return parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
 
 
 def indicator_values(
@@ -181,7 +206,8 @@ def indicator_values(
     Columns: ``era, province_code, period, province_name, region, indicator, value, num, den,
     constituents_reported, constituents_total, dataset``.
     """
+    catalogue = catalogue or load_catalogue()
     plist = as_periods(periods)
-    fields = {f for i in select_indicators(indicators, catalogue) for f in i.inputs}
+    fields = catalogue.input_fields(indicators)
     raw = read_raw(store, plist, source_codes(plist, basis, provinces), catalogue, fields)
     return compute_values(raw, plist, basis, provinces, indicators, catalogue)

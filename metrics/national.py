@@ -6,7 +6,8 @@ For each area (``VN`` and each socio-economic region) and indicator:
 - ``n_met``: provinces meeting the target in force ("k of n provinces"); NaN when not scored;
 - ``value``: the ratio of sums Σ numerator / Σ denominator over the provinces with both (for a
   yes/no: yes answers / answers, counted over the reporting units as aggregated);
-- ``median``: the median province value.
+- ``median``: the median province value;
+- ``framework``: the framework version of the period (``metrics.frameworks``).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ SUMMARY_COLUMNS = [
     "median",
     "num",
     "den",
+    "framework",
 ]
 
 
@@ -79,6 +81,7 @@ def _summary(assessed: pd.DataFrame, area: pd.Series) -> pd.DataFrame:
             "median": group_median(gid, value, m),
             "num": np.bincount(gid, np.where(pair, num, 0.0), m),
             "den": np.bincount(gid, np.where(pair, den, 0.0), m),
+            "framework": assessed["framework"].to_numpy()[first],
         }
     )
     out["n_missing"] = out["n_provinces"] - out["n_reported"]

@@ -1,7 +1,8 @@
 """Targets, attainment and status of each province, indicator and period.
 
-- Target in force: ``target.stage_for(period.end)`` (the first stage whose deadline is not yet
-  past at the quarter's end, else the last stage).
+- Target in force: the target of the indicator in the framework version of the period (see
+  ``metrics.frameworks``), at ``target.stage_for(period.end)`` (the first stage whose deadline is
+  not yet past at the quarter's end, else the last stage).
 - Met: the value satisfies the comparator (``>=`` or ``<=``), with a tolerance of 1e-9.
 - Attainment (scored indicators only), 0–1: a yes/no is 1 if met else 0; a ratio with a
   ``>= t`` target is ``min(value / t, 1)``; with a ``<= t`` target ``min(t / value, 1)``.
@@ -24,7 +25,7 @@ from dxboard.periods import Period, PeriodsLike, as_periods
 from dxboard.store import Store
 from dxboard.store.frames import read_raw
 from metrics.harmonise import source_codes
-from metrics.indicators import compute_values, select_indicators
+from metrics.indicators import compute_values
 
 STATUSES = ("met", "on_track", "off_track", "overdue", "not_met", "no_data", "not_scored")
 TOLERANCE = 1e-9
@@ -37,8 +38,8 @@ def _target_arrays(
     periods: list[str], indicators: list[str], catalogue: Catalogue
 ) -> dict[str, np.ndarray]:
     """Arrays (periods × indicators) of the target in force: scored, target, deadline,
-    comparator and unit."""
-    by_code = {i.code: i for i in catalogue.indicators}
+    comparator and unit (an indicator that the period's version does not have: not scored)."""
+    latest = {i.code: i for i in catalogue.indicators}
     shape = (len(periods), len(indicators))
     out = {
         "scored": np.zeros(shape, dtype=bool),
@@ -49,9 +50,12 @@ def _target_arrays(
     }
     for a, text in enumerate(periods):
         end = Period.parse(text).end
+        by_code = catalogue.version_for(text).indicator_map
         for b, code in enumerate(indicators):
-            ind = by_code[code]
+            ind = by_code.get(code, latest[code])
             out["unit"][a, b] = ind.unit
+            if code not in by_code:
+                continue
             if ind.target is None:
                 continue
             stage = ind.target.stage_for(end)
@@ -244,8 +248,8 @@ def dated_indicators(periods: PeriodsLike, catalogue: Catalogue | None = None) -
     catalogue = catalogue or load_catalogue()
     return {
         i.code
-        for i in catalogue.indicators
         for p in as_periods(periods)
+        for i in catalogue.version_for(p).indicators
         if i.target and i.target.stage_for(p.end).deadline is not None
     }
 
@@ -264,7 +268,7 @@ def values_with_history(
     catalogue = catalogue or load_catalogue()
     plist = as_periods(periods)
     span = window(plist, lookback)
-    fields = {f for i in select_indicators(indicators, catalogue) for f in i.inputs}
+    fields = catalogue.input_fields(indicators)
     raw = read_raw(store, span, source_codes(span, basis, provinces), catalogue, fields)
     wanted = raw["period"].isin({str(p) for p in plist}).to_numpy()
     now = compute_values(raw[wanted], plist, basis, provinces, indicators, catalogue)

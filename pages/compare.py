@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dxboard.catalogue import Catalogue, load_catalogue
+from dxboard.catalogue import Version, load_catalogue
 from dxboard.i18n import fmt_date, fmt_number, fmt_percent, t
 from dxboard.periods import Period
 from dxboard.registry import load_registry
@@ -29,6 +29,7 @@ from pages.figures.compare import (
     series_lines,
 )
 from pages.figures.maps import MAP_CONFIG, colour_range, era_map
+from pages.frameworks import break_text, regime_text
 
 INDEX = "readiness_index"
 MAX_PICK = 5
@@ -46,13 +47,13 @@ def keep(key: str) -> None:
     st.session_state[f"_{key}"] = st.session_state.get(key)
 
 
-def kind_of(choice: str, catalogue: Catalogue) -> str:
+def kind_of(choice: str, version: Version) -> str:
     """``index``, ``ratio`` or ``yes_no``."""
-    return "index" if choice == INDEX else catalogue.indicator(choice).unit
+    return "index" if choice == INDEX else version.indicator(choice).unit
 
 
-def choice_name(choice: str, catalogue: Catalogue, lg: str) -> str:
-    return t("col.index", lg) if choice == INDEX else catalogue.indicator(choice).name(lg)
+def choice_name(choice: str, version: Version, lg: str) -> str:
+    return t("col.index", lg) if choice == INDEX else version.indicator(choice).name(lg)
 
 
 def fmt_value(value: float | None, kind: str, lg: str) -> str:
@@ -147,19 +148,20 @@ def _label(row: Any, kind: str, n: int, lg: str) -> str:
 
 
 # ----------------------------------------------------------------------------- sections
-def controls(catalogue: Catalogue, lg: str) -> tuple[str, list[str]]:
-    """Indicator (or index) and region filter."""
-    options = [INDEX] + [i.code for p in catalogue.pillars for i in catalogue.indicators_of(p.code)]
+def controls(version: Version, lg: str) -> tuple[str, list[str]]:
+    """Indicator (or index) of the period's framework version, and region filter."""
+    options = [INDEX] + [i.code for p in version.pillars for i in version.indicators_of(p.code)]
 
     def label(code: str) -> str:
         if code == INDEX:
             return t("compare.index_option", lg)
-        ind = catalogue.indicator(code)
-        pillar = catalogue.pillar(ind.pillar)
-        return f"{pillar.name_en if lg == 'en' else pillar.name_vi} › {ind.name(lg)}"
+        ind = version.indicator(code)
+        return f"{version.pillar(ind.pillar).name(lg)} › {ind.name(lg)}"
 
     regions = load_registry().regions
     remember("compare_indicator", INDEX)
+    if st.session_state["compare_indicator"] not in options:  # not in this period's version
+        st.session_state["compare_indicator"] = INDEX
     remember("compare_regions", [])
     left, right = st.columns([3, 2])
     choice = left.selectbox(
@@ -186,7 +188,7 @@ def controls(catalogue: Catalogue, lg: str) -> tuple[str, list[str]]:
 
 
 def target_caption(
-    rows: pd.DataFrame, choice: str, kind: str, catalogue: Catalogue, lg: str
+    rows: pd.DataFrame, choice: str, kind: str, version: Version, lg: str
 ) -> float | None:
     """Show the target in force (or the index note) and the counts; return the target."""
     if kind == "index":
@@ -195,7 +197,7 @@ def target_caption(
             t("compare.index_note", lg) + " " + t("compare.ranked_count", lg, k=ranked, n=len(rows))
         )
         return None
-    ind = catalogue.indicator(choice)
+    ind = version.indicator(choice)
     if not ind.scored or ind.target is None:
         st.caption(t("compare.not_scored", lg))
         return None
@@ -215,10 +217,10 @@ def target_caption(
 
 
 def map_and_bars(
-    rows: pd.DataFrame, choice: str, kind: str, target: float | None, catalogue: Catalogue, lg: str
+    rows: pd.DataFrame, choice: str, kind: str, target: float | None, version: Version, lg: str
 ) -> None:
     """The map (left) and the ranked bars (right, scrolling when there are many)."""
-    name = choice_name(choice, catalogue, lg)
+    name = choice_name(choice, version, lg)
     era = str(rows["era"].iloc[0])
     yes_no = (t("data.no", lg), t("data.yes", lg))
     zrange = colour_range(rows["value"], kind, target)
@@ -295,7 +297,10 @@ def table_frame(rows: pd.DataFrame, kind: str, lg: str, constituents: bool) -> p
         }
     )
     if kind == "index":
-        df[t("compare.rank_change", lg)] = rows["rank_change"]
+        df[t("compare.rank_change", lg)] = [
+            fmt_change(c) if ok else t("framework.not_comparable", lg)
+            for c, ok in zip(rows["rank_change"], rows["rank_comparable"], strict=True)
+        ]
     else:
         df[t("col.status", lg)] = [f"● {t(f'status.{s}', lg)}" for s in rows["status"]]
     if constituents and "constituents_text" in rows.columns:
@@ -319,8 +324,6 @@ def ranking_table(rows: pd.DataFrame, kind: str, p: str, b: str, lg: str) -> Non
     shown = df[ranked]
     if kind == "index":
         formats[value_col] = lambda v: fmt_value(v, kind, lg)
-        change = t("compare.rank_change", lg)
-        shown = shown.assign(**{change: shown[change].map(fmt_change)})
     styled = shown.style.format(formats, na_rep="–")
     if kind != "index":
         colours = {f"● {t(f'status.{s}', lg)}": c for s, c in STATUS_COLOURS.items()}
@@ -345,7 +348,13 @@ def ranking_table(rows: pd.DataFrame, kind: str, p: str, b: str, lg: str) -> Non
         st.caption(
             t("compare.unranked", lg, names=", ".join(df.loc[~ranked, t("col.province", lg)]))
         )
+    marker = break_text((str(Period.parse(p).previous()), p), lg)
+    if kind == "index" and marker:
+        st.caption(t("framework.rank_not_comparable", lg, marker=marker))
     export = df.copy()
+    export[t("framework.col_framework", lg)] = load_catalogue().version_for(p).name(lg)
+    if marker:
+        export[t("framework.col_marker", lg)] = marker
     if kind != "index":
         export[t("col.status", lg)] = export[t("col.status", lg)].str.removeprefix("● ")
     if kind == "ratio":
@@ -367,7 +376,7 @@ def default_picks(index: pd.DataFrame) -> list[str]:
 
 
 @st.fragment
-def side_by_side(choice: str, kind: str, p: str, b: str, catalogue: Catalogue, lg: str) -> None:
+def side_by_side(choice: str, kind: str, p: str, b: str, version: Version, lg: str) -> None:
     """2–5 provinces: pillar scores (grouped bars) and the chosen indicator over time."""
     st.subheader(t("compare.side_by_side", lg))
     index = cached(readiness_index, p, b)
@@ -395,7 +404,7 @@ def side_by_side(choice: str, kind: str, p: str, b: str, catalogue: Catalogue, l
     if len(picked) < 2:
         st.info(t("compare.pick_more", lg))
         return
-    pillars = [(pl.code, pl.name_en if lg == "en" else pl.name_vi) for pl in catalogue.pillars]
+    pillars = [(pl.code, pl.name(lg)) for pl in version.pillars]
     scores = index[index["province_code"].isin(picked)].copy()
     scores["name"] = scores["province_name"]
     scores = scores.set_index("province_code").loc[picked].reset_index()
@@ -410,7 +419,7 @@ def side_by_side(choice: str, kind: str, p: str, b: str, catalogue: Catalogue, l
         if series.empty:
             st.info(t("compare.series_empty", lg))
         else:
-            name = choice_name(choice, catalogue, lg)
+            name = choice_name(choice, version, lg)
             st.plotly_chart(
                 figure(
                     series_lines,
@@ -446,23 +455,23 @@ def history(choice: str, b: str, era: str, codes: list[str]) -> pd.DataFrame:
 
 
 @st.fragment
-def weights_section(p: str, b: str, regions: list[str], catalogue: Catalogue, lg: str) -> None:
+def weights_section(p: str, b: str, regions: list[str], version: Version, lg: str) -> None:
     """Weight sliders; each province's rank change vs equal weights and its rank range."""
     st.subheader(t("compare.weights_title", lg))
     with st.expander(t("compare.weights", lg), expanded=False):
         st.caption(t("compare.weights_intro", lg))
         with st.form("compare_weights_form", border=False):
-            cols = st.columns(len(catalogue.pillars))
-            for col, pillar in zip(cols, catalogue.pillars, strict=True):
+            cols = st.columns(len(version.pillars))
+            for col, pillar in zip(cols, version.pillars, strict=True):
                 key = f"compare_w_{pillar.code}"
                 remember(key, 1.0)
                 col.slider(
                     pillar.name_en if lg == "en" else pillar.name_vi, 0.0, 3.0, step=0.5, key=key
                 )
             if st.form_submit_button(t("compare.weights_apply", lg)):
-                for pillar in catalogue.pillars:
+                for pillar in version.pillars:
                     keep(f"compare_w_{pillar.code}")
-    weights = {pl.code: float(st.session_state[f"compare_w_{pl.code}"]) for pl in catalogue.pillars}
+    weights = {pl.code: float(st.session_state[f"compare_w_{pl.code}"]) for pl in version.pillars}
     if sum(weights.values()) <= 0:
         st.error(t("compare.weights_zero", lg))
         return
@@ -532,22 +541,24 @@ def main() -> None:
     st.title(t("nav.compare", lg))
     need(p is not None, "app.no_data")
     assert p is not None
-    catalogue = load_catalogue()
-    st.caption(t("compare.intro", lg, period=p, basis=t(f"app.basis_{b}", lg)))
-    choice, regions = controls(catalogue, lg)
-    kind = kind_of(choice, catalogue)
+    version = load_catalogue().version_for(p)
+    st.caption(
+        t("compare.intro", lg, period=p, basis=t(f"app.basis_{b}", lg)) + " " + regime_text(p, lg)
+    )
+    choice, regions = controls(version, lg)
+    kind = kind_of(choice, version)
     rows = display_rows(choice, kind, p, b, lg)
     shown = rows[rows["region"].isin(regions)] if regions else rows
-    target = target_caption(shown, choice, kind, catalogue, lg)
+    target = target_caption(shown, choice, kind, version, lg)
     if shown["value"].notna().any():
-        map_and_bars(shown, choice, kind, target, catalogue, lg)
+        map_and_bars(shown, choice, kind, target, version, lg)
     else:
         st.info(t("compare.no_values", lg))
     ranking_table(shown, kind, p, b, lg)
     st.divider()
-    side_by_side(choice, kind, p, b, catalogue, lg)
+    side_by_side(choice, kind, p, b, version, lg)
     st.divider()
-    weights_section(p, b, regions, catalogue, lg)
+    weights_section(p, b, regions, version, lg)
 
 
 main()

@@ -1,5 +1,7 @@
-"""Methodology & data: the indicator catalogue as text (formula with field names, target,
-deadline, band, scoring, source quotes), the method of the index, and the data downloads.
+"""Methodology & data: the indicator catalogue of each framework version as text (formula with
+field names, target, deadline, band, scoring, sources), the versions side by side with what each
+one added, removed and renamed and its legal basis (documents cited by number and title), the
+method of the index, and the data downloads.
 
 Downloads (raw values, indicator export) are for accounts with ``can_download`` (analysts,
 administrators); leaders and officers read, and a visitor who is not signed in only views.
@@ -12,7 +14,7 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from dxboard.catalogue import Indicator, Pillar, Stage, load_catalogue
+from dxboard.catalogue import Change, Indicator, Stage, Version, load_catalogue
 from dxboard.i18n import fmt_date, fmt_number, fmt_percent, t
 from dxboard.periods import Period
 from dxboard.registry import load_registry
@@ -51,19 +53,19 @@ def stage_text(ind: Indicator, stage: Stage, comparator: str, lg: str) -> str:
     return f"{value} — {when}"
 
 
-def formula_text(ind: Indicator, lg: str) -> str:
-    """The formula with field names: «numerator» ÷ «denominator»."""
-    catalogue = load_catalogue()
+def formula_text(ind: Indicator, version: Version, lg: str) -> str:
+    """The formula with the field names of ``version``: «numerator» ÷ «denominator»."""
     if ind.unit == "yes_no":
-        return t("methodology.yes_no_formula", lg, field=f"«{catalogue.field(ind.field).name(lg)}»")
-    return (
-        f"«{catalogue.field(ind.numerator).name(lg)}» ÷ "
-        f"«{catalogue.field(ind.denominator).name(lg)}»"
-    )
+        return t(
+            "methodology.yes_no_formula", lg, field=f"«{version.field(ind.inputs[0]).name(lg)}»"
+        )
+    numerator, denominator = (version.field(f).name(lg) for f in ind.inputs)
+    return f"«{numerator}» ÷ «{denominator}»"
 
 
-def indicator_markdown(ind: Indicator, lg: str) -> str:
-    """One indicator as a markdown block: name, definition, facts, source quotes."""
+def indicator_markdown(ind: Indicator, version: Version, lg: str) -> str:
+    """One indicator of ``version`` as a markdown block: name (and former name), definition,
+    facts, sources (quotes with their article, documents by number and title, facts)."""
 
     def label(key: str) -> str:
         return t(f"methodology.{key}", lg)
@@ -75,12 +77,14 @@ def indicator_markdown(ind: Indicator, lg: str) -> str:
             stage_text(ind, s, ind.target.comparator, lg) for s in ind.target.stages
         )
     unit = label("unit_ratio" if ind.unit == "ratio" else "unit_yes_no")
+    former = ind.former_name(lg)
     lines = [
         f"#### {ind.name(lg)}",
         "",
+        *([f"*{t('framework.former_name', lg, name=former)}*", ""] if former else []),
         ind.definition(lg),
         "",
-        f"- **{label('formula')}:** {formula_text(ind, lg)}",
+        f"- **{label('formula')}:** {formula_text(ind, version, lg)}",
         f"- **{label('unit')}:** {unit}",
         f"- **{label('target')}:** {target}",
     ]
@@ -96,33 +100,126 @@ def indicator_markdown(ind: Indicator, lg: str) -> str:
         f"**{label('sources')}:**",
         "",
     ]
+    catalogue = load_catalogue()
     for source in ind.sources:
-        lines += [f"> «{source.quote}»  ", f"> — {label('seed')} `{source.seed}`", ""]
+        lines += [f"> {catalogue.cite(source, lg)}", ""]
     return "\n".join(lines)
 
 
-def _pillar_name(pillar: Pillar, lg: str) -> str:
-    return pillar.name_vi if lg == "vi" else pillar.name_en
+def _version_label(version: Version, lg: str) -> str:
+    return f"{version.name(lg)} ({version.span(lg)})"
+
+
+def chosen_version(lg: str) -> Version:
+    """The version picked on the page; by default the one of the sidebar's period."""
+    catalogue = load_catalogue()
+    quarter = period()
+    default = catalogue.version_for(quarter) if quarter else catalogue.versions[-1]
+    ids = [v.id for v in catalogue.versions]
+    picked = st.radio(
+        t("framework.pick", lg),
+        ids,
+        index=ids.index(default.id),
+        format_func=lambda i: _version_label(catalogue.version(i), lg),
+        horizontal=True,
+        key="meth_version",
+    )
+    return catalogue.version(picked or default.id)
 
 
 def _catalogue_tab() -> None:
-    catalogue = load_catalogue()
+    lg = lang()
+    version = chosen_version(lg)
     st.caption(
-        t(
-            "methodology.catalogue_intro",
-            lang(),
-            n=len(catalogue.indicators),
-            p=len(catalogue.pillars),
-        )
+        t("methodology.catalogue_intro", lg, n=len(version.indicators), p=len(version.pillars))
     )
-    for pillar in catalogue.pillars:
-        indicators = catalogue.indicators_of(pillar.code)
-        st.header(_pillar_name(pillar, lang()), divider="gray")
-        st.caption(t("methodology.pillar_count", lang(), n=len(indicators)))
+    for pillar in version.pillars:
+        indicators = version.indicators_of(pillar.code)
+        st.header(pillar.name(lg), divider="gray")
+        st.caption(t("methodology.pillar_count", lg, n=len(indicators)))
         columns = st.columns(2)
         for i, ind in enumerate(indicators):
             with columns[i % 2].container(border=True):
-                st.markdown(indicator_markdown(ind, lang()))
+                st.markdown(indicator_markdown(ind, version, lg))
+
+
+# --- the versions side by side --------------------------------------------------------------
+
+
+def version_markdown(version: Version, lg: str) -> str:
+    """One version: its periods, reporter and ministry, summary, legal basis and size."""
+    catalogue = load_catalogue()
+    basis = [f"- {catalogue.document(n).citation(lg)}" for n in version.legal_basis]
+    scored = sum(1 for i in version.indicators if i.scored)
+    facts = t(
+        "framework.size",
+        lg,
+        fields=len(version.fields),
+        indicators=len(version.indicators),
+        scored=scored,
+        pillars=len(version.pillars),
+        template=version.template_version,
+    )
+    who = t(
+        "framework.who",
+        lg,
+        reporter=f"{version.reporter.name(lg)} ({version.reporter.short(lg)})",
+        ministry=f"{version.ministry.name(lg)} ({version.ministry.short(lg)})",
+    )
+    return "\n".join(
+        [
+            f"### {version.name(lg)}",
+            f"**{version.span(lg)}** · {who}",
+            "",
+            version.summary(lg),
+            "",
+            f"**{t('framework.legal_basis', lg)}:**",
+            "",
+            *basis,
+            "",
+            facts,
+        ]
+    )
+
+
+def change_rows(changes: list[Change], before: Version, after: Version, lg: str) -> pd.DataFrame:
+    """What ``after`` changed from ``before``: one row per change, names (never codes) and the
+    sources of the change."""
+    catalogue = load_catalogue()
+
+    def what(change: Change) -> str:
+        if change.kind != "changed":
+            return t(f"framework.kind_{change.kind}", lg)
+        text = ", ".join(t(f"framework.aspect_{a}", lg) for a in change.aspects)
+        return text[:1].upper() + text[1:]
+
+    return pd.DataFrame(
+        {
+            t("framework.col_change", lg): [what(c) for c in changes],
+            t("framework.col_item", lg): [t(f"framework.entity_{c.entity}", lg) for c in changes],
+            before.name(lg): [c.before.name(lg) if c.before else "–" for c in changes],
+            after.name(lg): [c.after.name(lg) if c.after else "–" for c in changes],
+            t("framework.col_basis", lg): [
+                "; ".join(catalogue.cite(s, lg) for s in c.sources) for c in changes
+            ],
+        }
+    )
+
+
+def _versions_tab() -> None:
+    lg = lang()
+    catalogue = load_catalogue()
+    st.caption(t("framework.intro", lg))
+    for column, version in zip(
+        st.columns(len(catalogue.versions)), catalogue.versions, strict=True
+    ):
+        with column.container(border=True):
+            st.markdown(version_markdown(version, lg))
+    for before, after in zip(catalogue.versions, catalogue.versions[1:], strict=False):
+        changes = catalogue.changes(before, after)
+        st.subheader(t("framework.changes_title", lg, version=after.name(lg), p=str(after.first)))
+        st.table(change_rows(changes, before, after, lg), hide_index=True)
+        st.caption(t("framework.changes_note", lg, p=str(after.first)))
 
 
 # --- the method -----------------------------------------------------------------------------
@@ -208,10 +305,11 @@ def raw_export(raw: pd.DataFrame, lg: str) -> pd.DataFrame:
     return out
 
 
-def indicator_export(table: pd.DataFrame, lg: str) -> pd.DataFrame:
-    """The indicator export with the indicator name and the status in words."""
-    catalogue = load_catalogue()
-    names = {i.code: i.name(lg) for i in catalogue.indicators}
+def indicator_export(table: pd.DataFrame, quarter: str, lg: str) -> pd.DataFrame:
+    """The indicator export with the indicator name (of the quarter's version) and the status
+    in words."""
+    version = load_catalogue().version_for(quarter)
+    names = {i.code: i.name(lg) for i in version.indicators}
     names |= {INDEX: t("col.index", lg), RANK: t("col.rank", lg)}
     out = table.copy()
     out.insert(out.columns.get_loc("indicator") + 1, "indicator_name", out["indicator"].map(names))
@@ -258,20 +356,30 @@ def _data_tab() -> None:
         )
         download_buttons(raw_export(raw, lg), f"so_lieu_goc_{quarter}", "meth_raw", stretch=True)
     st.subheader(t("methodology.ind_header", lg))
-    table = cached(export.export_indicators, quarter, basis=shown_basis)
+    table = cached(export.export_indicators, quarter, basis=shown_basis, lang=lg)
     st.caption(t("methodology.ind_caption", lg, rows=fmt_number(len(table), lg)))
     download_buttons(
-        indicator_export(table, lg), f"chi_tieu_{quarter}_{shown_basis}", "meth_ind", stretch=True
+        indicator_export(table, quarter, lg),
+        f"chi_tieu_{quarter}_{shown_basis}",
+        "meth_ind",
+        stretch=True,
     )
 
 
 st.title(t("nav.methodology", lang()))
 st.caption(t("methodology.intro", lang()))
-tab_catalogue, tab_method, tab_data = st.tabs(
-    [t(f"methodology.{k}", lang()) for k in ("tab_catalogue", "tab_method", "tab_data")]
+tab_catalogue, tab_versions, tab_method, tab_data = st.tabs(
+    [
+        t("methodology.tab_catalogue", lang()),
+        t("framework.tab", lang()),
+        t("methodology.tab_method", lang()),
+        t("methodology.tab_data", lang()),
+    ]
 )
 with tab_catalogue:
     _catalogue_tab()
+with tab_versions:
+    _versions_tab()
 with tab_method:
     _method_tab()
 with tab_data:

@@ -22,6 +22,7 @@ from metrics.index import readiness_index
 from metrics.national import national
 from pages.common import basis, cached, cached_periods, datasets, figure, lang, need, period
 from pages.figures import overview as fig
+from pages.frameworks import break_text, regime_text
 
 CHART_WIDTH, TABLE_WIDTH = 430, 200
 PRINT_CSS = """<style>
@@ -80,6 +81,8 @@ def _delta(row: pd.Series, previous: str | None, lg: str) -> tuple[str | None, s
     if previous is None:
         return None, None
     change = row["d_met"] if row["scored"] else row["d_value"] * 100
+    if not row["comparable"]:
+        return None, t("framework.redefined", lg, p=previous)
     if math.isnan(change):
         return None, t("overview.no_previous_value", lg)
     decimals = 0 if row["scored"] else 1
@@ -91,9 +94,9 @@ def _delta(row: pd.Series, previous: str | None, lg: str) -> tuple[str | None, s
     return text, t(unit, lg, period=previous)
 
 
-def _tiles(tiles: pd.DataFrame, previous: str | None, lg: str) -> None:
+def _tiles(tiles: pd.DataFrame, period: str, previous: str | None, lg: str) -> None:
     """Tiles grouped by pillar; short pillars share a column."""
-    catalogue = load_catalogue()
+    version = load_catalogue().version_for(period)
     groups = [g for _, g in tiles.groupby("pillar", sort=False)]
     layout = fig.pack_pillars([len(g) for g in groups])
     for column, members in zip(st.columns(len(layout)), layout, strict=True):
@@ -101,11 +104,13 @@ def _tiles(tiles: pd.DataFrame, previous: str | None, lg: str) -> None:
             for i in members:
                 st.markdown(f"**{groups[i]['pillar_name'].iloc[0]}**")
                 for _, row in groups[i].iterrows():
-                    definition = catalogue.indicator(row["indicator"]).definition(lg)
+                    definition = version.indicator(row["indicator"]).definition(lg)
                     _tile(row, previous, lg, definition)
 
 
-def _ranks(ranks: pd.DataFrame, strip: go.Figure, previous: str | None, lg: str) -> None:
+def _ranks(
+    ranks: pd.DataFrame, strip: go.Figure, period: str, previous: str | None, lg: str
+) -> None:
     """Index spread, leaders and laggards, movers."""
     if ranks["readiness_index"].notna().sum() == 0:
         st.info(t("overview.no_index", lg))
@@ -116,10 +121,14 @@ def _ranks(ranks: pd.DataFrame, strip: go.Figure, previous: str | None, lg: str)
         for top in (True, False):
             key = "overview.top_heading" if top else "overview.bottom_heading"
             _small_table(t(key, lg), fig.leaders(ranks, lg, top=top), lg)
-        if previous is None:
+        marker = break_text((previous, period), lg) if previous else None
+        if previous is None or marker is not None:
             with st.container(width=2 * TABLE_WIDTH):
                 st.markdown(f"**{t('overview.movers_heading', lg)}**")
-                st.info(t("overview.no_previous_short", lg))
+                if marker is None:
+                    st.info(t("overview.no_previous_short", lg))
+                else:
+                    st.info(t("framework.rank_not_comparable", lg, marker=marker))
             return
         for up in (True, False):
             key = "overview.risers_heading" if up else "overview.fallers_heading"
@@ -180,12 +189,15 @@ def main() -> None:
 
     st.title(t("overview.title", lg, period=per))
     st.caption(t("overview.subtitle_page", lg, basis=basis_label) + " " + t("overview.caption", lg))
+    st.caption(regime_text(per, lg))
     if previous is None:
         st.caption(t("overview.no_previous", lg))
-    _tiles(tiles, previous, lg)
+    elif marker := break_text((previous, per), lg):
+        st.caption(f"**{marker}.** {t('framework.changes_since', lg, p=previous)}")
+    _tiles(tiles, per, previous, lg)
     _completeness(counts, lg)
     strip = figure(fig.index_strip, ranks, lg)  # on screen and in the HTML download
-    _ranks(ranks, strip, previous, lg)
+    _ranks(ranks, strip, per, previous, lg)
     html_file = partial(  # built only when the button is clicked
         fig.overview_html,
         tiles,

@@ -27,6 +27,7 @@ from metrics.indicators import indicator_values
 from pages.common import basis, cached, cached_periods, download_buttons, figure, lang, need, period
 from pages.figures.compare import STATUS_COLOURS
 from pages.figures.profile import index_history, pillar_bars
+from pages.frameworks import break_text, regime_text
 
 TREND_QUARTERS = 8
 # Streamlit colour names for st.markdown badges (``:green[...]``).
@@ -162,6 +163,7 @@ def header(brief: ProvinceBrief, province: Province, lg: str) -> None:
             basis=t(f"app.basis_{brief.basis}", lg),
         )
     )
+    st.caption(regime_text(brief.period, lg))
     if brief.basis == "current" and Period.parse(brief.period).era == "legacy":
         names = ", ".join(p.short_name for p in registry.constituents(brief.province_code))
         st.info(
@@ -197,6 +199,8 @@ def headline(brief: ProvinceBrief, lg: str) -> None:
     if brief.rank_change is not None:
         change = f"+{brief.rank_change}" if brief.rank_change > 0 else str(brief.rank_change)
         delta = t("profile.rank_delta", lg, change=change)
+    elif not brief.rank_comparable:
+        delta = t("framework.not_comparable", lg)
     b.metric(
         t("col.rank", lg),
         rank,
@@ -264,9 +268,10 @@ def gaps(brief: ProvinceBrief, catalogue: Catalogue, lg: str) -> None:
     if brief.top_gaps.empty:
         st.success(t("profile.gaps_none", lg))
         return
+    version = catalogue.version_for(brief.period)
     for col, row in zip(st.columns(3), brief.top_gaps.itertuples(), strict=False):
         with col.container(border=True):
-            st.markdown(f"**{catalogue.indicator(row.indicator).name(lg)}**")
+            st.markdown(f"**{version.indicator(row.indicator).name(lg)}**")
             st.markdown(markdown_badge(row.status, lg))
             st.caption(
                 t(
@@ -279,10 +284,15 @@ def gaps(brief: ProvinceBrief, catalogue: Catalogue, lg: str) -> None:
             st.caption(t("profile.gap_attain", lg, attain=fmt_percent(row.attainment, lg, 0)))
 
 
+def trend_window(brief: ProvinceBrief) -> tuple[str, ...]:
+    """The last ``TREND_QUARTERS`` quarters up to the brief's."""
+    p = Period.parse(brief.period)
+    return tuple(str(q) for q in period_range(p.previous(TREND_QUARTERS - 1), p))
+
+
 def trends(brief: ProvinceBrief) -> dict[str, list[float]]:
     """Indicator → the province's values over the last ``TREND_QUARTERS`` quarters."""
-    p = Period.parse(brief.period)
-    window = tuple(str(q) for q in period_range(p.previous(TREND_QUARTERS - 1), p))
+    window = trend_window(brief)
     data = cached(indicator_values, window, brief.basis, provinces=(brief.province_code,))
     mine = data[
         (data["era"] == brief.era)
@@ -298,10 +308,11 @@ def trends(brief: ProvinceBrief) -> dict[str, list[float]]:
 def indicator_frame(brief: ProvinceBrief, catalogue: Catalogue, lg: str) -> pd.DataFrame:
     """The indicator table with headers and values in ``lg``."""
     lines = trends(brief)
+    version = catalogue.version_for(brief.period)
     rows = []
     for row in brief.indicators.itertuples():
-        ind = catalogue.indicator(row.indicator)
-        pillar = catalogue.pillar(ind.pillar)
+        ind = version.indicator(row.indicator)
+        pillar = version.pillar(ind.pillar)
         rows.append(
             {
                 t("profile.col_pillar", lg): pillar.name_en if lg == "en" else pillar.name_vi,
@@ -346,8 +357,12 @@ def indicator_table(brief: ProvinceBrief, catalogue: Catalogue, lg: str) -> None
             ),
         },
     )
+    marker = break_text(trend_window(brief), lg)
+    if marker:
+        st.caption(t("framework.trend_marker", lg, marker=marker))
     export = df.drop(columns=[trend])
     export[status] = export[status].str.removeprefix("● ")
+    export[t("framework.col_framework", lg)] = catalogue.version_for(brief.period).name(lg)
     name = f"{t('profile.download_name', lg)}_{brief.province_code}_{brief.period}"
     download_buttons(export, name, "profile")
 

@@ -23,6 +23,7 @@ from loaders.ingest import IngestResult, RestoreError, ingest_bytes, restore
 from loaders.template import build_template
 from metrics.completeness import DEADLINE_DAYS
 from pages.common import XLSX_MIME, cached, data_version, get_store, lang, period, user
+from pages.frameworks import regime_text
 from pages.upload_flow import (
     changes_table,
     dataset_for,
@@ -74,6 +75,7 @@ def _template_section() -> tuple[Province, str]:
     province = provinces[code]
     deadline = fmt_date(Period.parse(quarter).deadline(DEADLINE_DAYS), lang())
     st.caption(t("upload.template_help", lang(), days=DEADLINE_DAYS, deadline=deadline))
+    st.caption(regime_text(quarter, lang()))
     st.download_button(
         t("upload.template_download", lang(), province=province.short_name, period=quarter),
         data=lambda: build_template(province, Period.parse(quarter)),

@@ -82,9 +82,13 @@ def template_file_name(province: Province, period: str) -> str:
 # --- dry-run results ------------------------------------------------------------------------
 
 
-def field_label(code: str, lang: str) -> str:
-    """The catalogue name of a field (or the name of a header cell); ``–`` when none."""
+def field_label(code: str, lang: str, period: str | None = None) -> str:
+    """The catalogue name of a field (as the version of ``period`` names it, when given), or
+    the name of a header cell; ``–`` when none."""
     catalogue = load_catalogue()
+    named = catalogue.version_for(period).field_map if period else {}
+    if code in named:
+        return named[code].name(lang)
     if code in catalogue.field_codes:
         return catalogue.field(code).name(lang)
     if code in META_FIELDS:
@@ -150,7 +154,7 @@ def changes_table(changes: list[Change], lang: str) -> pd.DataFrame:
         {
             t("col.province", lang): province_name(c.province_code, c.period),
             t("col.period", lang): c.period,
-            t("col.field", lang): field_label(c.field, lang),
+            t("col.field", lang): field_label(c.field, lang, c.period),
             t("upload.col_old", lang): format_value(c.field, c.old, lang),
             t("upload.col_new", lang): format_value(c.field, c.new, lang),
         }

@@ -117,3 +117,31 @@ def test_export_raw_history_restore(
         io.BytesIO(out.read_bytes()), engine="calamine", dtype={"province_code": str}
     )
     assert df.loc[df.field == "it_budget", "value"].item() == 10
+
+
+def test_export_indicators_2025_q4_reports_sti_budget_share(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    """``dxboard template`` for 2025-Q4 has ``sti_dx_budget``; filled and ingested, ``dxboard
+    export indicators --period 2025-Q4`` reports ``sti_dx_budget_share`` with its target and
+    status, the framework and no break marker (2025-Q4 is not the first quarter of 2025)."""
+    template, filled = tmp_path / "t.xlsx", tmp_path / "hn.xlsx"
+    assert main(["template", "Hà Nội", "2025-Q4", "-o", str(template)]) == 0
+    said = capsys.readouterr().out
+    assert "Khung chỉ tiêu 2025 (từ Quý III/2025), Sở KH&CN báo cáo Bộ KH&CN" in said
+    assert main(["--lang", "en", "template", "Hà Nội", "2024-Q4", "-o", str(template)]) == 0
+    said = capsys.readouterr().out
+    assert "2021 framework (until Q2 2025), the Department of Information and" in said
+    assert main(["template", "Hà Nội", "2025-Q4", "-o", str(template)]) == 0
+    values = {**VALUES, "it_budget": 10, "security_budget": 1, "sti_dx_budget": 25}
+    _fill(template, filled, values)
+    assert main(["ingest", str(filled)]) == 0
+    out = tmp_path / "ind.csv"
+    args = ["export", "indicators", "--period", "2025-Q4", "-o", str(out)]
+    assert main(args) == 0
+    df = pd.read_csv(out, dtype={"province_code": str})
+    sti = df[(df["indicator"] == "sti_dx_budget_share") & (df["province_code"] == "01")]
+    assert sti[["value", "target", "status"]].values.tolist() == [[0.025, 0.03, "not_met"]]
+    assert set(df["framework"]) == {2025} and df["method_change"].isna().all()
+    national = df[(df["indicator"] == "sti_dx_budget_share") & (df["province_code"] == "VN")]
+    assert national[["n_met", "n_provinces"]].values.tolist() == [[0, 34]]

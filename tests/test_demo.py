@@ -21,6 +21,7 @@ from loaders.demo import (
     generate,
     has_demo,
     load_demo,
+    reported_values,
     simulate_legacy,
 )
 
@@ -148,7 +149,9 @@ def test_values_are_typed_and_required_never_blank(batches: list[DemoBatch]) -> 
     catalogue = load_catalogue()
     blanks = 0
     for row in (r for b in batches for r in b.rows):
-        for fld in catalogue.fields:
+        version = catalogue.version_for(row["period"])
+        assert set(row) == {"province", "period", *version.field_codes}
+        for fld in version.fields:
             value = row[fld.code]
             if value is None:
                 assert not fld.required
@@ -246,3 +249,24 @@ def test_institutional_fields_never_go_back(loaded: tuple[Store, DemoSummary]) -
         .fetchone()
     )
     assert warnings == 0
+
+
+def test_2025_version_rows_and_communes(batches: list[DemoBatch]) -> None:
+    """From 2025-Q3 the rows follow the 2025 version: ``sti_dx_budget`` at 1–4 % of the budget
+    (never below IT spending), and the communes of the two-level government, 3.321 in all."""
+    shares = []
+    for row in (r for b in batches for r in b.rows):
+        period = Period.parse(row["period"])
+        if period < MERGER:
+            assert "sti_dx_budget" not in row
+            continue
+        if row["sti_dx_budget"] is not None and row["budget_total"] is not None:
+            shares.append(row["sti_dx_budget"] / row["budget_total"])
+            assert row["it_budget"] is None or row["sti_dx_budget"] >= row["it_budget"]
+    assert len(shares) > 100 and min(shares) >= 0.01 and max(shares) <= 0.04
+    assert any(s >= 0.03 for s in shares) and any(s < 0.03 for s in shares)
+    legacy = simulate_legacy([Period(2025, 2), Period(2025, 3)])
+    assert sum(v[Period(2025, 3)]["communes"] for v in legacy.values()) == 3321
+    assert abs(sum(v[Period(2025, 2)]["communes"] for v in legacy.values()) - 10035) < 50
+    current = reported_values(Period(2025, 3), legacy)
+    assert len(current) == 34 and sum(int(v["communes"] or 0) for v in current.values()) == 3321

@@ -1,6 +1,7 @@
-"""The methodology page must agree with the catalogue: this test fails when an indicator, a
-source quote, a formula field or a target is missing from (or different on) the page. Also the
-method text and the download rights."""
+"""The methodology page must agree with the catalogue: this test fails when an indicator of a
+framework version, a source, a formula field or a target is missing from (or different on) the
+page, or when a version or a change between versions is not listed with its legal basis. Also
+the method text and the download rights."""
 
 from __future__ import annotations
 
@@ -9,11 +10,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from apptest import open_page
+from apptest import open_page, texts
 from streamlit.testing.v1 import AppTest
 
 from dxboard.auth import User
-from dxboard.catalogue import Indicator, load_catalogue
+from dxboard.catalogue import Indicator, Version, load_catalogue
 from dxboard.i18n import t
 from metrics.status import STATUSES
 
@@ -57,42 +58,100 @@ def _block(at: AppTest, ind: Indicator, lang: str) -> str:
     return blocks[0]
 
 
-@pytest.mark.parametrize("lang", ["vi", "en"])
-def test_page_matches_the_catalogue(demo_db: Path, lang: str) -> None:
-    at = open_page(PAGE, lang)
+def _check_version(at: AppTest, version: Version, lang: str) -> None:
+    """Every pillar and indicator of ``version`` is on the page as the catalogue says."""
     catalogue = load_catalogue()
     headers = [h.value for h in at.header]
-    for pillar in catalogue.pillars:
-        assert (pillar.name_vi if lang == "vi" else pillar.name_en) in headers
-    for ind in catalogue.indicators:
+    for pillar in version.pillars:
+        assert pillar.name(lang) in headers
+    for ind in version.indicators:
         block = _block(at, ind, lang)
         assert ind.definition(lang) in block, ind.code
+        if ind.former_name(lang):
+            assert ind.former_name(lang) in block, ind.code
         for source in ind.sources:
-            assert f"«{source.quote}»" in block, (ind.code, source.quote)
-            assert source.seed in block, (ind.code, source.seed)
+            assert catalogue.cite(source, lang) in block, (ind.code, source)
         for code in ind.inputs:
-            assert f"«{catalogue.field(code).name(lang)}»" in block, (ind.code, code)
+            assert f"«{version.field(code).name(lang)}»" in block, (ind.code, code)
         for expected in _expected_targets(ind, lang):
             assert expected in block, (ind.code, expected, block)
         scoring = t("methodology.scored" if ind.scored else "methodology.not_scored", lang)
         assert scoring in block, ind.code
     shown = "\n".join(m.value for m in at.markdown)
-    for code in ("level4_share", "procedures_total", "yes_no", "on_track"):
-        assert code not in shown  # names, never codes
+    for code in ("level4_share", "procedures_total", "yes_no", "on_track", ".txt"):
+        assert code not in shown  # names and titles, never codes or file names
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_page_matches_the_catalogue(demo_db: Path, lang: str) -> None:
+    """The version of the sidebar's quarter (2026-Q3: 2025) first, then the other one."""
+    at = open_page(PAGE, lang)
+    catalogue = load_catalogue()
+    assert at.radio(key="meth_version").value == "2025"
+    _check_version(at, catalogue.version("2025"), lang)
+    at.radio(key="meth_version").set_value("2021").run()
+    assert not at.exception
+    _check_version(at, catalogue.version("2021"), lang)
 
 
 def test_formula_is_written_with_field_names(demo_db: Path) -> None:
     at = open_page(PAGE, "vi")
-    block = _block(at, load_catalogue().indicator("level4_share"), "vi")
+    new = load_catalogue().version("2025")
+    block = _block(at, new.indicator("level4_share"), "vi")
+    assert (
+        "«Trong đó: cung cấp dịch vụ công trực tuyến toàn trình» ÷ «Tổng số thủ tục hành chính»"
+    ) in block
+    assert "*Tên trước đây: Dịch vụ công trực tuyến mức độ 4*" in block
+    assert "Nghị định 42/2022/NĐ-CP về dịch vụ công trực tuyến" in block
+    assert "≥ 100 % — hạn 31/12/2021" in block
+    remote = _block(at, new.indicator("remote_inspection_share"), "vi")
+    assert "≥ 50 % — hạn 31/12/2025; sau đó ≥ 70 % — hạn 31/12/2030" in remote
+    budget = _block(at, new.indicator("it_budget_share"), "vi")
+    assert "1 % – 1,5 %" in budget
+    sti = _block(at, new.indicator("sti_dx_budget_share"), "vi")
+    assert "≥ 3 % — không thời hạn" in sti
+    assert "Nghị quyết 57-NQ/TW ngày 22/12/2024 về đột phá phát triển khoa học" in sti
+    at.radio(key="meth_version").set_value("2021").run()
+    old = _block(at, load_catalogue().version("2021").indicator("level4_share"), "vi")
     assert (
         "«Trong đó: cung cấp dịch vụ công trực tuyến mức độ 4 (toàn trình)» ÷ "
         "«Tổng số thủ tục hành chính»"
-    ) in block
-    assert "≥ 100 % — hạn 31/12/2021" in block
-    remote = _block(at, load_catalogue().indicator("remote_inspection_share"), "vi")
-    assert "≥ 50 % — hạn 31/12/2025; sau đó ≥ 70 % — hạn 31/12/2030" in remote
-    budget = _block(at, load_catalogue().indicator("it_budget_share"), "vi")
-    assert "1 % – 1,5 %" in budget
+    ) in old
+    assert "— Chuyển đổi số, cuộc cách mạng toàn dân (04/08/2020)" in old
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_versions_side_by_side_with_changes_and_legal_basis(demo_db: Path, lang: str) -> None:
+    """Both versions with their periods, reporter, ministry and legal basis (documents by
+    number and title); then every change of the 2025 version with its source."""
+    at = open_page(PAGE, lang)
+    catalogue = load_catalogue()
+    shown = texts(at)
+    for version in catalogue.versions:
+        block = next(
+            m.value for m in at.markdown if m.value.startswith(f"### {version.name(lang)}")
+        )
+        assert version.span(lang) in block and version.summary(lang) in block
+        assert version.reporter.name(lang) in block and version.ministry.name(lang) in block
+        for number in version.legal_basis:
+            assert catalogue.document(number).citation(lang) in block
+    old, new = catalogue.versions
+    title = t("framework.changes_title", lang, version=new.name(lang), p="2025-Q3")
+    assert title in [s.value for s in at.subheader]
+    table = next(tb.value for tb in at.table if t("framework.col_basis", lang) in tb.value.columns)
+    changes = catalogue.changes(old, new)
+    assert len(table) == len(changes) == 10
+    for row, change in zip(table.itertuples(index=False), changes, strict=True):
+        assert row[2] == (change.before.name(lang) if change.before else "–")
+        assert row[3] == (change.after.name(lang) if change.after else "–")
+        assert row[4] == "; ".join(catalogue.cite(s, lang) for s in change.sources)
+    basis = "\n".join(table[t("framework.col_basis", lang)])
+    for number in ("57-NQ/TW", "55/2025/NĐ-CP", "10/2025/TT-BKHCN", "42/2022/NĐ-CP"):
+        assert catalogue.document(number).citation(lang) in basis
+    assert "3.321" in basis if lang == "vi" else "3,321" in basis
+    marker = "Phương pháp thay đổi từ 2025-Q3" if lang == "vi" else "Method changed in 2025-Q3"
+    assert marker in shown
+    assert ".txt" not in shown and ".txt" not in basis
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
@@ -167,5 +226,6 @@ def test_export_files_are_safe_and_named(demo_db: Path, monkeypatch: pytest.Monk
     indicators = pd.read_excel(
         io.BytesIO(files["chi_tieu_2026-Q3_reported.xlsx"]()), engine="calamine"
     )
-    assert {"indicator_name", "status_name"} <= set(indicators.columns)
-    assert "Dịch vụ công trực tuyến mức độ 4" in set(indicators["indicator_name"])
+    assert {"indicator_name", "status_name", "framework"} <= set(indicators.columns)
+    assert "Dịch vụ công trực tuyến toàn trình" in set(indicators["indicator_name"])
+    assert set(indicators["framework"]) == {2025}

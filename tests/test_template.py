@@ -1,4 +1,5 @@
-"""The report template as built: sheets, prefilled meta, one row per field, validations, locks."""
+"""The report template as built: sheets, prefilled meta, one row per field, validations, locks;
+and the template follows the framework version of its period (fields, reporter, version cell)."""
 
 from __future__ import annotations
 
@@ -20,10 +21,11 @@ from loaders.template import (
     META_SHEET,
     REPORT_SHEET,
     build_template,
+    field_label,
 )
 
 CATALOGUE = load_catalogue()
-FIELDS = CATALOGUE.fields
+FIELDS = CATALOGUE.version_for("2024-Q2").fields
 CASES = [("Đà Nẵng", "2024-Q2"), ("Hậu Giang", "2025-Q1"), ("Cần Thơ", "2025-Q4")]
 VALUE, REF_NO, REF_DATE, NOTE = (COLUMN_KEYS[k] for k in ("value", "ref_no", "ref_date", "note"))
 
@@ -67,15 +69,18 @@ def test_sheets_and_active_sheet(case: tuple[Province, Period, Workbook]) -> Non
 def test_province_period_and_version_prefilled(case: tuple[Province, Period, Workbook]) -> None:
     prov, period, book = case
     ws = book[REPORT_SHEET]
+    version = CATALOGUE.version_for(period)
     meta = {ws.cell(r, 1).value: ws[f"{VALUE}{r}"].value for r in range(2, 5)}
     assert meta == {
         "province": prov.name,
         "period": str(period),
-        "template_version": CATALOGUE.template_version,
+        "template_version": version.template_version,
     }
     assert prov.code in ws["E2"].value
+    assert version.name_vi in ws["E4"].value
     hidden = {r[0].value: r[1].value for r in book[META_SHEET].iter_rows()}
-    assert hidden["template_version"] == CATALOGUE.template_version
+    assert hidden["template_version"] == version.template_version
+    assert hidden["framework"] == version.id
     assert hidden["province_code"] == prov.code
     assert hidden["period"] == str(period)
     guide = " ".join(str(c.value) for c in book[GUIDE_SHEET]["A"] if c.value)
@@ -90,6 +95,48 @@ def test_one_row_per_field_in_catalogue_order(ws: Worksheet) -> None:
         row = rows[fld.code]
         assert ws.cell(row, 3).value == fld.name_vi + (" (*)" if fld.required else "")
         assert ws[f"{VALUE}{row}"].value is None  # nothing prefilled
+
+
+def _texts(book: Workbook) -> str:
+    """Every text of the guide and report sheets."""
+    sheets = (book[GUIDE_SHEET], book[REPORT_SHEET])
+    cells = (c for ws in sheets for row in ws.iter_rows() for c in row)
+    return "\n".join(str(c.value) for c in cells if c.value)
+
+
+def test_2025_template_has_sti_budget_and_names_the_department_of_science() -> None:
+    """A 2025-Q4 template: the 2025 version's fields, reporter, ministry and legal basis."""
+    prov = _province("Hà Nội", "2025-Q4")
+    book = load_workbook(io.BytesIO(build_template(prov, Period(2025, 4))))
+    ws, version = book[REPORT_SHEET], CATALOGUE.version("2025")
+    rows = _field_rows(ws)
+    assert list(rows) == version.field_codes and "sti_dx_budget" in rows
+    sti = version.field("sti_dx_budget")
+    assert ws.cell(rows["sti_dx_budget"], 3).value == sti.name_vi
+    assert _validation(ws, f"{VALUE}{rows['sti_dx_budget']}").type == "decimal"
+    texts = _texts(book)
+    assert "Sở Khoa học và Công nghệ Hà Nội (Sở KH&CN)" in texts
+    assert "Bộ Khoa học và Công nghệ (Bộ KH&CN)" in texts
+    assert "Thông tin và Truyền thông" not in texts.replace(sti.name_vi, "").split("Căn cứ")[0]
+    assert "Nghị quyết 57-NQ/TW ngày 22/12/2024" in texts
+    level4 = ws.cell(rows["procedures_level4"], 3).value
+    assert level4 == field_label(version.field("procedures_level4"))
+    assert "toàn trình" in level4 and "trước đây: «" in level4 and "mức độ 4" in level4
+
+
+def test_2024_template_has_neither() -> None:
+    """A 2024-Q4 template: no ``sti_dx_budget`` row and the Department of Information and
+    Communications, as before 2025-Q3."""
+    prov = _province("Hà Nội", "2024-Q4")
+    book = load_workbook(io.BytesIO(build_template(prov, Period(2024, 4))))
+    rows = _field_rows(book[REPORT_SHEET])
+    assert list(rows) == CATALOGUE.version("2021").field_codes
+    assert "sti_dx_budget" not in rows
+    texts = _texts(book)
+    assert "Sở Thông tin và Truyền thông Hà Nội (Sở TT&TT)" in texts
+    assert "Bộ Thông tin và Truyền thông (Bộ TT&TT)" in texts
+    assert "KH&CN" not in texts and "Khoa học và Công nghệ" not in texts
+    assert "Quyết định 749/QĐ-TTg ngày 03/06/2020" in texts
 
 
 def test_key_row_hidden_and_headers(ws: Worksheet) -> None:

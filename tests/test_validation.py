@@ -40,9 +40,11 @@ from loaders.writers import bulk_columns, write_bulk
 pytestmark = pytest.mark.backends
 
 CATALOGUE = load_catalogue()
-KINDS = {f.code: f.kind for f in CATALOGUE.fields}
-PARTS = [f for f in CATALOGUE.fields if f.part_of]
-REQUIRED = [f.code for f in CATALOGUE.fields if f.required]
+FRAMEWORK = CATALOGUE.version_for("2024-Q1")
+"""The version of the 2024 files most tests use (tests/test_frameworks.py: the other ones)."""
+KINDS = {f.code: f.kind for f in FRAMEWORK.fields}
+PARTS = [f for f in FRAMEWORK.fields if f.part_of]
+REQUIRED = [f.code for f in FRAMEWORK.fields if f.required]
 REPORT = REPORT_SHEET
 
 
@@ -213,7 +215,7 @@ def test_blank_template_lists_every_required_field(store: Store) -> None:
         (Reason.REQUIRED, at(code), code) for code in REQUIRED
     }
     assert {p.field for p in result.problems if p.reason == Reason.BLANK} == {
-        f.code for f in CATALOGUE.fields if not f.required
+        f.code for f in FRAMEWORK.fields if not f.required
     }
 
 
@@ -515,7 +517,7 @@ def test_bulk_duplicate_province_and_period(store: Store) -> None:
 def test_bulk_unknown_column_is_a_warning(empty_store: Store) -> None:
     header = [*bulk_columns(), "ghi chú nội bộ"]
     values = good_values()
-    data = _xlsx([header, ["Hà Nội", "2024-Q1", *(values[c] for c in header[2:-1]), "x"]])
+    data = _xlsx([header, ["Hà Nội", "2024-Q1", *(values.get(c) for c in header[2:-1]), "x"]])
     result = accept(empty_store, data)
     problem(
         result, Reason.UNKNOWN_COLUMN, f"Dữ liệu!{col_letter(len(header) - 1)}1", severity="warning"
@@ -530,10 +532,10 @@ def test_bulk_label_headers(empty_store: Store, lang: str) -> None:
             return f.name_en
         return f.name_vi + (" (*)" if lang == "vi*" and f.required else "")
 
-    header = ["Tỉnh", "Kỳ báo cáo", *(label(f) for f in CATALOGUE.fields)]
+    header = ["Tỉnh", "Kỳ báo cáo", *(label(f) for f in FRAMEWORK.fields)]
     values = good_values()
     rows = [
-        [p, "Quý 1/2024", *(values[f.code] for f in CATALOGUE.fields)]
+        [p, "Quý 1/2024", *(values[f.code] for f in FRAMEWORK.fields)]
         for p in ("Hà Nội", "Đà Nẵng")
     ]
     result = accept(empty_store, _xlsx([["Báo cáo tổng hợp"], header, *rows]))
@@ -604,3 +606,93 @@ def test_a_percentage_in_an_amount_cell_of_a_bulk_table_is_refused(store: Store)
     result = reject(store, buf.getvalue(), "bulk.xlsx")
     p = only_error(result, Reason.PERCENT_FORMAT, "Dữ liệu!D2", "it_budget")
     assert "1,5 %" in p.message_vi and "1.5%" in p.message_en and "triệu đồng" in p.message_vi
+
+
+# --------------------------------------------------------------------------- framework versions
+
+
+def _values_2025(**overrides: object) -> dict[str, object]:
+    """Valid values for a report under the 2025 version (with ``sti_dx_budget``)."""
+    return {**good_values(), "sti_dx_budget": 700.5, **overrides}
+
+
+def test_2024_template_for_2025_q4_is_rejected_at_the_version_cell(store: Store) -> None:
+    """Last year's file with its period changed: the version cell names the 2021 template, the
+    period needs the 2025 one; the message says which template to download, and no row of the
+    old layout is reported missing."""
+    data = fill_template("Hà Nội", "2024-Q4", good_values(), meta={"period": "2025-Q4"})
+    result = reject(store, data)
+    p = only_error(result, Reason.TEMPLATE_VERSION, at("template_version"), "template_version")
+    assert p.key == "template_other_version"
+    assert "«2021» của Khung chỉ tiêu 2021" in p.message_vi
+    assert "Quý IV/2025 báo cáo theo Khung chỉ tiêu 2025 (áp dụng từ Quý III/2025)" in p.message_vi
+    assert "Hãy tải mẫu của kỳ Quý IV/2025 (phiên bản «2025»)" in p.message_vi
+    assert "Download the template for Q4 2025 (version «2025»)" in p.message_en
+
+
+def test_2025_template_for_an_older_period_is_rejected_too(store: Store) -> None:
+    data = fill_template("Hà Nội", "2025-Q4", _values_2025(), meta={"period": "2024-Q4"})
+    result = reject(store, data)
+    p = only_error(result, Reason.TEMPLATE_VERSION, at("template_version"), "template_version")
+    assert "phiên bản «2021»" in p.message_vi
+
+
+def test_template_made_before_versions_still_loads(empty_store: Store) -> None:
+    """Templates written before framework versions carry «2025.1»: the 2021 version's."""
+    data = fill_template("Hà Nội", "2024-Q4", good_values(), meta={"template_version": "2025.1"})
+    assert accept(empty_store, data).reports[0].values["procedures_total"].value == 1800
+
+
+def test_2025_template_stores_sti_budget(empty_store: Store) -> None:
+    data = fill_template("Hà Nội", "2025-Q4", _values_2025())
+    result = accept(empty_store, data)
+    assert result.problems == []
+    stored = current_values(empty_store, "01", "2025-Q4")
+    assert stored["sti_dx_budget"][0] == 700.5 and len(stored) == len(_values_2025())
+
+
+def test_sti_budget_above_the_budget_is_rejected(store: Store) -> None:
+    data = fill_template("Hà Nội", "2025-Q4", _values_2025(sti_dx_budget=25000.6))
+    result = reject(store, data)
+    p = only_error(result, Reason.PART_EXCEEDS_WHOLE, _cell_2025("sti_dx_budget"), "sti_dx_budget")
+    assert "25.000,6" in p.message_vi and "25.000,5" in p.message_vi
+    assert "khoa học, công nghệ, đổi mới sáng tạo" in p.message_vi
+
+
+def _cell_2025(code: str) -> str:
+    """Where a field's value cell is in a 2025-version template."""
+    fields = CATALOGUE.version("2025").field_codes
+    return f"{REPORT}!D{fields.index(code) + row_of(FRAMEWORK.field_codes[0])}"
+
+
+def test_bulk_rows_are_validated_against_the_version_of_their_period(empty_store: Store) -> None:
+    """One table across the change: the 2025 rows may fill ``sti_dx_budget``, a 2024 row may
+    not (its version has no such field), so the file is rejected at that cell."""
+    rows = [
+        _bulk_row("Hà Nội", "2025-Q3", sti_dx_budget=800),
+        _bulk_row("Hà Nội", "2024-Q4"),
+        _bulk_row("Đà Nẵng", "2024-Q4", sti_dx_budget=500),
+    ]
+    result = reject(empty_store, write_bulk(rows))
+    col = col_letter(bulk_columns().index("sti_dx_budget"))
+    p = only_error(result, Reason.FRAMEWORK, f"Dữ liệu!{col}4", "sti_dx_budget")
+    assert "Khung chỉ tiêu 2021 áp dụng cho kỳ Quý IV/2024 (đến Quý II/2025)" in p.message_vi
+    accepted = accept(empty_store, write_bulk(rows[:2]))
+    assert sorted(str(r.period) for r in accepted.reports) == ["2024-Q4", "2025-Q3"]
+    assert current_values(empty_store, "01", "2025-Q3")["sti_dx_budget"][0] == 800
+
+
+def test_bulk_header_may_use_a_former_name(empty_store: Store) -> None:
+    """A renamed field is found under its former name too (``mức độ 4`` for ``toàn trình``)."""
+    version = CATALOGUE.version("2025")
+    old = version.field("procedures_level4").former_name_vi
+    header = [
+        "Tỉnh",
+        "Kỳ báo cáo",
+        *(old if c == "procedures_level4" else c for c in version.field_codes),
+    ]
+    values = _values_2025()
+    data = _xlsx([header, ["Hà Nội", "2025-Q4", *(values[c] for c in version.field_codes)]])
+    result = accept(empty_store, data)
+    assert result.problems == []
+    assert result.reports[0].values["procedures_level4"].value == 950

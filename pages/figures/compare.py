@@ -12,6 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dxboard.i18n import t
+from pages.figures.breaks import mark_breaks
 from pages.figures.maps import category_step, separators, wrap
 
 STATUS_COLOURS = {
@@ -173,7 +174,8 @@ def series_lines(
     """One line per province over the periods (``period``, ``name``, ``value``).
 
     ``order`` (names) gives the colours and the legend order, so that a province has the
-    same colour as in :func:`pillar_groups` drawn in that order; by default, first seen.
+    same colour as in :func:`pillar_groups` drawn in that order; by default, first seen. The
+    break marker shows where the framework version changes.
     """
     periods = sorted(df["period"].unique())
     fig = go.Figure()
@@ -212,7 +214,7 @@ def series_lines(
         legend={"orientation": "h", "y": -0.2},
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
     )
-    return fig
+    return mark_breaks(fig, periods, lang)
 
 
 def rank_range(df: pd.DataFrame, lang: str, title: str, labels: dict[str, str]) -> go.Figure:

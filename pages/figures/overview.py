@@ -43,6 +43,7 @@ TILE_COLUMNS = [
     "target",
     "d_met",
     "d_value",
+    "comparable",
 ]
 
 
@@ -93,17 +94,23 @@ def tile_frame(
     lang: str,
     catalogue: Catalogue | None = None,
 ) -> pd.DataFrame:
-    """One row per catalogue indicator (catalogue order) with the national figures of ``period``.
+    """One row per indicator of the framework version of ``period`` (catalogue order) with the
+    national figures of ``period``.
 
     ``nat`` is a ``metrics.national.national`` frame holding ``period`` (and ``previous`` when
-    given). ``d_met`` and ``d_value`` are the changes since ``previous`` (NaN without one).
+    given). ``d_met`` and ``d_value`` are the changes since ``previous`` (NaN without one, and
+    for an indicator that the framework version of ``period`` re-defined: ``comparable``
+    false).
     """
     catalogue = catalogue or load_catalogue()
+    version = catalogue.version_for(period)
+    redefined = _redefined(catalogue, previous, period)
     vn = nat[nat["area"] == NATIONAL].set_index(["period", "indicator"])
     rows = []
-    for ind in catalogue.indicators:
+    for ind in version.indicators:
         now = _pick(vn, period, ind.code)
-        before = _pick(vn, previous, ind.code) if previous else {}
+        comparable = ind.code not in redefined
+        before = _pick(vn, previous, ind.code) if previous and comparable else {}
         scored = ind.scored and ind.target is not None
         n_met = float(now.get("n_met", np.nan)) if scored else np.nan
         n = float(now.get("n_provinces", np.nan))
@@ -115,9 +122,7 @@ def tile_frame(
             {
                 "indicator": ind.code,
                 "pillar": ind.pillar,
-                "pillar_name": catalogue.pillar(ind.pillar).name_vi
-                if lang == "vi"
-                else catalogue.pillar(ind.pillar).name_en,
+                "pillar_name": version.pillar(ind.pillar).name(lang),
                 "name": ind.name(lang),
                 "unit": ind.unit,
                 "scored": scored,
@@ -132,9 +137,25 @@ def tile_frame(
                 "target": target_text(ind, period, lang),
                 "d_met": n_met - prev_met,
                 "d_value": value - prev_value,
+                "comparable": comparable,
             }
         )
     return pd.DataFrame(rows, columns=TILE_COLUMNS)
+
+
+def _redefined(catalogue: Catalogue, previous: str | None, period: str) -> set[str]:
+    """Indicators whose definition, formula or target changed between the versions of
+    ``previous`` and ``period`` (a change of name alone keeps them comparable)."""
+    if previous is None:
+        return set()
+    before, after = catalogue.version_for(previous), catalogue.version_for(period)
+    if before.id == after.id:
+        return set()
+    return {
+        c.code
+        for c in catalogue.changes(before, after)
+        if c.entity == "indicator" and set(c.aspects) - {"name"}
+    }
 
 
 def _pick(vn: pd.DataFrame, period: str | None, code: str) -> dict:

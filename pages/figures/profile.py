@@ -6,6 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from pages.figures.breaks import mark_breaks
 from pages.figures.compare import MAIN
 from pages.figures.maps import category_step, separators, wrap
 
@@ -16,7 +17,8 @@ REGIONAL = "#e07b39"
 def index_history(
     df: pd.DataFrame, lang: str, title: str, index_label: str, rank_label: str
 ) -> go.Figure:
-    """The index (0–100, left axis) and the rank (right axis, 1 at the top) over periods.
+    """The index (0–100, left axis) and the rank (right axis, 1 at the top) over periods, with
+    the break marker where the framework version changes.
 
     ``df``: ``period``, ``readiness_index``, ``rank``, ``n_ranked``.
     """
@@ -72,7 +74,7 @@ def index_history(
         legend={"orientation": "h", "y": -0.2},
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
     )
-    return fig
+    return mark_breaks(fig, list(data["period"]), lang)
 
 
 def pillar_bars(

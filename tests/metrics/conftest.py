@@ -279,3 +279,29 @@ def flag_store() -> Store:
 def received_after(period: str, days: int = 10) -> datetime:
     """``days`` after the end of ``period``, at midnight."""
     return datetime.combine(Period.parse(period).end, time()) + timedelta(days=days)
+
+
+@pytest.fixture(scope="session")
+def framework_store() -> Store:
+    """Across the change of framework version (2021 up to 2025-Q2, 2025 from 2025-Q3).
+
+    2025-Q2 (legacy, 2021 version): Hà Nội 01, Đà Nẵng 48, Huế 46 report FULL → index 100.
+    2025-Q3 (current, 2025 version): the three report FULL with sti_dx_budget 30/1000 = 3 %
+      (met) → index 100 each, rank 1.
+    2025-Q4: 01 sti 40/1000 = 4 % (met, attainment 1); 48 sti 20/1000 = 2 % (not met, no
+      deadline: not_met, attainment 2/3); 46 sti blank (no_data). Resources pillar: 01 1,
+      48 (1 + 1 + 2/3) / 3, 46 (1 + 1) / 2 = 1 (2 of 3 present) → index 01 100, 46 100,
+      48 (4 + 8/9) / 5 × 100 = 97.78 → ranks 01 1, 46 1, 48 3. National ratio of sums
+      (40 + 20) / 2000 = 3 %, 1 of 34 provinces meets it.
+    """
+    store = Store(":memory:")
+    load(store, [row(c, "2025-Q2", FULL) for c in ("01", "48", "46")], datetime(2025, 7, 10))
+    q3 = [row(c, "2025-Q3", FULL, sti_dx_budget=30) for c in ("01", "48", "46")]
+    load(store, q3, datetime(2025, 10, 10))
+    q4 = [
+        row("01", "2025-Q4", FULL, sti_dx_budget=40),
+        row("48", "2025-Q4", FULL, sti_dx_budget=20),
+        row("46", "2025-Q4", FULL),
+    ]
+    load(store, q4, datetime(2026, 1, 10))
+    return store
