@@ -103,7 +103,8 @@ class _Checker:
             return None
         value = self.number(row, column)
         if value is not None and not 0 <= value <= 1:
-            self.fail(row.line, column, UserError(Reason.SCORE_RANGE, value=value))
+            text = cell_text(row.values.get(column))
+            self.fail(row.line, column, UserError(Reason.SCORE_RANGE, value=text))
             return None
         return value
 
