@@ -22,14 +22,14 @@ from dxboard.store.audit import audit_log
 from dxboard.store.backup import backup as backup_store
 from dxboard.store.backup import restore_backup
 from dxboard.store.database import is_url
-from dxboard.store.reference import reference_history as reference_versions
 from dxboard.store.migrate import migrate_store as move_store
+from dxboard.store.reference import reference_history as reference_versions
 from dxboard.store.submissions import raw_values, submission_history
 from loaders.decide import IngestResult
 from loaders.demo import load_demo
-from loaders.reference import ensure_reference, load_reference, restore_reference
 from loaders.ingest import ingest as run_ingest
 from loaders.ingest import restore as restore_submission
+from loaders.reference import ensure_reference, load_reference, restore_reference
 from loaders.template import build_template
 from loaders.writers import write_frame
 from metrics.dti import export_dti

@@ -64,10 +64,15 @@ def to_current(table63: pd.DataFrame) -> pd.DataFrame:
     succ = successors()
     frame = table63.assign(province_code=table63["province_code"].map(succ))
     columns = [c for c in SCORES if c in frame.columns]
-    means = frame.groupby("province_code")[columns].agg(lambda s: s.mean(skipna=False))
+    means = frame.groupby("province_code")[columns].agg(_strict_mean)
     means = means.round(4).reset_index()
     means["rank"] = rank_scores(means["pdti"].to_numpy())
     return means
+
+
+def _strict_mean(values: pd.Series) -> float:
+    """The mean, missing when any value is."""
+    return float(values.mean(skipna=False))
 
 
 def rank_scores(values: np.ndarray) -> pd.arrays.IntegerArray:
@@ -86,11 +91,8 @@ def dti_table(store: Store, year: int, basis: str = "reported") -> pd.DataFrame:
     check_basis(basis)
     frame = scores(store)
     frame = frame[frame["year"] == int(year)]
-    by_list = {int(n): g for n, g in frame.groupby("provinces")}
-    if basis == "reported":
-        table = by_list.get(63, by_list.get(34))
-    else:
-        table = by_list.get(34)
+    by_list = {int(str(n)): g for n, g in frame.groupby("provinces")}
+    table = by_list.get(63, by_list.get(34)) if basis == "reported" else by_list.get(34)
     if table is None and basis == "current" and 63 in by_list:
         table = _derived(by_list[63])
     if table is None:

@@ -54,7 +54,12 @@ def test_the_bundled_table_is_the_shared_one_with_all_tables() -> None:
     counts: dict[tuple[str, str], int] = {}
     for row in _rows():
         counts[row["year"], row["provinces"]] = counts.get((row["year"], row["provinces"]), 0) + 1
-    assert counts == {("2022", "63"): 63, ("2023", "63"): 63, ("2024", "63"): 63, ("2024", "34"): 34}
+    assert counts == {
+        ("2022", "63"): 63,
+        ("2023", "63"): 63,
+        ("2024", "63"): 63,
+        ("2024", "34"): 34,
+    }
 
 
 def test_every_province_name_matches_through_the_registry() -> None:
@@ -134,7 +139,12 @@ BAD = {
     "score above 1": (_set(0, pdti="1.2"), Reason.SCORE_RANGE, "F2", "pdti"),
     "negative index": (_set(200, society="-0.1"), Reason.SCORE_RANGE, "N202", "society"),
     "year not four digits": (_set(7, year="24"), Reason.REFERENCE_YEAR, "A9", "year"),
-    "province list not 63 or 34": (_set(3, provinces="62"), Reason.REFERENCE_BASIS, "B5", "provinces"),
+    "province list not 63 or 34": (
+        _set(3, provinces="62"),
+        Reason.REFERENCE_BASIS,
+        "B5",
+        "provinces",
+    ),
     "34 provinces in 2022": (_set(1, provinces="34"), Reason.REFERENCE_BASIS, "B3", "provinces"),
     "63-list row with a current code": (
         _set(0, province_code="01", province_as_published="Đà Nẵng"),
