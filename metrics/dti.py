@@ -242,3 +242,20 @@ def readiness_vs_dti(store: Store, basis: str = "reported") -> Agreement | None:
         r = float(frame["pdti"].corr(frame[INDEX])) if len(frame) >= 3 else None
         return Agreement(year, period, frame.reset_index(drop=True), r)
     return None
+
+
+def dti_ranking(store: Store, year: int, basis: str, column: str = "pdti") -> pd.DataFrame:
+    """:func:`dti_table` with ``value`` (the score ``column``: ``pdti`` or a main index) and
+    ``value_rank``: the published rank for ``pdti``, else the competition rank of the index;
+    sorted by it. ``value`` is missing where the index was not published."""
+    if column not in SCORES:
+        raise ValueError(f"unknown DTI score {column!r}")
+    table = dti_table(store, year, basis)
+    table["value"] = table[column].astype(float)
+    if column == "pdti":
+        table["value_rank"] = table["rank"]
+    else:
+        table["value_rank"] = rank_scores(table["value"].to_numpy())
+    return table.sort_values(["value_rank", "province_code"], na_position="last").reset_index(
+        drop=True
+    )

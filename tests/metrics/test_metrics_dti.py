@@ -124,6 +124,10 @@ def test_latest_official_dti(store: Store) -> None:
     assert latest.risers["rank_change"].is_monotonic_decreasing
 
 
+def test_no_agreement_without_reports(store: Store) -> None:
+    assert readiness_vs_dti(store) is None
+
+
 def test_province_history_on_either_basis(store: Store) -> None:
     current = dti_history(store, "current", "01", "current")
     assert current["year"].tolist() == [2022, 2023, 2024]
@@ -148,8 +152,7 @@ def test_readiness_against_dti_where_both_exist(demo_db_template: Path, tmp_path
     path = tmp_path / "demo.duckdb"
     path.write_bytes(demo_db_template.read_bytes())
     with Store(path) as store:
-        assert readiness_vs_dti(store) is None  # no DTI loaded yet
-        ensure_reference(store)
+        ensure_reference(store)  # already loaded with the demo data: nothing changes
         agreement = readiness_vs_dti(store)
     assert agreement is not None and (agreement.year, agreement.period) == (2024, "2024-Q4")
     assert 50 <= len(agreement.frame) <= 63  # provinces with both a DTI and an index
