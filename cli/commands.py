@@ -15,7 +15,7 @@ from dxboard import auth
 from dxboard.catalogue import load_catalogue
 from dxboard.errors import Reason, UserError
 from dxboard.i18n import fmt_number, named, t
-from dxboard.periods import Period
+from dxboard.periods import Period, parse_year
 from dxboard.registry import Province, ProvinceMatchError, load_registry
 from dxboard.store import DuckStore, PostgresStore, Store
 from dxboard.store.audit import audit_log
@@ -171,7 +171,7 @@ def export(args: argparse.Namespace) -> int:
         if args.year is None:
             raise usage("usage_export_year")
         with _store(args) as store:
-            df = export_dti(store, args.year, args.basis)
+            df = export_dti(store, parse_year(args.year), args.basis)
         write_frame(df, out, fmt)
         _say(args, "rows_written", file=str(out), n=len(df))
         return 0

@@ -76,7 +76,7 @@ def _data_commands(sub: Subparsers) -> None:
     c = sub.add_parser("export", help="export raw values, indicators or the DTI as CSV or Excel")
     c.add_argument("what", choices=["raw", "indicators", "dti"])
     c.add_argument("--period", help="quarter (raw, indicators), e.g. 2025-Q4")
-    c.add_argument("--year", type=int, help="year (dti), e.g. 2024")
+    c.add_argument("--year", help="year (dti), e.g. 2024")
     c.add_argument("--basis", choices=["reported", "current"], default="reported")
     c.add_argument("--format", choices=["csv", "xlsx"], default=None)
     c.add_argument("-o", "--output", required=True)
