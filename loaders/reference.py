@@ -29,8 +29,9 @@ from dxboard.errors import Problem, Reason, UserError
 from dxboard.registry import ProvinceMatchError, Registry, load_registry, normalise_code
 from dxboard.store import Store
 from dxboard.store import reference as db
-from loaders.cells import CellError, cell_ref, cell_text, is_blank, parse_number
+from loaders.cells import CellError, cell_text, is_blank, parse_number
 from loaders.readers import WorkbookError, open_workbook
+from loaders.readers.text import cell_ref
 
 DATASET = "dti"
 BUNDLED = Path(__file__).resolve().parent.parent / "data" / "reference" / "dti_published.csv"
