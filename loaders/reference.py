@@ -30,7 +30,7 @@ from dxboard.registry import ProvinceMatchError, Registry, load_registry, normal
 from dxboard.store import Store
 from dxboard.store import reference as db
 from loaders.cells import CellError, cell_text, is_blank, parse_number
-from loaders.readers import WorkbookError, open_workbook
+from loaders.readers import WorkbookError, max_file_bytes, open_workbook
 from loaders.readers.text import cell_ref
 
 DATASET = "dti"
@@ -168,6 +168,8 @@ def read_table(data: bytes, file_name: str) -> tuple[str, list[list[Any]]]:
     if not data:
         raise UserError(Reason.EMPTY_FILE)
     if file_name.lower().endswith((".csv", ".txt")):
+        if len(data) > max_file_bytes():  # the limit of every upload (spreadsheets: the reader)
+            raise UserError(Reason.FILE_TOO_LARGE, size=len(data), limit=max_file_bytes())
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:

@@ -191,6 +191,14 @@ def test_missing_columns_and_empty_files_are_refused(store: Store) -> None:
     }
 
 
+def test_a_csv_over_the_upload_limit_is_refused(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DXBOARD_MAX_UPLOAD_MB", "0.001")
+    result = load_reference(store, BUNDLED.read_bytes(), "big.csv")
+    assert [p.reason for p in result.problems] == [Reason.FILE_TOO_LARGE]
+
+
 def test_an_xlsx_table_loads_like_the_csv(store: Store) -> None:
     book = openpyxl.Workbook()
     sheet = book.active
