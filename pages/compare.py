@@ -548,13 +548,13 @@ def main() -> None:
     st.title(t("nav.compare", lg))
     need(p is not None or bool(dti_views.options()), "app.no_data")
     version = load_catalogue().version_for(p) if p is not None else None
-    if p is not None:
-        intro = t("compare.intro", lg, period=p, basis=t(f"app.basis_{b}", lg))
-        st.caption(intro + " " + regime_text(p, lg))
+    intro = st.empty()  # the quarter's caption, above the controls, unless the DTI is shown
     choice, regions = controls(version, lg)
     if dti_views.is_dti(choice) or p is None or version is None:
         dti_views.compare_view(choice, b, regions, lg)
         return
+    text = t("compare.intro", lg, period=p, basis=t(f"app.basis_{b}", lg))
+    intro.caption(text + " " + regime_text(p, lg))
     kind = kind_of(choice, version)
     rows = display_rows(choice, kind, p, b, lg)
     shown = rows[rows["region"].isin(regions)] if regions else rows
