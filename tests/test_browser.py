@@ -178,3 +178,30 @@ def test_dti_views_in_the_browser(server: str, browser: object, lang: str) -> No
     page.get_by_text(t("dti.profile_heading", lang)).first.wait_for(timeout=60_000)
     full_shot(page, SHOTS / f"profile_dti_{lang}.png")
     page.close()
+
+
+@pytest.mark.browser
+def test_sessions_that_start_together_after_a_restart_all_render(
+    demo_db_template: Path, tmp_path: Path, browser: object
+) -> None:
+    """Six browsers open a server nobody has visited yet, at once: each gets the overview (before
+    app.py imported the app in one session at a time, most got "cannot import name ...")."""
+    db = tmp_path / "demo.duckdb"
+    shutil.copy(demo_db_template, db)
+    server = Streamlit({"DXBOARD_DB": str(db)})
+    try:
+        server.wait_healthy()
+        contexts = [browser.new_context() for _ in range(6)]
+        pages = [context.new_page() for context in contexts]
+        for page in pages:
+            page.goto(server.url, wait_until="commit")
+        title = t("overview.title", "vi", period="").rstrip(" —-")
+        for page in pages:
+            page.get_by_text(title).first.wait_for(timeout=180_000)
+            settle(page)
+            body = page.inner_text("body")
+            assert "Error" not in body and "Traceback" not in body
+        for context in contexts:
+            context.close()
+    finally:
+        server.stop()
