@@ -23,6 +23,7 @@ from dxboard.store.database import (
     insert_columns,
     insert_rows,
 )
+from dxboard.store.reviews import Reviewed, locks
 
 Key = tuple[str, str]
 
@@ -113,16 +114,20 @@ class IngestState:
     """SHA-256 → the first accepted upload of those bytes."""
     versions: dict[tuple[Key, str], int] = field(default_factory=dict)
     """(province-period, content hash) → the newest submission with those values."""
+    locks: dict[Key, Reviewed] = field(default_factory=dict)
+    """The province-periods whose accepted submission is approved: no upload may change them."""
 
 
 def read_state(
     cur: Cursor, keys: Collection[Key], previous: Collection[Key], shas: Collection[str]
 ) -> IngestState:
-    """The current submissions and versions of ``keys``, the yes answers of ``previous`` and
-    the first accepted uploads of ``shas``."""
+    """The current submissions, versions and locks of ``keys``, the yes answers of ``previous``
+    and the first accepted uploads of ``shas`` (in the caller's write transaction, so a
+    concurrent approval cannot slip between the lock check and the write)."""
     state = IngestState()
     if keys:
         _read_current(cur, keys, state)
+        state.locks = locks(cur, keys)
         rows = cur.execute(
             "SELECT province_code, period, content_hash, max(id) FROM submissions "
             f"JOIN {_KEYS} k USING (province_code, period) "
