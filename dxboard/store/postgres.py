@@ -33,7 +33,9 @@ from dxboard.store.schema import MIGRATIONS
 
 WRITE_LOCK_KEY = 4_458_240_001
 """The advisory lock every write transaction takes (any constant shared by all processes)."""
-MIRROR_SKIP = frozenset({"events", "login_attempts", "users", "schema_migrations"})
+MIRROR_SKIP = frozenset(
+    {"events", "login_attempts", "users", "schema_migrations", "evidence", "review_comments"}
+)
 """Tables the metrics never read: not copied into the analytics copy."""
 POOL_SIZE_ENV = "DXBOARD_PG_POOL"
 _PLACEHOLDER = re.compile(r"'(?:[^']|'')*'|\?|%")

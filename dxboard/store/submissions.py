@@ -261,16 +261,19 @@ def make_current(cur: Cursor, submission_ids: Collection[int]) -> dict[int, int 
 
 
 def raw_values(store: Store, period: str | Period | None = None) -> pd.DataFrame:
-    """Current accepted raw values in long form (yes/no as 1/0), optionally for one period."""
+    """Current accepted raw values in long form (yes/no as 1/0), optionally for one period,
+    with the review state of their submission (``review_state``)."""
     sql = (
-        "SELECT province_code, period, era, field, value, dataset, note, ref_no, ref_date, "
-        "submission_id FROM current_values"
+        "SELECT v.province_code, v.period, v.era, v.field, v.value, v.dataset, v.note, v.ref_no, "
+        "v.ref_date, v.submission_id, COALESCE(r.state, 'submitted') AS review_state "
+        "FROM current_values v LEFT JOIN reviews r ON r.submission_id = v.submission_id AND "
+        "r.id = (SELECT max(x.id) FROM reviews x WHERE x.submission_id = v.submission_id)"
     )
     params: list[object] = []
     if period is not None:
-        sql += " WHERE period = ?"
+        sql += " WHERE v.period = ?"
         params.append(str(Period.parse(period)))
-    return store.cursor().execute(sql + " ORDER BY period, province_code, field", params).df()
+    return store.cursor().execute(sql + " ORDER BY v.period, v.province_code, v.field", params).df()
 
 
 def submission_history(store: Store, province_code: str, era: str | None = None) -> pd.DataFrame:
