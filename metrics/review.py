@@ -4,6 +4,7 @@
   ``all`` accepted submissions, or only the ``approved`` ones (leaders' default).
 - :func:`review_grid`: approved / waiting (``submitted``) / returned / missing for every
   province expected in each period, with the due date and whether it has passed.
+- :func:`changes_since_approved`: what a submission changes against the last approved one.
 - :func:`reminders`: the provinces late (nothing received after the due date) or returned, with
   their officers' accounts: the list reviewers send reminders from.
 """
@@ -18,6 +19,7 @@ from dxboard.periods import PeriodsLike, as_periods
 from dxboard.review import due_date
 from dxboard.store import Store
 from dxboard.store import reviews as rdb
+from dxboard.store.submissions import versions
 from metrics.harmonise import expected_provinces, successors
 
 SCOPES = ("approved", "all")
@@ -33,6 +35,7 @@ GRID_COLUMNS = [
     "due",
     "overdue",
 ]
+CHANGE_COLUMNS = ["field", "approved", "now"]
 REMINDER_COLUMNS = [
     "period",
     "province_code",
@@ -102,3 +105,24 @@ def reminders(store: Store, periods: PeriodsLike, today: date | None = None) -> 
     late = zip(chosen["due"], chosen["overdue"], strict=True)
     chosen["days_late"] = [(today - due).days if over else 0 for due, over in late]
     return chosen[REMINDER_COLUMNS].reset_index(drop=True)
+
+
+def changes_since_approved(store: Store, submission_id: int) -> tuple[int | None, pd.DataFrame]:
+    """The last approved submission of the same province-period before ``submission_id``
+    (None when there is none) and the fields whose value differs: ``field, approved, now``
+    (every field, ``approved`` NaN, when nothing was approved before)."""
+    found = versions(store.cursor(), [submission_id]).get(submission_id)
+    if found is None:
+        return None, pd.DataFrame(columns=CHANGE_COLUMNS)
+    base = rdb.last_approved(store, found.province_code, found.period, before=submission_id)
+    old = versions(store.cursor(), [base])[base].values if base is not None else {}
+    rows = [
+        (name, old.get(name), found.values.get(name))
+        for name in sorted(old.keys() | found.values.keys())
+        if base is None or not _same(old.get(name), found.values.get(name))
+    ]
+    return base, pd.DataFrame(rows, columns=CHANGE_COLUMNS)
+
+
+def _same(a: float | None, b: float | None) -> bool:
+    return (a is None and b is None) or (a is not None and b is not None and a == b)

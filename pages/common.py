@@ -1,7 +1,8 @@
 """Shared UI helpers: the store, the choices every page shares, cached metric calls, roles.
 
 Cross-page choices live in session keys set by the sidebar widgets that ``app.py`` renders on
-every run: ``lang``, ``period``, ``basis``; the signed-in account is ``user`` (a non-widget key).
+every run: ``lang``, ``period``, ``basis``, ``scope`` (approved figures only, or all); the
+signed-in account is ``user`` (a non-widget key).
 """
 
 from __future__ import annotations
@@ -19,8 +20,11 @@ from dxboard.i18n import DEFAULT_LANG, t
 from dxboard.store import Store, submissions
 from loaders.demo import load_demo
 from loaders.writers import to_csv_bytes, to_xlsx_bytes
+from metrics.review import review_grid, waiting
 
 BASES = ("reported", "current")
+SCOPES = ("approved", "all")
+"""The review switch: approved figures only, or everything submitted (metrics.review.in_scope)."""
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -74,6 +78,25 @@ def user() -> User | None:
     return st.session_state.get("user")
 
 
+def default_scope(account: User | None) -> str:
+    """Leaders read approved figures only by default; everyone else all submitted ones."""
+    return "approved" if account is not None and account.role == "leader" else "all"
+
+
+def scope() -> str:
+    """``approved`` or ``all``: the sidebar switch, or the account's default until the person
+    signed in now has used it."""
+    account = user()
+    if st.session_state.get("scope_user") != (account.username if account else None):
+        return default_scope(account)
+    return st.session_state.get("scope") or default_scope(account)
+
+
+def waiting_count(quarter: str) -> int:
+    """How many provinces of ``quarter`` have a submission waiting for review."""
+    return waiting(cached(review_grid, quarter))
+
+
 def latest_period() -> str | None:
     periods = cached_periods()
     return periods[-1] if periods else None
@@ -93,17 +116,42 @@ def cached_periods() -> list[str]:
 
 
 @st.cache_data(max_entries=256, ttl=3600, show_spinner=False)
-def _cached(name: str, version: int, args: tuple, kwargs: tuple) -> Any:
-    return _resolve(name)(get_store(), *args, **dict(kwargs))
+def _cached(name: str, version: int, view: str, args: tuple, kwargs: tuple) -> Any:
+    return _resolve(name)(get_store().scoped(view), *args, **dict(kwargs))
 
 
 def cached(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """``fn(store, *args, **kwargs)``, cached until the data version changes.
+    """``fn(store, *args, **kwargs)`` on the store seen with the review switch (:func:`scope`),
+    cached until the data version changes.
 
     ``fn`` is a module-level function of ``metrics`` or ``loaders`` taking the store first;
     arguments must be hashable (strings, numbers, tuples).
     """
-    return _cached(_name(fn), data_version(), args, tuple(sorted(kwargs.items())))
+    return cached_view(scope(), fn, *args, **kwargs)
+
+
+def cached_view(view: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """:func:`cached` with the review scope ``view`` (``all`` or ``approved``) whatever the
+    switch says (the review page always reads everything submitted)."""
+    key = tuple(sorted(kwargs.items()))
+    return _cached(_name(fn), data_version(), view, args, key)
+
+
+def scope_switch(lang_: str) -> None:
+    """The sidebar switch «approved only / everything submitted»; with approved only, how many
+    provinces of the period wait for review."""
+    st.session_state["scope"] = st.radio(
+        t("review.scope", lang_),
+        SCOPES,
+        index=SCOPES.index(scope()),
+        key=f"scope_{lang_}",
+        format_func=lambda s: t(f"review.scope_{s}", lang_),
+    )
+    account = user()
+    st.session_state["scope_user"] = account.username if account else None
+    quarter = period()
+    if st.session_state["scope"] == "approved" and quarter:
+        st.caption(t("review.scope_waiting", lang_, n=waiting_count(quarter), period=quarter))
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)

@@ -1,5 +1,6 @@
-"""Upload: download the prefilled template, upload filled files (dry run, validation report,
-preview, confirm), and the province's submission history with restore.
+"""Upload: download the prefilled template, the chosen report's review (state, reviewers'
+comments, due date, evidence files), upload filled files (dry run, validation report, preview,
+confirm), and the province's submission history with restore.
 
 Upload bytes never go into ``st.session_state``: on confirm they are read again from the
 uploader widget, which keeps its files until it is reset. Only the dry-run results (parsed
@@ -17,6 +18,7 @@ from dxboard.auth import User
 from dxboard.i18n import fmt_date, t
 from dxboard.periods import Period
 from dxboard.registry import Province
+from dxboard.store import reviews as rdb
 from dxboard.store import submissions
 from loaders.decide import Change
 from loaders.ingest import IngestResult, RestoreError, ingest_bytes, restore
@@ -24,6 +26,13 @@ from loaders.template import build_template
 from metrics.completeness import DEADLINE_DAYS
 from pages.common import XLSX_MIME, cached, data_version, get_store, lang, period, user
 from pages.frameworks import regime_text
+from pages.review_parts import (
+    comments_table,
+    due_line,
+    evidence_list,
+    evidence_uploader,
+    state_line,
+)
 from pages.upload_flow import (
     changes_table,
     dataset_for,
@@ -307,6 +316,33 @@ def _restore_buttons(history, province: Province) -> None:
             _restore([int(row.submission_id)], account, done)
 
 
+def _review_section(province: Province, quarter: str) -> None:
+    """The chosen report's review: its state, the reviewers' comments beside their fields,
+    what is due, and its evidence files."""
+    lg, account = lang(), user()
+    st.subheader(t("review.upload_header", lg, province=province.short_name, period=quarter))
+    found = rdb.accepted(get_store().cursor(), province.code, quarter)
+    kind, text = due_line(quarter, found is not None, lg)
+    getattr(st, kind)(text)
+    kind, text = state_line(found, lg)
+    getattr(st, kind)(text)
+    if found is None:
+        return
+    comments = rdb.comments(get_store(), [found.submission_id])
+    if not comments.empty:
+        values = submissions.versions(get_store().cursor(), [found.submission_id])
+        current = values[found.submission_id].values if values else {}
+        st.markdown(f"**{t('review.comments_header', lg)}**")
+        st.table(comments_table(comments, current, quarter, lg), hide_index=True)
+    evidence_list(found.submission_id, account, "upload", lg)
+    if (
+        account is not None
+        and account.can_upload(province.code, quarter)
+        and found.state != "approved"
+    ):
+        evidence_uploader(found.submission_id, account, lg)
+
+
 def _history_section(province: Province, quarter: str) -> None:
     st.subheader(t("upload.history_header", lang(), province=province.short_name))
     era = Period.parse(quarter).era
@@ -332,5 +368,7 @@ _flash()
 chosen_province, chosen_period = _template_section()
 st.divider()
 _upload_section()
+st.divider()
+_review_section(chosen_province, chosen_period)
 st.divider()
 _history_section(chosen_province, chosen_period)

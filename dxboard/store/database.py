@@ -106,6 +106,8 @@ class Store:
     scope: str = "all"
     """Which submissions the metrics read: ``all`` accepted ones, or only ``approved`` ones
     (:meth:`scoped`; the filter is :func:`metrics.review.in_scope`)."""
+    _origin: Store | None = None
+    """The store a scoped view was made from (its caches are shared)."""
 
     def __new__(cls, location: str | Path | None = None, **options: Any) -> Store:
         backend: type[Store] = cls
@@ -119,6 +121,7 @@ class Store:
         ``approved``); never closed on its own."""
         view = copy.copy(self)
         view.scope = scope
+        view._origin = self._origin or self
         return view
 
     def cursor(self) -> Cursor:

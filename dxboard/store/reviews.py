@@ -161,14 +161,17 @@ def review_history(store: Store, submission_id: int) -> pd.DataFrame:
     )
 
 
-def last_approved(store: Store, province_code: str, period: str) -> int | None:
-    """The newest submission of a province-period that was ever approved."""
+def last_approved(
+    store: Store, province_code: str, period: str, before: int | None = None
+) -> int | None:
+    """The newest submission of a province-period that was ever approved (with ``before``:
+    among those older than that submission)."""
     rows = (
         store.cursor()
         .execute(
             "SELECT max(s.id) FROM submissions s JOIN reviews r ON r.submission_id = s.id "
-            "WHERE s.province_code = ? AND s.period = ? AND r.state = 'approved'",
-            [province_code, period],
+            "WHERE s.province_code = ? AND s.period = ? AND r.state = 'approved' AND s.id < ?",
+            [province_code, period, before if before is not None else 2**62],
         )
         .fetchall()
     )

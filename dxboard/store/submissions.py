@@ -277,11 +277,14 @@ def raw_values(store: Store, period: str | Period | None = None) -> pd.DataFrame
 
 
 def submission_history(store: Store, province_code: str, era: str | None = None) -> pd.DataFrame:
-    """Every submission of a province (newest first) with the file and upload it came from."""
+    """Every submission of a province (newest first) with the file and upload it came from and
+    its review state."""
     sql = (
         "SELECT s.id AS submission_id, s.period, s.era, s.status, s.dataset, s.received_at, "
         "u.file_name, u.sha256, u.actor, u.id AS upload_id, s.source_ref, "
-        "(SELECT count(*) FROM raw_values v WHERE v.submission_id = s.id) AS n_values "
+        "(SELECT count(*) FROM raw_values v WHERE v.submission_id = s.id) AS n_values, "
+        "COALESCE((SELECT r.state FROM reviews r WHERE r.submission_id = s.id "
+        "ORDER BY r.id DESC LIMIT 1), 'submitted') AS review_state "
         "FROM submissions s JOIN uploads u ON u.id = s.upload_id WHERE s.province_code = ?"
     )
     params: list[object] = [province_code]
