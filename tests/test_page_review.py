@@ -67,12 +67,10 @@ def test_queue_and_approve(demo_db: Path, lang: str) -> None:
     ]
     waiting = int(at.metric[0].value)
     assert waiting > 0  # the demo data: nothing reviewed yet
-    _pick(at, "48", demo_db)
+    sid = _pick(at, "48", demo_db)
     text = texts(at)
     assert t("review.changes_first", lang) in text and t("review.flags_header", lang) in text
-    at.text_input(key=[k for k in at.session_state if str(k).startswith("review_note_")][0]).input(
-        "ok"
-    )
+    at.text_input(key=f"review_note_{sid}").input("ok")
     at.button(key="review_approve").click().run()
     assert not at.exception
     assert _state(demo_db, "48", _period(at)) == "approved"
