@@ -20,7 +20,7 @@ from dxboard.i18n import DEFAULT_LANG, t
 from dxboard.store import Store, submissions
 from loaders.demo import load_demo
 from loaders.writers import to_csv_bytes, to_xlsx_bytes
-from metrics.review import review_grid, waiting
+from metrics.review import review_grid, state_counts, waiting
 
 BASES = ("reported", "current")
 SCOPES = ("approved", "all")
@@ -135,6 +135,23 @@ def cached_view(view: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) ->
     switch says (the review page always reads everything submitted)."""
     key = tuple(sorted(kwargs.items()))
     return _cached(_name(fn), data_version(), view, args, key)
+
+
+REVIEW_BADGES = {"approved": "green", "submitted": "blue", "returned": "orange", "missing": "red"}
+
+
+def review_badges(quarter: str, lang_: str) -> None:
+    """A period's provinces by review state (approved / waiting / returned / missing), as
+    coloured badges."""
+    counts = state_counts(cached_view("all", review_grid, quarter))
+    if counts.empty:
+        return
+    row = counts.iloc[0]
+    badges = " ".join(
+        f":{colour}-badge[{t(f'review.state_{state}', lang_)}: {int(row[state])}]"
+        for state, colour in REVIEW_BADGES.items()
+    )
+    st.markdown(f"**{t('review.badges_heading', lang_)}:** {badges}")
 
 
 def scope_switch(lang_: str) -> None:
