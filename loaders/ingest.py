@@ -37,7 +37,7 @@ from dxboard.catalogue import Catalogue, load_catalogue
 from dxboard.errors import Problem, Reason, UserError
 from dxboard.periods import Period
 from dxboard.registry import load_registry, province_label
-from dxboard.review import locked_error
+from dxboard.review import locked_params
 from dxboard.store import Store, reviews
 from dxboard.store import submissions as db
 from dxboard.store.audit import log_event
@@ -467,14 +467,14 @@ def restore(
     return result
 
 
-def _blocked(cur: Cursor, found: dict[int, db.Version]) -> UserError | None:
+def _blocked(cur: Cursor, found: dict[int, db.Version]) -> RestoreError | None:
     """The refusal to replace the approved submission of a locked province-period."""
     keys = {(v.province_code, v.period) for v in found.values()}
     held = reviews.locks(cur, keys)
     for version in found.values():
         lock = held.get((version.province_code, version.period))
         if lock is not None and lock.submission_id != version.submission_id:
-            return locked_error(lock)
+            return RestoreError(Reason.LOCKED, **locked_params(lock))
     return None
 
 

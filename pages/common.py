@@ -8,6 +8,7 @@ signed-in account is ``user`` (a non-widget key).
 from __future__ import annotations
 
 import importlib
+import json
 import time
 from collections.abc import Callable
 from typing import Any
@@ -224,6 +225,22 @@ def download_buttons(
         icon=":material/download:",
         width=width,
     )
+
+
+def dropzone_texts(zone: str, limits: str) -> None:
+    """The button and limits line of the file uploaders inside the container keyed ``zone``,
+    in the UI language: Streamlit writes them in English and has no parameter for them, so CSS
+    swaps the text (if Streamlit renames these elements, its English text simply shows again)."""
+    button = json.dumps(t("upload.dropzone_button", lang()), ensure_ascii=False)
+    shown = json.dumps(limits, ensure_ascii=False)
+    box = f'.st-key-{zone} [data-testid="stFileUploaderDropzone"]'
+    st.html(f"""<style>
+{box} button [data-testid="stMarkdownContainer"] p,
+{box} [data-testid="stFileUploaderDropzoneInstructions"] span {{font-size: 0}}
+{box} button [data-testid="stMarkdownContainer"] p::after {{content: {button}; font-size: 14px}}
+{box} [data-testid="stFileUploaderDropzoneInstructions"] span::after {{
+  content: {shown}; font-size: 14px}}
+</style>""")
 
 
 def datasets() -> list[str]:

@@ -16,7 +16,7 @@ from dxboard.i18n import fmt_date, t
 from dxboard.review import due_date
 from dxboard.store import evidence as edb
 from dxboard.store import reviews as rdb
-from pages.common import get_store
+from pages.common import dropzone_texts, get_store
 from pages.upload_flow import field_label, fmt_time, format_value
 
 EVIDENCE_TYPES = ["pdf", "png", "jpg", "jpeg"]
@@ -109,13 +109,15 @@ def _downloader(evidence_id: int, account: User):  # type: ignore[no-untyped-def
 def evidence_uploader(submission_id: int, account: User, lg: str) -> None:
     """Attach PDF/PNG/JPEG files to the submission (each checked; refusals shown)."""
     nonce = st.session_state.setdefault("evidence_nonce", 0)
-    files = st.file_uploader(
-        t("review.evidence_upload", lg),
-        type=EVIDENCE_TYPES,
-        accept_multiple_files=True,
-        key=f"evidence_files_{submission_id}_{nonce}",
-        help=t("review.evidence_help", lg, n=evidence.MAX_FILES, mb=evidence.MAX_BYTES),
-    )
+    dropzone_texts("evidence_zone", t("review.evidence_limits", lg, mb=evidence.MAX_BYTES))
+    with st.container(key="evidence_zone"):
+        files = st.file_uploader(
+            t("review.evidence_upload", lg),
+            type=EVIDENCE_TYPES,
+            accept_multiple_files=True,
+            key=f"evidence_files_{submission_id}_{nonce}",
+            help=t("review.evidence_help", lg, n=evidence.MAX_FILES, mb=evidence.MAX_BYTES),
+        )
     if not files or not st.button(
         t("review.evidence_attach", lg, n=len(files)), key=f"evidence_attach_{submission_id}"
     ):

@@ -9,8 +9,6 @@ reports and problems) are remembered per file, so that a rerun does not check a 
 
 from __future__ import annotations
 
-import json
-
 import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
@@ -24,7 +22,16 @@ from loaders.decide import Change
 from loaders.ingest import IngestResult, RestoreError, ingest_bytes, restore
 from loaders.template import build_template
 from metrics.completeness import DEADLINE_DAYS
-from pages.common import XLSX_MIME, cached, data_version, get_store, lang, period, user
+from pages.common import (
+    XLSX_MIME,
+    cached,
+    data_version,
+    dropzone_texts,
+    get_store,
+    lang,
+    period,
+    user,
+)
 from pages.frameworks import regime_text
 from pages.review_parts import (
     comments_table,
@@ -101,25 +108,6 @@ def _login_link() -> None:
     page = st.session_state.get("page_urls", {}).get("login")
     if page is not None:
         st.page_link(page, label=t("nav.login", lang()), icon=":material/login:")
-
-
-def _dropzone_texts() -> None:
-    """The uploader's own button and limits line in the UI language: Streamlit writes them in
-    English and has no parameter for them, so CSS swaps the text (if Streamlit renames these
-    elements, its English text simply shows again)."""
-    button = json.dumps(t("upload.dropzone_button", lang()), ensure_ascii=False)
-    limits = json.dumps(
-        t("upload.dropzone_limits", lang(), mb=st.get_option("server.maxUploadSize")),
-        ensure_ascii=False,
-    )
-    zone = '[data-testid="stFileUploaderDropzone"]'
-    st.html(f"""<style>
-{zone} button [data-testid="stMarkdownContainer"] p,
-{zone} [data-testid="stFileUploaderDropzoneInstructions"] span {{font-size: 0}}
-{zone} button [data-testid="stMarkdownContainer"] p::after {{content: {button}; font-size: 14px}}
-{zone} [data-testid="stFileUploaderDropzoneInstructions"] span::after {{
-  content: {limits}; font-size: 14px}}
-</style>""")
 
 
 def _who(account: User) -> None:
@@ -239,17 +227,19 @@ def _upload_section() -> None:
         return
     _who(account)
     nonce = st.session_state.setdefault("upload_nonce", 0)
-    _dropzone_texts()
-    files = (
-        st.file_uploader(
-            t("upload.uploader", lang()),
-            type=FILE_TYPES,
-            accept_multiple_files=True,
-            key=f"upload_files_{nonce}",
-            help=t("upload.uploader_help", lang()),
+    limits = t("upload.dropzone_limits", lang(), mb=st.get_option("server.maxUploadSize"))
+    dropzone_texts("upload_zone", limits)
+    with st.container(key="upload_zone"):
+        files = (
+            st.file_uploader(
+                t("upload.uploader", lang()),
+                type=FILE_TYPES,
+                accept_multiple_files=True,
+                key=f"upload_files_{nonce}",
+                help=t("upload.uploader_help", lang()),
+            )
+            or []
         )
-        or []
-    )
     if not files:
         return
     results = _dry_runs(files, account)

@@ -20,7 +20,7 @@ from dxboard.errors import Reason, UserError
 from dxboard.store import Store, submissions
 from dxboard.store import reviews as rdb
 from dxboard.store.audit import audit_log
-from loaders.ingest import IngestResult, ingest_bytes, restore
+from loaders.ingest import IngestResult, RestoreError, ingest_bytes, restore
 from loaders.writers import write_bulk
 
 pytestmark = pytest.mark.backends
@@ -222,7 +222,8 @@ def test_a_restore_brings_back_the_submissions_own_state() -> None:
     review.approve(store, second)
     # the approved submission locks the period against a restore too
     before = store_snapshot(store, ALL_TABLES[1:])
-    _refused(lambda: restore(store, first), Reason.LOCKED)
+    error = _refused(lambda: restore(store, first), Reason.LOCKED)
+    assert isinstance(error, RestoreError)  # what the upload page catches
     assert store_snapshot(store, ALL_TABLES[1:]) == before
     review.reopen(store, code, PERIOD, "khôi phục bản cũ")
     restore(store, first)
