@@ -11,6 +11,8 @@ import argparse
 import json
 from typing import Any
 
+import pandas as pd
+
 from dxboard import auth, review
 from dxboard.errors import UserError
 from dxboard.i18n import t
@@ -38,7 +40,8 @@ def list_(args: argparse.Namespace) -> int:
         df = df[df["review_state"] == args.state]
     if args.json:
         for row in df.to_dict("records"):
-            print(json.dumps(row, ensure_ascii=False, default=str))
+            clean = {k: None if pd.isna(v) else v for k, v in row.items()}
+            print(json.dumps(clean, ensure_ascii=False, default=str))
         return 0
     shown = df[LIST_COLUMNS].copy()
     shown["review_state"] = [t(f"review.state_{s}", args.lang) for s in shown["review_state"]]

@@ -107,6 +107,7 @@ def locked_error(lock: db.Reviewed) -> UserError:
 def locked_params(lock: db.Reviewed) -> dict[str, Any]:
     return {
         "province": province_text(lock.province_code, lock.period),
+        "code": lock.province_code,
         "period": lock.period,
         "actor": lock.actor or "",
         "at": lock.at_time.isoformat() if lock.at_time else "",

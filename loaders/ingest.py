@@ -324,7 +324,7 @@ def _events(cur: Cursor, events: list[tuple[Any, ...]], actor: str) -> list[tupl
 def _locked_detail(result: IngestResult, locks: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "file": result.file_name,
-        "locked": [f"{p['province']} {p['period']}" for p in locks],
+        "locked": [f"{p['code']} {p['period']}" for p in locks],
         "approved_by": sorted({p["actor"] for p in locks}),
     }
 

@@ -41,6 +41,8 @@ def test_list_approve_and_locked(submission: int, capsys: pytest.CaptureFixture[
     code, out, _ = _run(capsys, "review", "list", "--state", "approved", "--json")
     row = json.loads(out.splitlines()[0])
     assert row["submission_id"] == submission and row["reviewed_by"] == "cli"
+    code, out, _ = _run(capsys, "review", "list", "--state", "approved", "--json")
+    assert "NaT" not in out and "NaN" not in out
     code, out, _ = _run(capsys, "review", "list", "--state", "submitted")
     assert "không có bản nộp" in out
     code, out, _ = _run(capsys, "review", "approve", str(submission), "--json")

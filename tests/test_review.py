@@ -159,6 +159,8 @@ def test_an_approved_period_refuses_web_uploads_until_reopened() -> None:
     assert result.errors[0].cell == "D2"
     assert store_snapshot(store, ALL_TABLES[1:]) == before
     assert _actions(store)[-1] == "upload_locked"
+    locked = json.loads(audit_log(store)["detail"].iloc[0])
+    assert locked == {"file": "sua.xlsx", "locked": [f"{code} {PERIOD}"], "approved_by": ["an"]}
     dry = ingest_bytes(
         store, good_template("Đà Nẵng", PERIOD, it_budget=301), "d.xlsx", dry_run=True
     )
