@@ -2,21 +2,10 @@
 
 from __future__ import annotations
 
-import streamlit as st
+import importlib
+import pkgutil
 
-from dxboard.auth import viewing_requires_login
-from dxboard.catalogue import load_catalogue
-from dxboard.i18n import LANGS, t
-from pages.common import (
-    BASES,
-    adopt_sso_user,
-    cached_periods,
-    demo_banner,
-    get_store,
-    lang,
-    scope_switch,
-    user,
-)
+import streamlit as st
 
 # (key, file, icon, who sees it): "all", "admin", "reviewer" (analysts and admins), or
 # "signed_out_ok" for the sign-in page.
@@ -31,6 +20,35 @@ PAGES = [
     ("admin", "pages/admin.py", ":material/admin_panel_settings:", "admin"),
     ("login", "pages/login.py", ":material/login:", "signed_out_ok"),
 ]
+
+
+@st.cache_resource(show_spinner=False)
+def _import_once() -> None:
+    """Import the app's modules in one session at a time. Sessions that start together after a
+    restart would otherwise import them concurrently, and Python 3.11's import locks can then
+    hand one a half-initialised module ("cannot import name ..."): seen with 8 browsers."""
+    scripts = {path.removesuffix(".py").replace("/", ".") for _, path, _, _ in PAGES}
+    for package in ("dxboard", "loaders", "metrics", "pages"):
+        for info in pkgutil.walk_packages(importlib.import_module(package).__path__, f"{package}."):
+            if info.name not in scripts:
+                importlib.import_module(info.name)
+
+
+_import_once()
+
+from dxboard.auth import viewing_requires_login
+from dxboard.catalogue import load_catalogue
+from dxboard.i18n import LANGS, t
+from pages.common import (
+    BASES,
+    adopt_sso_user,
+    cached_periods,
+    demo_banner,
+    get_store,
+    lang,
+    scope_switch,
+    user,
+)
 
 st.set_page_config(page_title=t("app.short_title", lang()), page_icon="📊", layout="wide")
 load_catalogue()  # an invalid catalogue stops start-up here, naming the entry
