@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -85,9 +86,9 @@ def reopen(args: argparse.Namespace) -> int:
         )
 
 
-def _run(args: argparse.Namespace, act: Any) -> int:
+def _run(args: argparse.Namespace, act: Callable[[], review.Outcome]) -> int:
     try:
-        out: review.Outcome = act()
+        out = act()
     except UserError as exc:
         if not args.json:
             raise

@@ -7,6 +7,8 @@ at what waits. The actions are ``dxboard.review``'s, which check the rights agai
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 import streamlit as st
 
@@ -117,10 +119,10 @@ def _flags(found: rdb.Reviewed, lg: str) -> None:
     st.dataframe(flags_table(mine, load_catalogue(), lg), hide_index=True, width="stretch")
 
 
-def _act(call: object, lg: str) -> None:
+def _act(call: Callable[[], review.Outcome], lg: str) -> None:
     """Run a review action; on success show it on the next run, on refusal say why."""
     try:
-        out: review.Outcome = call()  # type: ignore[operator]
+        out = call()
     except UserError as exc:
         st.error(exc.message(lg))
         return

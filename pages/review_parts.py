@@ -4,6 +4,7 @@ submission's state, the reviewers' comments beside the fields they are about, ev
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 import pandas as pd
@@ -78,9 +79,15 @@ def evidence_list(submission_id: int, account: User | None, key: str, lg: str) -
     if files.empty:
         st.caption(t("review.evidence_none", lg))
         return
+    found = rdb.submission(get_store().cursor(), submission_id)
+    allowed = (
+        account is not None
+        and found is not None
+        and account.can_see_evidence(found.province_code, found.period)
+    )
     for row in files.itertuples():
         text = t("review.evidence_line", lg, file=row.file_name, size=row.size, sha=row.sha256[:12])
-        if account is None or not account.can_see_evidence(*_key_of(submission_id)):
+        if not allowed or account is None:
             st.caption(text)
             continue
         st.download_button(
@@ -94,12 +101,9 @@ def evidence_list(submission_id: int, account: User | None, key: str, lg: str) -
         )
 
 
-def _key_of(submission_id: int) -> tuple[str, str]:
-    found = rdb.submission(get_store().cursor(), submission_id)
-    return (found.province_code, found.period) if found else ("", "")
+def _downloader(evidence_id: int, account: User) -> Callable[[], bytes]:
+    """The bytes of one file, read (and the download logged) only when the button is clicked."""
 
-
-def _downloader(evidence_id: int, account: User):  # type: ignore[no-untyped-def]
     def data() -> bytes:
         return evidence.download(get_store(), evidence_id, account).content
 
