@@ -7,13 +7,15 @@ import pkgutil
 
 import streamlit as st
 
-# (key, file, icon, who sees it): "all", "admin", or "signed_out_ok" for the sign-in page.
+# (key, file, icon, who sees it): "all", "admin", "reviewer" (analysts and admins), or
+# "signed_out_ok" for the sign-in page.
 PAGES = [
     ("overview", "pages/overview.py", ":material/dashboard:", "all"),
     ("compare", "pages/compare.py", ":material/map:", "all"),
     ("profile", "pages/profile.py", ":material/account_balance:", "all"),
     ("completeness", "pages/completeness.py", ":material/event_available:", "all"),
     ("upload", "pages/upload.py", ":material/upload_file:", "all"),
+    ("review", "pages/review.py", ":material/fact_check:", "reviewer"),
     ("methodology", "pages/methodology.py", ":material/menu_book:", "all"),
     ("admin", "pages/admin.py", ":material/admin_panel_settings:", "admin"),
     ("login", "pages/login.py", ":material/login:", "signed_out_ok"),
@@ -44,6 +46,7 @@ from pages.common import (
     demo_banner,
     get_store,
     lang,
+    scope_switch,
     user,
 )
 
@@ -57,6 +60,8 @@ def _visible(who: str) -> bool:
     account = user()
     if viewing_requires_login() and account is None:
         return who == "signed_out_ok"
+    if who == "reviewer":
+        return account is not None and account.can_review
     return who != "admin" or (account is not None and account.is_admin)
 
 
@@ -100,6 +105,8 @@ with st.sidebar:
         help=t("app.basis_help", L),
         format_func=lambda b: t(f"app.basis_{b}", L),
     )
+    if periods:
+        scope_switch(L)
     account = user()
     if account is not None:
         role = t(f"login.role_{account.role}", L)

@@ -39,7 +39,17 @@ SPREADSHEETS = {".xlsx", ".xlsm", ".xls", ".ods"}
 INGEST_WORKERS = min(2, os.cpu_count() or 1)
 """Processes reading files for ``dxboard ingest`` from 16 files on: two were ≈ 20 % faster
 than one on 500 templates, even on a busy 2-core machine (docs/BENCHMARKS.md)."""
-RAW_COLUMNS = ["province_code", "period", "field", "value", "dataset", "note", "ref_no", "ref_date"]
+RAW_COLUMNS = [
+    "province_code",
+    "period",
+    "field",
+    "value",
+    "dataset",
+    "review_state",
+    "note",
+    "ref_no",
+    "ref_date",
+]
 
 
 def _store(args: argparse.Namespace) -> Store:

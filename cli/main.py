@@ -1,5 +1,5 @@
 """Command line: ``dxboard init | template | ingest | export | demo | reference | history |
-restore | user | audit | backup | restore-db``.
+restore | review | user | audit | backup | restore-db``.
 
 Exit codes: 0 success; 1 a file was rejected (ingest) or an operation failed; 2 usage error.
 The database path comes from ``$DXBOARD_DB`` (default ``var/dxboard.duckdb``) or ``--db``.
@@ -13,7 +13,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from cli import commands
+from cli import commands, review
 from dxboard.errors import Reason, UserError
 from dxboard.i18n import DEFAULT_LANG, LANGS
 
@@ -50,6 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(metavar="COMMAND")
     _data_commands(sub)
     _version_commands(sub)
+    review.add_parser(sub)
     _account_commands(sub)
     _operations_commands(sub)
     return p

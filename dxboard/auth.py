@@ -75,8 +75,9 @@ class AccountError(UserError):
 class User:
     """A signed-in account. ``province_code`` (with ``province_era`` 'current') only for officers.
 
-    ``can_download`` and ``is_admin`` are properties; ``can_upload`` and ``can_restore`` take the
-    province code (of the period's era) and the period.
+    ``can_download``, ``can_review`` and ``is_admin`` are properties; ``can_upload``,
+    ``can_restore`` and ``can_see_evidence`` take the province code (of the period's era) and the
+    period.
     """
 
     username: str
@@ -93,6 +94,17 @@ class User:
     @property
     def can_download(self) -> bool:
         return self.role in ("admin", "analyst") and not self.disabled
+
+    @property
+    def can_review(self) -> bool:
+        """Whether the account may approve, return and reopen reports (analyst, admin)."""
+        return self.role in ("admin", "analyst") and not self.disabled
+
+    def can_see_evidence(self, province_code: str, period: str | Period) -> bool:
+        """Reviewers, and the officers of the province, may download its evidence."""
+        return self.can_review or (
+            self.role == "officer" and self.can_upload(province_code, period)
+        )
 
     @property
     def label(self) -> str:

@@ -71,6 +71,15 @@ class Reason(StrEnum):
     # the outcome of a load
     SAME_FILE = "same_file"
     REPLACED_SINCE = "replaced_since"
+    # review and evidence
+    LOCKED = "locked"
+    SUPERSEDED = "superseded"
+    NOT_REVIEWER = "not_reviewer"
+    REVIEW_STATE = "review_state"
+    REVIEW_COMMENT = "review_comment"
+    EVIDENCE_TYPE = "evidence_type"
+    EVIDENCE_COUNT = "evidence_count"
+    UNKNOWN_EVIDENCE = "unknown_evidence"
     # rights
     ROLE = "role"
     ACCOUNT_DISABLED = "account_disabled"

@@ -3,6 +3,7 @@
 - :func:`refusals`: the account may not load every report of the file (role, disabled
   account, another province): the whole file is refused.
 - :func:`decide`: a valid file against :class:`~dxboard.store.submissions.IngestState`:
+  ``rejected`` (reason ``locked``) when a report would change an approved province-period,
   ``accepted`` (some report differs from the current one), or ``duplicate`` (nothing to
   store): every report equals the current one, or the file's exact bytes were accepted before.
   Re-loading a file never changes anything, even when its figures were replaced since (by a
@@ -22,6 +23,8 @@ from dxboard.catalogue import Catalogue, RawField
 from dxboard.errors import Problem, Reason
 from dxboard.i18n import tr
 from dxboard.registry import load_registry, province_label
+from dxboard.review import locked_params
+from dxboard.store.reviews import Reviewed
 from dxboard.store.submissions import Current, FirstLoad, IngestState, Key
 from loaders.report import Report
 from loaders.template import REPORT_SHEET
@@ -121,10 +124,7 @@ def _may_load(user: User, report: Report) -> bool:
 def _not_yours(user: User, result: IngestResult, report: Report) -> Problem:
     registry = load_registry()
     allowed = [registry.get(c, report.period.era) for c in user.allowed_codes(report.period)]
-    if result.kind == "template":
-        sheet, cell = REPORT_SHEET, "D2"
-    else:
-        sheet, _, cell = report.source_ref.partition("!")
+    sheet, cell = _province_cell(result, report)
     return Problem(
         file=result.file_name,
         sheet=sheet,
@@ -140,6 +140,14 @@ def _not_yours(user: User, result: IngestResult, report: Report) -> Problem:
     )
 
 
+def _province_cell(result: IngestResult, report: Report) -> tuple[str, str]:
+    """(sheet, cell) naming the report's province: D2 of a template, the row of a bulk table."""
+    if result.kind == "template":
+        return REPORT_SHEET, "D2"
+    sheet, _, cell = report.source_ref.partition("!")
+    return sheet, cell
+
+
 # --------------------------------------------------------------------------- deciding
 
 
@@ -150,12 +158,30 @@ def decide(result: IngestResult, state: IngestState, catalogue: Catalogue) -> li
         _loaded_before(result, first, state)
         return []
     fresh = [r for r in result.reports if not is_current(state, r)]
+    locked = [r for r in fresh if key_of(r) in state.locks]
+    if locked:
+        result.status = "rejected"
+        result.problems += [_locked(result, r, state.locks[key_of(r)]) for r in locked]
+        return []
     result.duplicates = len(result.reports) - len(fresh)
     result.status = "accepted" if fresh else "duplicate"
     for report in fresh:
         result.changes += _changes(state.current.get(key_of(report)), report)
     result.problems += _yes_to_no(result.file_name, fresh, state, catalogue)
     return fresh
+
+
+def _locked(result: IngestResult, report: Report, lock: Reviewed) -> Problem:
+    """The refusal of a report for an approved (locked) province-period, at its province cell."""
+    sheet, cell = _province_cell(result, report)
+    return Problem(
+        file=result.file_name,
+        sheet=sheet,
+        cell=cell,
+        field="province",
+        reason=Reason.LOCKED,
+        params=locked_params(lock),
+    )
 
 
 def is_current(state: IngestState, report: Report) -> bool:

@@ -8,6 +8,8 @@ then write the batch's rows in one transaction. A later file of a batch sees the
 as stored. A dry run decides the same way and writes nothing.
 
 - Rejected (any error): an upload row ``rejected`` with its messages; nothing else.
+- Locked (a report would change an approved province-period, checked in the write
+  transaction): a ``rejected`` upload with the event ``upload_locked``; nothing else.
 - Refused (``user`` given and not allowed, :func:`loaders.decide.refusals`): a ``rejected``
   upload with the event ``upload_refused``; nothing else.
 - Accepted: the upload, one submission per new report with its values, the previous accepted
@@ -35,7 +37,8 @@ from dxboard.catalogue import Catalogue, load_catalogue
 from dxboard.errors import Problem, Reason, UserError
 from dxboard.periods import Period
 from dxboard.registry import load_registry, province_label
-from dxboard.store import Store
+from dxboard.review import locked_params
+from dxboard.store import Store, reviews
 from dxboard.store import submissions as db
 from dxboard.store.audit import log_event
 from dxboard.store.database import Cursor, next_ids
@@ -288,6 +291,9 @@ def _rows(
         rows.uploads.append(_upload_row(result, options))
         if id(result) in refused:
             rows.events.append(("upload_refused", result.upload_id, refused[id(result)]))
+        locked = [p.params for p in result.errors if p.reason == Reason.LOCKED]
+        if locked:
+            rows.events.append(("upload_locked", result.upload_id, _locked_detail(result, locked)))
         if result.errors:
             continue
         reports = fresh[id(result)]
@@ -313,6 +319,14 @@ def _events(cur: Cursor, events: list[tuple[Any, ...]], actor: str) -> list[tupl
         )
         for eid, (action, upload_id, detail) in zip(ids, events, strict=True)
     ]
+
+
+def _locked_detail(result: IngestResult, locks: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "file": result.file_name,
+        "locked": [f"{p['code']} {p['period']}" for p in locks],
+        "approved_by": sorted({p["actor"] for p in locks}),
+    }
 
 
 def _refused_detail(result: IngestResult, options: _Options) -> dict[str, Any]:
@@ -421,7 +435,8 @@ def restore(
 ) -> RestoreResult:
     """Make earlier submissions the accepted ones again (all or none), or with ``dry_run`` say
     what would change. With ``user``, only provinces the account may upload for
-    (:class:`RestoreRefused`, logged ``restore_refused``)."""
+    (:class:`RestoreRefused`, logged ``restore_refused``). An approved province-period is
+    locked (reason ``locked``); a restored submission keeps its own review state."""
     ids = [submission_ids] if isinstance(submission_ids, int) else list(submission_ids)
     actor = actor or (user.username if user is not None else "system")
     result = RestoreResult(dry_run=dry_run)
@@ -433,6 +448,9 @@ def restore(
         refused = [
             v for v in found.values() if user and not user.can_restore(v.province_code, v.period)
         ]
+        blocked = _blocked(cur, found)
+        if blocked is not None:
+            raise blocked
         if refused:
             _log_refused(cur, actor, user, refused[0])
         else:
@@ -447,6 +465,17 @@ def restore(
     if refused:
         raise _refusal(user, refused[0])
     return result
+
+
+def _blocked(cur: Cursor, found: dict[int, db.Version]) -> RestoreError | None:
+    """The refusal to replace the approved submission of a locked province-period."""
+    keys = {(v.province_code, v.period) for v in found.values()}
+    held = reviews.locks(cur, keys)
+    for version in found.values():
+        lock = held.get((version.province_code, version.period))
+        if lock is not None and lock.submission_id != version.submission_id:
+            return RestoreError(Reason.LOCKED, **locked_params(lock))
+    return None
 
 
 def _restore_changes(cur: Cursor, found: dict[int, db.Version]) -> list[Change]:

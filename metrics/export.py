@@ -20,6 +20,7 @@ from dxboard.store import Store
 from metrics.frameworks import method_change
 from metrics.index import INDEX, RANK, readiness
 from metrics.national import NATIONAL, summarise
+from metrics.review import review_grid
 from metrics.status import add_status, assess, values_with_history
 
 EXPORT_COLUMNS = [
@@ -41,6 +42,7 @@ EXPORT_COLUMNS = [
     "n_provinces",
     "n_reported",
     "dataset",
+    "review_state",
     "framework",
     "method_change",
 ]
@@ -109,6 +111,16 @@ def export_indicators(
             dtype="Int64",
         )
     change = method_change(p, catalogue)
+    out["review_state"] = _review_states(store, out, p)
     out["framework"] = catalogue.version_for(p).id
     out["method_change"] = t("framework.changed", lang, p=change) if change else None
     return out.reindex(columns=EXPORT_COLUMNS)
+
+
+def _review_states(store: Store, out: pd.DataFrame, period: Period) -> pd.Series:
+    """The review state of each row's province (``approved``, ``submitted``, ``returned``,
+    ``missing``); empty for national rows and for provinces the period's reports do not name
+    (current provinces on the ``current`` basis of a legacy quarter)."""
+    grid = review_grid(store, period).set_index(["era", "province_code"])["review_state"]
+    keys = pd.MultiIndex.from_arrays([out["era"], out["province_code"]])
+    return pd.Series(grid.reindex(keys).to_numpy(), index=out.index).fillna("")

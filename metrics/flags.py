@@ -37,6 +37,7 @@ from metrics.completeness import DEADLINE_DAYS
 from metrics.frameworks import version_ids
 from metrics.harmonise import harmonise_raw, source_codes
 from metrics.indicators import compute_values
+from metrics.review import in_scope
 from metrics.status import period_index
 
 FLAG_TYPES = ("yes_to_no", "outlier", "no_report", "mixed_datasets")
@@ -395,7 +396,10 @@ def flag_inputs(
     plist = as_periods(periods)
     near = as_periods({q for p in plist for q in (p, p.previous())})
     span = flag_span(plist, history)
-    raw = read_raw(store, span, source_codes(span, basis, provinces), catalogue, every=near)
+    raw = in_scope(
+        read_raw(store, span, source_codes(span, basis, provinces), catalogue, every=near),
+        store.scope,
+    )
     values = compute_values(raw, span, basis, provinces, catalogue=catalogue, every=near)
     return raw, values
 

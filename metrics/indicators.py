@@ -33,6 +33,7 @@ from metrics.harmonise import (
     source_codes,
     sum_rows,
 )
+from metrics.review import in_scope
 
 VALUE_COLUMNS = [
     *KEYS,
@@ -209,5 +210,8 @@ def indicator_values(
     catalogue = catalogue or load_catalogue()
     plist = as_periods(periods)
     fields = catalogue.input_fields(indicators)
-    raw = read_raw(store, plist, source_codes(plist, basis, provinces), catalogue, fields)
+    raw = in_scope(
+        read_raw(store, plist, source_codes(plist, basis, provinces), catalogue, fields),
+        store.scope,
+    )
     return compute_values(raw, plist, basis, provinces, indicators, catalogue)

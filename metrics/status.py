@@ -26,6 +26,7 @@ from dxboard.store import Store
 from dxboard.store.frames import read_raw
 from metrics.harmonise import source_codes
 from metrics.indicators import compute_values
+from metrics.review import in_scope
 
 STATUSES = ("met", "on_track", "off_track", "overdue", "not_met", "no_data", "not_scored")
 TOLERANCE = 1e-9
@@ -269,7 +270,9 @@ def values_with_history(
     plist = as_periods(periods)
     span = window(plist, lookback)
     fields = catalogue.input_fields(indicators)
-    raw = read_raw(store, span, source_codes(span, basis, provinces), catalogue, fields)
+    raw = in_scope(
+        read_raw(store, span, source_codes(span, basis, provinces), catalogue, fields), store.scope
+    )
     wanted = raw["period"].isin({str(p) for p in plist}).to_numpy()
     now = compute_values(raw[wanted], plist, basis, provinces, indicators, catalogue)
     dated = dated_indicators(plist, catalogue)

@@ -1,12 +1,14 @@
 """Shared UI helpers: the store, the choices every page shares, cached metric calls, roles.
 
 Cross-page choices live in session keys set by the sidebar widgets that ``app.py`` renders on
-every run: ``lang``, ``period``, ``basis``; the signed-in account is ``user`` (a non-widget key).
+every run: ``lang``, ``period``, ``basis``, ``scope`` (approved figures only, or all); the
+signed-in account is ``user`` (a non-widget key).
 """
 
 from __future__ import annotations
 
 import importlib
+import json
 import os
 import time
 from collections.abc import Callable
@@ -21,10 +23,13 @@ from dxboard.store import Store, submissions
 from loaders.demo import load_demo
 from loaders.reference import ensure_reference
 from loaders.writers import to_csv_bytes, to_xlsx_bytes
+from metrics.review import review_grid, state_counts, waiting
 
 BASES = ("reported", "current")
 DEMO_ENV = "DXBOARD_DEMO"
 """``DXBOARD_DEMO=0``: start with only the real reference data, never the synthetic demo."""
+SCOPES = ("approved", "all")
+"""The review switch: approved figures only, or everything submitted (metrics.review.in_scope)."""
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -85,6 +90,25 @@ def user() -> User | None:
     return st.session_state.get("user")
 
 
+def default_scope(account: User | None) -> str:
+    """Leaders read approved figures only by default; everyone else all submitted ones."""
+    return "approved" if account is not None and account.role == "leader" else "all"
+
+
+def scope() -> str:
+    """``approved`` or ``all``: the sidebar switch, or the account's default until the person
+    signed in now has used it."""
+    account = user()
+    if st.session_state.get("scope_user") != (account.username if account else None):
+        return default_scope(account)
+    return st.session_state.get("scope") or default_scope(account)
+
+
+def waiting_count(quarter: str) -> int:
+    """How many provinces of ``quarter`` have a submission waiting for review."""
+    return waiting(cached(review_grid, quarter))
+
+
 def latest_period() -> str | None:
     periods = cached_periods()
     return periods[-1] if periods else None
@@ -104,17 +128,59 @@ def cached_periods() -> list[str]:
 
 
 @st.cache_data(max_entries=256, ttl=3600, show_spinner=False)
-def _cached(name: str, version: int, args: tuple, kwargs: tuple) -> Any:
-    return _resolve(name)(get_store(), *args, **dict(kwargs))
+def _cached(name: str, version: int, view: str, args: tuple, kwargs: tuple) -> Any:
+    return _resolve(name)(get_store().scoped(view), *args, **dict(kwargs))
 
 
 def cached(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """``fn(store, *args, **kwargs)``, cached until the data version changes.
+    """``fn(store, *args, **kwargs)`` on the store seen with the review switch (:func:`scope`),
+    cached until the data version changes.
 
     ``fn`` is a module-level function of ``metrics`` or ``loaders`` taking the store first;
     arguments must be hashable (strings, numbers, tuples).
     """
-    return _cached(_name(fn), data_version(), args, tuple(sorted(kwargs.items())))
+    return cached_view(scope(), fn, *args, **kwargs)
+
+
+def cached_view(view: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """:func:`cached` with the review scope ``view`` (``all`` or ``approved``) whatever the
+    switch says (the review page always reads everything submitted)."""
+    key = tuple(sorted(kwargs.items()))
+    return _cached(_name(fn), data_version(), view, args, key)
+
+
+REVIEW_BADGES = {"approved": "green", "submitted": "blue", "returned": "orange", "missing": "red"}
+
+
+def review_badges(quarter: str, lang_: str) -> None:
+    """A period's provinces by review state (approved / waiting / returned / missing), as
+    coloured badges."""
+    counts = state_counts(cached_view("all", review_grid, quarter))
+    if counts.empty:
+        return
+    row = counts.iloc[0]
+    badges = " ".join(
+        f":{colour}-badge[{t(f'review.state_{state}', lang_)}: {int(row[state])}]"
+        for state, colour in REVIEW_BADGES.items()
+    )
+    st.markdown(f"**{t('review.badges_heading', lang_)}:** {badges}")
+
+
+def scope_switch(lang_: str) -> None:
+    """The sidebar switch «approved only / everything submitted»; with approved only, how many
+    provinces of the period wait for review."""
+    st.session_state["scope"] = st.radio(
+        t("review.scope", lang_),
+        SCOPES,
+        index=SCOPES.index(scope()),
+        key=f"scope_{lang_}",
+        format_func=lambda s: t(f"review.scope_{s}", lang_),
+    )
+    account = user()
+    st.session_state["scope_user"] = account.username if account else None
+    quarter = period()
+    if st.session_state["scope"] == "approved" and quarter:
+        st.caption(t("review.scope_waiting", lang_, n=waiting_count(quarter), period=quarter))
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
@@ -170,6 +236,22 @@ def download_buttons(
         icon=":material/download:",
         width=width,
     )
+
+
+def dropzone_texts(zone: str, limits: str) -> None:
+    """The button and limits line of the file uploaders inside the container keyed ``zone``,
+    in the UI language: Streamlit writes them in English and has no parameter for them, so CSS
+    swaps the text (if Streamlit renames these elements, its English text simply shows again)."""
+    button = json.dumps(t("upload.dropzone_button", lang()), ensure_ascii=False)
+    shown = json.dumps(limits, ensure_ascii=False)
+    box = f'.st-key-{zone} [data-testid="stFileUploaderDropzone"]'
+    st.html(f"""<style>
+{box} button [data-testid="stMarkdownContainer"] p,
+{box} [data-testid="stFileUploaderDropzoneInstructions"] span {{font-size: 0}}
+{box} button [data-testid="stMarkdownContainer"] p::after {{content: {button}; font-size: 14px}}
+{box} [data-testid="stFileUploaderDropzoneInstructions"] span::after {{
+  content: {shown}; font-size: 14px}}
+</style>""")
 
 
 def datasets() -> list[str]:

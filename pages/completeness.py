@@ -2,7 +2,8 @@
 
 A province × quarter status heatmap over all periods with data, the provinces without a
 complete report for the selected quarter, counts per quarter, and CSV/Excel export of the
-province × period record. The deadline (days after quarter end) is a number input.
+province × period record. The deadline (days after quarter end) is a number input. Then the
+review: approved / waiting / returned / missing per province and quarter.
 """
 
 from __future__ import annotations
@@ -13,7 +14,19 @@ import streamlit as st
 from dxboard.i18n import fmt_date, t
 from dxboard.periods import Period
 from metrics.completeness import DEADLINE_DAYS, completeness, timeliness
-from pages.common import basis, cached, cached_periods, download_buttons, figure, lang, need, period
+from metrics.review import review_grid, state_counts
+from pages.common import (
+    basis,
+    cached,
+    cached_periods,
+    cached_view,
+    download_buttons,
+    figure,
+    lang,
+    need,
+    period,
+    review_badges,
+)
 from pages.figures import completeness as fig
 
 
@@ -71,6 +84,28 @@ def _export(records: pd.DataFrame, bas: str, days: int, lg: str) -> None:
     download_buttons(table, name, "cp", sheet=name[:31])
 
 
+def _review(shown: tuple[str, ...], per: str, lg: str) -> None:
+    """Review states: the selected quarter's badges and provinces, and counts per quarter."""
+    st.subheader(t("review.completeness_heading", lg))
+    review_badges(per, lg)
+    grid = cached_view("all", review_grid, shown)
+    counts = state_counts(grid)
+    table = counts.rename(
+        columns={"period": t("col.period", lg)}
+        | {s: t(f"review.state_{s}", lg) for s in ("approved", "submitted", "returned", "missing")}
+    )
+    st.dataframe(table.iloc[::-1], hide_index=True, width="stretch", key="cp_review_counts")
+    mine = grid[grid["period"] == per]
+    provinces = pd.DataFrame(
+        {
+            t("col.province", lg): mine["province_name"],
+            t("review.col_state", lg): [t(f"review.state_{s}", lg) for s in mine["review_state"]],
+        }
+    )
+    with st.expander(t("review.completeness_provinces", lg, period=per)):
+        st.dataframe(provinces, hide_index=True, width="stretch", key="cp_review_provinces")
+
+
 def main() -> None:
     lg, per, bas = lang(), period(), basis()
     periods = cached_periods()
@@ -98,6 +133,7 @@ def main() -> None:
     with right:
         _counts(summary, lg)
     _heatmap(records, bas, per, lg)
+    _review(shown, per, lg)
     _export(records, bas, days, lg)
 
 

@@ -21,7 +21,17 @@ from metrics.completeness import completeness
 from metrics.index import readiness_index
 from metrics.national import national
 from pages import dti_views
-from pages.common import basis, cached, cached_periods, datasets, figure, lang, need, period
+from pages.common import (
+    basis,
+    cached,
+    cached_periods,
+    datasets,
+    figure,
+    lang,
+    need,
+    period,
+    review_badges,
+)
 from pages.figures import overview as fig
 from pages.frameworks import break_text, regime_text
 
@@ -201,6 +211,7 @@ def main() -> None:
         st.caption(f"**{marker}.** {t('framework.changes_since', lg, p=previous)}")
     _tiles(tiles, per, previous, lg)
     _completeness(counts, lg)
+    review_badges(per, lg)
     strip = figure(fig.index_strip, ranks, lg)  # on screen and in the HTML download
     _ranks(ranks, strip, per, previous, lg)
     dti_views.latest_panel(lg)

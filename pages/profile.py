@@ -28,6 +28,7 @@ from pages import dti_views
 from pages.common import basis, cached, cached_periods, download_buttons, figure, lang, need, period
 from pages.figures.compare import STATUS_COLOURS
 from pages.figures.profile import index_history, pillar_bars
+from pages.flag_view import dataset_name, flags_table
 from pages.frameworks import break_text, regime_text
 
 TREND_QUARTERS = 8
@@ -368,62 +369,13 @@ def indicator_table(brief: ProvinceBrief, catalogue: Catalogue, lg: str) -> None
     download_buttons(export, name, "profile")
 
 
-def item_name(item: object, catalogue: Catalogue, lg: str) -> str:
-    """A flag's item: an indicator or field name from the catalogue."""
-    if not isinstance(item, str) or not item:
-        return "–"
-    codes = {i.code for i in catalogue.indicators}
-    if item in codes:
-        return catalogue.indicator(item).name(lg)
-    if item in catalogue.field_codes:
-        return catalogue.field(item).name(lg)
-    return "–"
-
-
-def flag_detail(row: Any, lg: str) -> str:
-    if row.flag == "yes_to_no":
-        return t("profile.detail_yes_to_no", lg, previous_period=row.previous_period)
-    if row.flag == "outlier":
-        return t(
-            "profile.detail_outlier",
-            lg,
-            previous=fmt_percent(row.previous, lg),
-            previous_period=row.previous_period,
-            value=fmt_percent(row.value, lg),
-        )
-    if row.flag == "no_report":
-        return t("profile.detail_no_report", lg, quarters=int(row.quarters))
-    if row.flag == "mixed_datasets":
-        names = ", ".join(dataset_name(d, lg) for d in str(row.item).split(","))
-        return t("profile.detail_mixed", lg, datasets=names)
-    return "–"
-
-
 def flags_section(brief: ProvinceBrief, catalogue: Catalogue, lg: str) -> None:
     st.subheader(t("profile.flags_title", lg))
     st.caption(t("profile.flags_intro", lg))
     if brief.flags.empty:
         st.success(t("profile.no_flags", lg))
         return
-    table = pd.DataFrame(
-        [
-            {
-                t("profile.col_flag", lg): t(f"profile.flag_{r.flag}", lg),
-                t("col.period", lg): r.period,
-                t("profile.col_item", lg): "–"
-                if r.flag == "mixed_datasets"
-                else item_name(r.item, catalogue, lg),
-                t("profile.col_detail", lg): flag_detail(r, lg),
-            }
-            for r in brief.flags.itertuples()
-        ]
-    )
-    st.dataframe(table, hide_index=True, width="stretch")
-
-
-def dataset_name(code: str, lg: str) -> str:
-    key = f"profile.dataset_{code}"
-    return t(key, lg) if code in ("demo", "official") else code
+    st.dataframe(flags_table(brief.flags, catalogue, lg), hide_index=True, width="stretch")
 
 
 def submissions(brief: ProvinceBrief) -> pd.DataFrame:

@@ -1,5 +1,6 @@
-"""Upload: download the prefilled template, upload filled files (dry run, validation report,
-preview, confirm), and the province's submission history with restore.
+"""Upload: download the prefilled template, the chosen report's review (state, reviewers'
+comments, due date, evidence files), upload filled files (dry run, validation report, preview,
+confirm), and the province's submission history with restore.
 
 Upload bytes never go into ``st.session_state``: on confirm they are read again from the
 uploader widget, which keeps its files until it is reset. Only the dry-run results (parsed
@@ -8,8 +9,6 @@ reports and problems) are remembered per file, so that a rerun does not check a 
 
 from __future__ import annotations
 
-import json
-
 import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
@@ -17,13 +16,30 @@ from dxboard.auth import User
 from dxboard.i18n import fmt_date, t
 from dxboard.periods import Period
 from dxboard.registry import Province
+from dxboard.store import reviews as rdb
 from dxboard.store import submissions
 from loaders.decide import Change
 from loaders.ingest import IngestResult, RestoreError, ingest_bytes, restore
 from loaders.template import build_template
 from metrics.completeness import DEADLINE_DAYS
-from pages.common import XLSX_MIME, cached, data_version, get_store, lang, period, user
+from pages.common import (
+    XLSX_MIME,
+    cached,
+    data_version,
+    dropzone_texts,
+    get_store,
+    lang,
+    period,
+    user,
+)
 from pages.frameworks import regime_text
+from pages.review_parts import (
+    comments_table,
+    due_line,
+    evidence_list,
+    evidence_uploader,
+    state_line,
+)
 from pages.upload_flow import (
     changes_table,
     dataset_for,
@@ -92,25 +108,6 @@ def _login_link() -> None:
     page = st.session_state.get("page_urls", {}).get("login")
     if page is not None:
         st.page_link(page, label=t("nav.login", lang()), icon=":material/login:")
-
-
-def _dropzone_texts() -> None:
-    """The uploader's own button and limits line in the UI language: Streamlit writes them in
-    English and has no parameter for them, so CSS swaps the text (if Streamlit renames these
-    elements, its English text simply shows again)."""
-    button = json.dumps(t("upload.dropzone_button", lang()), ensure_ascii=False)
-    limits = json.dumps(
-        t("upload.dropzone_limits", lang(), mb=st.get_option("server.maxUploadSize")),
-        ensure_ascii=False,
-    )
-    zone = '[data-testid="stFileUploaderDropzone"]'
-    st.html(f"""<style>
-{zone} button [data-testid="stMarkdownContainer"] p,
-{zone} [data-testid="stFileUploaderDropzoneInstructions"] span {{font-size: 0}}
-{zone} button [data-testid="stMarkdownContainer"] p::after {{content: {button}; font-size: 14px}}
-{zone} [data-testid="stFileUploaderDropzoneInstructions"] span::after {{
-  content: {limits}; font-size: 14px}}
-</style>""")
 
 
 def _who(account: User) -> None:
@@ -230,17 +227,19 @@ def _upload_section() -> None:
         return
     _who(account)
     nonce = st.session_state.setdefault("upload_nonce", 0)
-    _dropzone_texts()
-    files = (
-        st.file_uploader(
-            t("upload.uploader", lang()),
-            type=FILE_TYPES,
-            accept_multiple_files=True,
-            key=f"upload_files_{nonce}",
-            help=t("upload.uploader_help", lang()),
+    limits = t("upload.dropzone_limits", lang(), mb=st.get_option("server.maxUploadSize"))
+    dropzone_texts("upload_zone", limits)
+    with st.container(key="upload_zone"):
+        files = (
+            st.file_uploader(
+                t("upload.uploader", lang()),
+                type=FILE_TYPES,
+                accept_multiple_files=True,
+                key=f"upload_files_{nonce}",
+                help=t("upload.uploader_help", lang()),
+            )
+            or []
         )
-        or []
-    )
     if not files:
         return
     results = _dry_runs(files, account)
@@ -307,6 +306,33 @@ def _restore_buttons(history, province: Province) -> None:
             _restore([int(row.submission_id)], account, done)
 
 
+def _review_section(province: Province, quarter: str) -> None:
+    """The chosen report's review: its state, the reviewers' comments beside their fields,
+    what is due, and its evidence files."""
+    lg, account = lang(), user()
+    st.subheader(t("review.upload_header", lg, province=province.short_name, period=quarter))
+    found = rdb.accepted(get_store().cursor(), province.code, quarter)
+    kind, text = due_line(quarter, found is not None, lg)
+    getattr(st, kind)(text)
+    kind, text = state_line(found, lg)
+    getattr(st, kind)(text)
+    if found is None:
+        return
+    comments = rdb.comments(get_store(), [found.submission_id])
+    if not comments.empty:
+        values = submissions.versions(get_store().cursor(), [found.submission_id])
+        current = values[found.submission_id].values if values else {}
+        st.markdown(f"**{t('review.comments_header', lg)}**")
+        st.table(comments_table(comments, current, quarter, lg), hide_index=True)
+    evidence_list(found.submission_id, account, "upload", lg)
+    if (
+        account is not None
+        and account.can_upload(province.code, quarter)
+        and found.state != "approved"
+    ):
+        evidence_uploader(found.submission_id, account, lg)
+
+
 def _history_section(province: Province, quarter: str) -> None:
     st.subheader(t("upload.history_header", lang(), province=province.short_name))
     era = Period.parse(quarter).era
@@ -332,5 +358,7 @@ _flash()
 chosen_province, chosen_period = _template_section()
 st.divider()
 _upload_section()
+st.divider()
+_review_section(chosen_province, chosen_period)
 st.divider()
 _history_section(chosen_province, chosen_period)

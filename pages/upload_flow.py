@@ -203,6 +203,9 @@ def history_table(history: pd.DataFrame, lang: str) -> pd.DataFrame:
         {
             t("col.period", lang): history["period"],
             t("col.status", lang): [t(f"upload.sub_{s}", lang) for s in history["status"]],
+            t("review.col_state", lang): [
+                t(f"review.state_{s}", lang) for s in history["review_state"]
+            ],
             t("col.dataset", lang): [dataset_label(d, lang) for d in history["dataset"]],
             t("upload.col_received", lang): [fmt_time(v, lang) for v in history["received_at"]],
             t("upload.col_file", lang): history["file_name"],

@@ -9,6 +9,7 @@ Needs Debian's ``chromium`` and the ``playwright`` package; skipped without them
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -86,8 +87,8 @@ def open_page(browser: object, url: str, key: str, lang: str) -> object:
 def test_every_page_in_the_browser(server: str, browser: object, lang: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     for key, _ in PAGES:
-        if key == "admin":
-            continue  # admins only: not in the page list of a visitor
+        if key in ("admin", "review"):
+            continue  # admins / reviewers only: not in the page list of a visitor
         page = open_page(browser, server, key, lang)
         body = page.inner_text("body")
         assert "Traceback" not in body, key
@@ -205,3 +206,108 @@ def test_sessions_that_start_together_after_a_restart_all_render(
             context.close()
     finally:
         server.stop()
+
+
+def sign_in_demo(browser: object, url: str, role: str, province: str | None = None) -> object:
+    """A new browser session signed in with a demo role (no password in demo mode)."""
+    page = open_page(browser, url, "login", "vi")
+    choose(page, t("login.demo_role", "vi"), t(f"login.role_{role}", "vi"))
+    if province:
+        choose(page, t("login.demo_province", "vi"), province)
+    page.get_by_role("button", name=t("login.demo_submit", "vi")).click()
+    settle(page)
+    return page
+
+
+def click_until(page: object, button: str, done: str, tries: int = 3) -> None:
+    """Click ``button`` until the text matching ``done`` shows (a click landing while
+    Streamlit reruns for an earlier widget change is dropped)."""
+    for _ in range(tries):
+        page.get_by_role("button", name=button).last.click()
+        settle(page)
+        try:
+            page.get_by_text(re.compile(done)).first.wait_for(timeout=10_000)
+            return
+        except sync_api.TimeoutError:
+            continue
+    raise AssertionError(f"{button}: {done} never showed")
+
+
+def review_da_nang(page: object) -> None:
+    """Open the review page on Đà Nẵng's current submission (any state)."""
+    page.get_by_role("link", name=t("nav.review", "vi")).first.click()
+    settle(page)
+    states = page.locator('[data-testid="stMultiSelect"]').first
+    for state in ("returned", "approved"):
+        if t(f"review.state_{state}", "vi") in states.inner_text():
+            continue  # chosen on an earlier visit
+        states.click()
+        page.get_by_role("option", name=t(f"review.state_{state}", "vi")).first.click()
+        settle(page)
+    page.keyboard.press("Escape")
+    box = page.locator('[data-testid="stSelectbox"]').filter(has_text=t("review.pick", "vi"))
+    box.first.click()
+    page.keyboard.type("Đà Nẵng")
+    page.keyboard.press("Enter")
+    settle(page)
+    page.get_by_text(t("review.actions_header", "vi")).first.wait_for(timeout=60_000)
+    settle(page)
+
+
+@pytest.mark.browser
+def test_return_correct_approve(server: str, browser: object, tmp_path: Path) -> None:
+    """A reviewer returns Đà Nẵng's report with a comment, the officer sees it and uploads a
+    correction, the reviewer approves it, and a further upload is refused as locked."""
+    from helpers import fill_template, good_values
+
+    reviewer = sign_in_demo(browser, server, "admin")
+    review_da_nang(reviewer)
+    reviewer.get_by_role("tab", name=t("review.tab_return", "vi")).click()
+    area = reviewer.get_by_label(t("review.return_whole", "vi")).last
+    area.fill("Thiếu quyết định giao dự toán")
+    area.press("Tab")  # Streamlit takes a text area's value when it loses focus
+    settle(reviewer)
+    click_until(reviewer, t("review.send_back", "vi"), r"Bản nộp số \d+: trả lại\.")
+    full_shot(reviewer, SHOTS / "review_returned_vi.png")
+
+    officer = sign_in_demo(browser, server, "officer", "Đà Nẵng")
+    officer.get_by_role("link", name=t("nav.upload", "vi")).first.click()
+    settle(officer)
+    officer.get_by_text("Thiếu quyết định giao dự toán").first.wait_for(timeout=60_000)
+    full_shot(officer, SHOTS / "review_officer_sees_vi.png")
+    body = officer.inner_text("body")
+    assert "Thiếu quyết định giao dự toán" in body and t("review.state_returned", "vi") in body
+    found = re.search(r"Đà Nẵng, Quý ([IV]+)/(\d{4})", body)  # the review section's heading
+    assert found is not None
+    period = {"I": 1, "II": 2, "III": 3, "IV": 4}[found.group(1)]
+    year = found.group(2)
+    corrected = tmp_path / "da_nang_sua.xlsx"
+    corrected.write_bytes(
+        fill_template("Đà Nẵng", f"{year}-Q{period}", {**good_values(), "it_budget": 301})
+    )
+    officer.locator('input[type="file"]').first.set_input_files(str(corrected))
+    settle(officer)
+    officer.get_by_role("button", name=t("upload.confirm", "vi", n=1)).click()
+    settle(officer)
+    full_shot(officer, SHOTS / "review_corrected_vi.png")
+    officer.get_by_text(re.compile(r": chờ duyệt\.$")).first.wait_for(timeout=60_000)
+    full_shot(officer, SHOTS / "review_corrected_vi.png")
+    assert t("review.state_submitted", "vi") in officer.inner_text("body"), officer.inner_text(
+        "body"
+    )
+
+    review_da_nang(reviewer)
+    click_until(reviewer, t("review.approve", "vi"), r"Bản nộp số \d+: đã duyệt\.")
+    full_shot(reviewer, SHOTS / "review_approved_vi.png")
+
+    again = tmp_path / "da_nang_lan_nua.xlsx"
+    again.write_bytes(
+        fill_template("Đà Nẵng", f"{year}-Q{period}", {**good_values(), "it_budget": 302})
+    )
+    officer.get_by_role("link", name=t("nav.upload", "vi")).first.click()
+    settle(officer)
+    officer.locator('input[type="file"]').first.set_input_files(str(again))
+    settle(officer)
+    officer.get_by_text(re.compile("đã khóa")).first.wait_for(timeout=60_000)
+    full_shot(officer, SHOTS / "review_locked_vi.png")
+    assert "demo:admin duyệt lúc" in officer.inner_text("body")  # refused: who approved, when

@@ -21,7 +21,7 @@ def test_completeness_renders(demo_db: Path, lang: str) -> None:
     text = texts(at)
     assert t("completeness.heatmap_heading", lang) in text
     assert t("completeness.missing_heading", lang, period=MISSING_PERIOD) in text
-    assert len(at.dataframe) == 1
+    assert len(at.dataframe) == 3  # missing provinces; review states per quarter, per province
     missing = at.dataframe[0].value
     assert list(missing.columns[:3]) == [
         t("col.province", lang),
@@ -53,5 +53,23 @@ def test_deadline_input_changes_the_counts(demo_db: Path) -> None:
 
 def test_all_reported_quarter(demo_db: Path) -> None:
     at = open_page(PAGE, "en", period="2026-Q3", basis="current")
-    assert len(at.dataframe) == 0
+    assert len(at.dataframe) == 2  # the review tables only: no table of missing provinces
+    assert t("col.region", "en") not in at.dataframe[0].value.columns
     assert t("completeness.all_reported", "en", n=34, period="2026-Q3") in texts(at)
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_review_states_per_quarter_and_province(demo_db: Path, lang: str) -> None:
+    at = open_page(PAGE, lang, period=MISSING_PERIOD)
+    assert t("review.completeness_heading", lang) in texts(at)
+    counts = at.dataframe[1].value
+    states = [
+        t(f"review.state_{s}", lang) for s in ("approved", "submitted", "returned", "missing")
+    ]
+    assert list(counts.columns) == [t("col.period", lang), *states]
+    row = counts[counts[t("col.period", lang)] == MISSING_PERIOD].iloc[0]
+    assert row[states[0]] == 0 and row[states[1]] > 0 and row[states[3]] > 0  # nothing reviewed
+    provinces = at.dataframe[2].value
+    assert set(provinces[t("review.col_state", lang)]) <= set(states)
+    badges = [m.value for m in at.markdown if t("review.badges_heading", lang) in m.value]
+    assert badges and states[1] in badges[0]

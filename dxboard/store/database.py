@@ -15,6 +15,7 @@ that differ (drawing ids, bulk inserts) are functions here.
 
 from __future__ import annotations
 
+import copy
 import os
 import threading
 import time
@@ -102,6 +103,11 @@ class Store:
 
     dialect: ClassVar[str]
     location: str
+    scope: str = "all"
+    """Which submissions the metrics read: ``all`` accepted ones, or only ``approved`` ones
+    (:meth:`scoped`; the filter is :func:`metrics.review.in_scope`)."""
+    _origin: Store | None = None
+    """The store a scoped view was made from (its caches are shared)."""
 
     def __new__(cls, location: str | Path | None = None, **options: Any) -> Store:
         backend: type[Store] = cls
@@ -109,6 +115,14 @@ class Store:
             url = location if location is not None else os.environ.get(URL_ENV) or None
             backend = BACKENDS["postgres"] if is_url(url) else DuckStore
         return super().__new__(backend)
+
+    def scoped(self, scope: str) -> Self:
+        """This store (the same connection) seen with the review ``scope`` (``all`` or
+        ``approved``); never closed on its own."""
+        view = copy.copy(self)
+        view.scope = scope
+        view._origin = self._origin or self
+        return view
 
     def cursor(self) -> Cursor:
         raise NotImplementedError

@@ -54,8 +54,9 @@ def read_raw(
 ) -> pd.DataFrame:
     """Current accepted raw values, as reported, one row per province-period that has a report.
 
-    Columns: ``era, province_code, period, dataset`` and one float column per raw field (yes/no
-    as 1.0/0.0, blank cells NaN), sorted by period, era and code. ``codes`` (era → province
+    Columns: ``era, province_code, period, dataset, review_state`` (``submitted``, ``approved``
+    or ``returned``) and one float column per raw field (yes/no as 1.0/0.0, blank cells NaN),
+    sorted by period, era and code. ``codes`` (era → province
     codes) restricts the provinces read, except in the periods ``every``; ``fields`` the fields
     read (default: all).
     """
@@ -68,8 +69,11 @@ def read_raw(
     cur.execute("BEGIN TRANSACTION")  # one snapshot for both queries
     try:
         meta = cur.execute(
-            "SELECT id, era, province_code, period, dataset FROM submissions "
-            f"WHERE status = 'accepted' AND {where} ORDER BY period, era, province_code"
+            "SELECT s.id, s.era, s.province_code, s.period, s.dataset, "
+            "COALESCE(r.state, 'submitted') AS review_state FROM submissions s "
+            "LEFT JOIN reviews r ON r.submission_id = s.id AND r.id = "
+            "(SELECT max(x.id) FROM reviews x WHERE x.submission_id = s.id) "
+            f"WHERE s.status = 'accepted' AND {where} ORDER BY period, era, province_code"
         ).fetchnumpy()
         long = cur.execute(
             f"SELECT submission_id, col, value FROM current_values "
@@ -91,6 +95,7 @@ def read_raw(
     data = {
         c: take_str(meta[c].tolist(), index) for c in ["era", "province_code", "period", "dataset"]
     }
+    data["review_state"] = take_str(meta["review_state"].tolist(), index)
     data.update(zip(fields, matrix.T, strict=True))
     return pd.DataFrame(data)
 

@@ -33,7 +33,9 @@ from dxboard.store.schema import MIGRATIONS
 
 WRITE_LOCK_KEY = 4_458_240_001
 """The advisory lock every write transaction takes (any constant shared by all processes)."""
-MIRROR_SKIP = frozenset({"events", "login_attempts", "users", "schema_migrations"})
+MIRROR_SKIP = frozenset(
+    {"events", "login_attempts", "users", "schema_migrations", "evidence", "review_comments"}
+)
 """Tables the metrics never read: not copied into the analytics copy."""
 POOL_SIZE_ENV = "DXBOARD_PG_POOL"
 _PLACEHOLDER = re.compile(r"'(?:[^']|'')*'|\?|%")
@@ -175,12 +177,14 @@ class PostgresStore(Store):
             yield cur
 
     def analytics(self) -> duckdb.DuckDBPyConnection:
-        """A cursor on the in-memory DuckDB copy, made again when the data version changed."""
-        version = self.data_version()
-        with self._mirror_lock:
-            if self._mirror is None or self._mirror_version != version:
-                self._mirror, self._mirror_version = self._copy()
-            return self._mirror.cursor()
+        """A cursor on the in-memory DuckDB copy, made again when the data version changed
+        (one copy shared by the scoped views of this store)."""
+        owner = self._origin if isinstance(self._origin, PostgresStore) else self
+        version = owner.data_version()
+        with owner._mirror_lock:
+            if owner._mirror is None or owner._mirror_version != version:
+                owner._mirror, owner._mirror_version = owner._copy()
+            return owner._mirror.cursor()
 
     def _copy(self) -> tuple[duckdb.DuckDBPyConnection, int]:
         """Every table the metrics may read, copied in one repeatable-read snapshot into a new

@@ -9,10 +9,16 @@ Tables
 - ``events``: the audit log (uploads, restores, sign-ins, account changes, ...).
 - ``users`` and ``login_attempts``: local accounts and every sign-in attempt.
 - ``provinces``: the registry (both eras), copied in for joins.
-- ``meta``: key/value, including ``data_version`` which changes on every accepted write.
 - ``reference_versions`` and ``reference_scores``: published reference tables (the ministry's
   DTI), one version per (year, province list) and upload; status ``accepted`` or ``superseded``
   like submissions, with the scores of each version.
+- ``meta``: key/value, including ``data_version`` which changes on every accepted write, and
+  ``due:<period>`` (an ISO date) where a period's due date is not the default.
+- ``reviews``: the review history of each submission (``approve`` / ``return`` / ``reopen`` and
+  the state it left); a submission's state is its newest row's, ``submitted`` without one.
+- ``review_comments``: a reviewer's comments on a submission, per field or (``field`` NULL) for
+  the whole report.
+- ``evidence``: files attached to a submission (PDF, PNG, JPEG), their bytes and SHA-256.
 View ``current_values``: the values of the accepted submission of every province and period.
 """
 
@@ -91,7 +97,7 @@ MIGRATIONS: list[str] = [
         username VARCHAR NOT NULL, at_time TIMESTAMP NOT NULL, ok BOOLEAN NOT NULL);
     CREATE INDEX login_attempts_user ON login_attempts (username, at_time);
     """,
-    # reference tables (the published DTI): versions like submissions, and their scores
+    # 3: reference tables (the published DTI): versions like submissions, and their scores
     """
     CREATE SEQUENCE reference_ids START 1;
     CREATE TABLE reference_versions (
@@ -116,6 +122,38 @@ MIGRATIONS: list[str] = [
         published BOOLEAN NOT NULL,
         source VARCHAR NOT NULL,
         PRIMARY KEY (version_id, province_code));
+    """,
+    # 4: review and approval (dxboard.review), evidence (dxboard.evidence)
+    """
+    CREATE SEQUENCE review_ids START 1;
+    CREATE TABLE reviews (
+        id BIGINT PRIMARY KEY DEFAULT nextval('review_ids'),
+        submission_id BIGINT NOT NULL,
+        action VARCHAR NOT NULL CHECK (action IN ('approve', 'return', 'reopen')),
+        state VARCHAR NOT NULL CHECK (state IN ('submitted', 'approved', 'returned')),
+        actor VARCHAR NOT NULL,
+        at_time TIMESTAMP NOT NULL,
+        note VARCHAR);
+    CREATE INDEX reviews_submission ON reviews (submission_id);
+    CREATE TABLE review_comments (
+        submission_id BIGINT NOT NULL,
+        field VARCHAR,                      -- NULL: the whole report
+        comment VARCHAR NOT NULL,
+        actor VARCHAR NOT NULL,
+        at_time TIMESTAMP NOT NULL);
+    CREATE INDEX review_comments_submission ON review_comments (submission_id);
+    CREATE SEQUENCE evidence_ids START 1;
+    CREATE TABLE evidence (
+        id BIGINT PRIMARY KEY DEFAULT nextval('evidence_ids'),
+        submission_id BIGINT NOT NULL,
+        file_name VARCHAR NOT NULL,         -- sanitised: no folders, no control characters
+        media_type VARCHAR NOT NULL,        -- decided from the content
+        size BIGINT NOT NULL,
+        sha256 VARCHAR NOT NULL,
+        content BLOB NOT NULL,
+        actor VARCHAR NOT NULL,
+        at_time TIMESTAMP NOT NULL);
+    CREATE INDEX evidence_submission ON evidence (submission_id);
     """,
 ]
 

@@ -23,6 +23,7 @@ from dxboard.store.database import (
     insert_columns,
     insert_rows,
 )
+from dxboard.store.reviews import Reviewed, locks
 
 Key = tuple[str, str]
 
@@ -113,16 +114,20 @@ class IngestState:
     """SHA-256 → the first accepted upload of those bytes."""
     versions: dict[tuple[Key, str], int] = field(default_factory=dict)
     """(province-period, content hash) → the newest submission with those values."""
+    locks: dict[Key, Reviewed] = field(default_factory=dict)
+    """The province-periods whose accepted submission is approved: no upload may change them."""
 
 
 def read_state(
     cur: Cursor, keys: Collection[Key], previous: Collection[Key], shas: Collection[str]
 ) -> IngestState:
-    """The current submissions and versions of ``keys``, the yes answers of ``previous`` and
-    the first accepted uploads of ``shas``."""
+    """The current submissions, versions and locks of ``keys``, the yes answers of ``previous``
+    and the first accepted uploads of ``shas`` (in the caller's write transaction, so a
+    concurrent approval cannot slip between the lock check and the write)."""
     state = IngestState()
     if keys:
         _read_current(cur, keys, state)
+        state.locks = locks(cur, keys)
         rows = cur.execute(
             "SELECT province_code, period, content_hash, max(id) FROM submissions "
             f"JOIN {_KEYS} k USING (province_code, period) "
@@ -256,24 +261,30 @@ def make_current(cur: Cursor, submission_ids: Collection[int]) -> dict[int, int 
 
 
 def raw_values(store: Store, period: str | Period | None = None) -> pd.DataFrame:
-    """Current accepted raw values in long form (yes/no as 1/0), optionally for one period."""
+    """Current accepted raw values in long form (yes/no as 1/0), optionally for one period,
+    with the review state of their submission (``review_state``)."""
     sql = (
-        "SELECT province_code, period, era, field, value, dataset, note, ref_no, ref_date, "
-        "submission_id FROM current_values"
+        "SELECT v.province_code, v.period, v.era, v.field, v.value, v.dataset, v.note, v.ref_no, "
+        "v.ref_date, v.submission_id, COALESCE(r.state, 'submitted') AS review_state "
+        "FROM current_values v LEFT JOIN reviews r ON r.submission_id = v.submission_id AND "
+        "r.id = (SELECT max(x.id) FROM reviews x WHERE x.submission_id = v.submission_id)"
     )
     params: list[object] = []
     if period is not None:
-        sql += " WHERE period = ?"
+        sql += " WHERE v.period = ?"
         params.append(str(Period.parse(period)))
-    return store.cursor().execute(sql + " ORDER BY period, province_code, field", params).df()
+    return store.cursor().execute(sql + " ORDER BY v.period, v.province_code, v.field", params).df()
 
 
 def submission_history(store: Store, province_code: str, era: str | None = None) -> pd.DataFrame:
-    """Every submission of a province (newest first) with the file and upload it came from."""
+    """Every submission of a province (newest first) with the file and upload it came from and
+    its review state."""
     sql = (
         "SELECT s.id AS submission_id, s.period, s.era, s.status, s.dataset, s.received_at, "
         "u.file_name, u.sha256, u.actor, u.id AS upload_id, s.source_ref, "
-        "(SELECT count(*) FROM raw_values v WHERE v.submission_id = s.id) AS n_values "
+        "(SELECT count(*) FROM raw_values v WHERE v.submission_id = s.id) AS n_values, "
+        "COALESCE((SELECT r.state FROM reviews r WHERE r.submission_id = s.id "
+        "ORDER BY r.id DESC LIMIT 1), 'submitted') AS review_state "
         "FROM submissions s JOIN uploads u ON u.id = s.upload_id WHERE s.province_code = ?"
     )
     params: list[object] = [province_code]
