@@ -131,6 +131,10 @@ def _resolve(name: str) -> Callable[..., Any]:
     return getattr(importlib.import_module(module), attr)
 
 
+CHART_CONFIG = {"displaylogo": False, "displayModeBar": False}
+"""Plotly config of the charts: no mode bar (it covered the titles, on a phone above all)."""
+
+
 def download_buttons(
     frame: Any, stem: str, key: str, *, sheet: str = "data", stretch: bool = False
 ) -> None:
