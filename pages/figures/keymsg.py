@@ -49,7 +49,7 @@ STATUS_SYMBOLS = {  # for the PDF, where icons are not available
 
 
 def status_word(status: str, lang: str) -> str:
-    return t(f"keymsg.status_{status}", lang)
+    return t(f"status.{status}", lang)
 
 
 def status_badge(status: str, lang: str) -> str:
