@@ -169,3 +169,27 @@ def headlines(
     catalogue = catalogue or load_catalogue()
     values = indicator_values(store, window([period]), basis, catalogue=catalogue)
     return headlines_of(assess(values, catalogue), str(Period.parse(period)), basis, catalogue)
+
+
+def lagging_provinces(
+    store: Store,
+    period: str,
+    basis: str = "reported",
+    n: int = 5,
+    catalogue: Catalogue | None = None,
+) -> pd.DataFrame:
+    """Per scored indicator of ``period`` the ``n`` provinces furthest from a target they do
+    not meet (:func:`lagging`), with ``target``, ``comparator`` and ``unit`` of each row."""
+    catalogue = catalogue or load_catalogue()
+    values = indicator_values(store, period, basis, catalogue=catalogue)
+    scored = with_scores(assess(values, catalogue))
+    out = lagging(scored, n)
+    version = catalogue.version_for(period)
+    order = {i.code: k for k, i in enumerate(version.indicators)}
+    out = out.merge(
+        scored[["indicator", "province_code", "target", "comparator"]],
+        on=["indicator", "province_code"],
+    )
+    out["unit"] = [version.indicator(c).unit for c in out["indicator"]]
+    out = out.assign(_o=out["indicator"].map(order)).sort_values(["_o", "order"])
+    return out.drop(columns="_o").reset_index(drop=True)

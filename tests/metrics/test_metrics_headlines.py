@@ -87,3 +87,18 @@ def test_movers_since_last_quarter(q4):
 def test_no_movers_without_a_previous_quarter(status_store):
     first = headlines(status_store, "2024-Q1")
     assert first.risers.empty and first.fallers.empty
+
+
+def test_lagging_provinces_table(status_store):
+    from metrics.headlines import lagging_provinces
+
+    table = lagging_provinces(status_store, "2024-Q4", n=5)
+    remote = table[table["indicator"] == "remote_inspection_share"]
+    assert remote["province_code"].tolist() == ["48", "79"]
+    assert remote["target"].tolist() == [0.5, 0.5] and set(remote["unit"]) == {"ratio"}
+    # catalogue order of the indicators, furthest first within each
+    assert table["indicator"].iloc[0] == "level4_share"
+    assert (
+        table.groupby("indicator")["order"].apply(list).map(sorted)
+        == table.groupby("indicator")["order"].apply(list)
+    ).all()
