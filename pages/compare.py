@@ -473,6 +473,7 @@ def side_by_side(choice: str, kind: str, p: str, b: str, version: Version, lg: s
         figure(pillar_groups, scores, pillars, lg, t("compare.pillars_title", lg)),
         width="stretch",
         key="compare_pillars",
+        config=CHART_CONFIG,
     )
     with right:
         series = history(choice, b, era, picked)
@@ -492,6 +493,7 @@ def side_by_side(choice: str, kind: str, p: str, b: str, version: Version, lg: s
                 ),
                 width="stretch",
                 key="compare_series",
+                config=CHART_CONFIG,
             )
     if b == "reported":
         st.caption(t("compare.series_reported_note", lg))

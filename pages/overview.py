@@ -71,6 +71,9 @@ PRINT_CSS = """<style>
   div.st-key-ov_ranks [data-testid="stPlotlyChart"],
   div.st-key-ov_ranks [data-testid="stPlotlyChart"] > div { width: 100% !important; }
   div.st-key-ov_tiles [data-testid="stVerticalBlockBorderWrapper"] { padding: 0.4rem !important; }
+  div.st-key-ov_tiles [data-testid="stMarkdownContainer"] p
+    { font-size: 0.85rem; line-height: 1.3; }
+  h1 { font-size: 1.8rem !important; }
 }
 </style>"""
 
