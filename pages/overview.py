@@ -266,6 +266,7 @@ def main() -> None:
         previous=previous,
         demo="demo" in datasets(),
         figure=strip,
+        messages=keymsg.messages(heads, names, previous, lg),
     )
     pdf_file = partial(
         overview_pdf,
