@@ -123,8 +123,7 @@ def indicator_rows(choice: str, p: str, b: str) -> pd.DataFrame:
     return data
 
 
-Weights = dict[str, float] | None
-"""Pillar weights set on the page; ``None`` for equal weights."""
+Weights = dict[str, float] | None  # pillar weights set on the page; None for equal weights
 
 
 def index_table(p: str | tuple[str, ...], b: str, weights: Weights) -> pd.DataFrame:
@@ -630,10 +629,8 @@ def lagging_frame(data: pd.DataFrame, version: Version, lg: str) -> pd.DataFrame
     scale = pd.Series(1.0, index=data.index).where(~ratio, 100.0)
     return pd.DataFrame(
         {
-            t("export.col_indicator_code", lg): data["indicator"],
             t("col.indicator", lg): [version.indicator(c).name(lg) for c in data["indicator"]],
             t("compare.lagging_order", lg): data["order"],
-            t("col.province_code", lg): data["province_code"],
             t("col.province", lg): data["province_name"],
             t("col.value", lg): (data["value"].astype(float) * scale).round(2),
             t("col.target", lg): (data["target"].astype(float) * scale).round(2),
@@ -641,6 +638,8 @@ def lagging_frame(data: pd.DataFrame, version: Version, lg: str) -> pd.DataFrame
                 t("export.unit_yes_no" if u == "yes_no" else "export.unit_pct", lg)
                 for u in data["unit"]
             ],
+            t("col.province_code", lg): data["province_code"],
+            t("export.col_indicator_code", lg): data["indicator"],
         }
     )
 

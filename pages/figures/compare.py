@@ -330,7 +330,7 @@ def scatter_pair(
         height=480,
         template="plotly_white",
         separators=separators(lang),
-        margin={"l": 10, "r": 10, "t": 60, "b": 40},
+        margin={"l": 10, "r": 10, "t": 80, "b": 40},
         legend={"orientation": "h", "y": -0.18},
         xaxis={"title": x_title, **value_axis(kinds[0], full=False)},
         yaxis={"title": y_title, **value_axis(kinds[1], full=False)},
