@@ -435,7 +435,9 @@ def default_picks(index: pd.DataFrame) -> list[str]:
 
 
 @st.fragment
-def side_by_side(choice: str, kind: str, p: str, b: str, version: Version, lg: str) -> None:
+def side_by_side(
+    choice: str, kind: str, p: str, b: str, version: Version, lg: str, weights: Weights = None
+) -> None:
     """2–5 provinces: pillar scores (grouped bars) and the chosen indicator over time."""
     st.subheader(t("compare.side_by_side", lg))
     index = cached(readiness_index, p, b)
@@ -475,7 +477,7 @@ def side_by_side(choice: str, kind: str, p: str, b: str, version: Version, lg: s
         config=CHART_CONFIG,
     )
     with right:
-        series = history(choice, b, era, picked)
+        series = history(choice, b, era, picked, weights)
         if series.empty:
             st.info(t("compare.series_empty", lg))
         else:
@@ -496,14 +498,21 @@ def side_by_side(choice: str, kind: str, p: str, b: str, version: Version, lg: s
             )
     if b == "reported":
         st.caption(t("compare.series_reported_note", lg))
-    series_download(choice, kind, b, era, picked, version, lg)
+    series_download(choice, kind, b, era, picked, version, lg, weights)
 
 
 def series_download(
-    choice: str, kind: str, b: str, era: str, picked: list[str], version: Version, lg: str
+    choice: str,
+    kind: str,
+    b: str,
+    era: str,
+    picked: list[str],
+    version: Version,
+    lg: str,
+    weights: Weights = None,
 ) -> None:
     """The time series of the picked provinces for download (every quarter with data)."""
-    data = history(choice, b, era, picked)
+    data = history(choice, b, era, picked, weights)
     if data.empty:
         return
     scale = 100.0 if kind == "ratio" else 1.0
@@ -523,14 +532,18 @@ def series_download(
     ).sort_values([t("col.province_code", lg), t("col.period", lg)])
     st.caption(t("compare.series_download", lg))
     name = f"{t('compare.series_file', lg)}_{choice}"
-    download_buttons(table, name, "compare_series", meta=export_meta(name, quarter=None))
+    span = f"{data['period'].min()} – {data['period'].max()}"
+    meta = [(k, span if k == t("export.meta_period", lg) else v) for k, v in export_meta(name)]
+    download_buttons(table, name, "compare_series", meta=meta)
 
 
-def history(choice: str, b: str, era: str, codes: list[str]) -> pd.DataFrame:
+def history(
+    choice: str, b: str, era: str, codes: list[str], weights: Weights = None
+) -> pd.DataFrame:
     """``period, name, value`` of ``codes`` (of ``era``) over every period with data."""
     periods = tuple(cached_periods())
     if choice == INDEX:
-        data = cached(readiness_index, periods, b).rename(columns={INDEX: "value"})
+        data = index_table(periods, b, weights).rename(columns={INDEX: "value"})
     else:
         data = cached(indicator_values, periods, b, indicators=(choice,))
     mine = data[(data["era"] == era) & data["province_code"].isin(codes) & data["value"].notna()]
@@ -748,7 +761,7 @@ def main() -> None:
     st.divider()
     scatter_section(p, b, version, weights, lg)
     st.divider()
-    side_by_side(choice, kind, p, b, version, lg)
+    side_by_side(choice, kind, p, b, version, lg, weights)
     st.divider()
     weights_section(p, b, regions, weights, lg)
 
