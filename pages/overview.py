@@ -1,11 +1,12 @@
 """Overview (Tổng quan): the one page for a leader, with a one-page A4 PDF.
 
-Read in this order: three key messages (targets met nationally, the provinces furthest from the
-targets, the biggest rank changes), the readiness ranking (spread, leaders, laggards, movers),
-then one tile per target by pillar: national status (colour, icon and word), provinces meeting
-it, the national ratio against the target, how far the country is and the best province when
-nobody meets it, the change since the previous quarter; then this quarter's reporting. On a
-phone the same order holds, the tiles compact. Period and basis come from the sidebar.
+Downloads first (a one-page PDF, a one-file HTML); then three key messages (targets met
+nationally, the provinces furthest from the targets, the biggest rank changes), the readiness
+ranking (spread, leaders, laggards, movers), then one tile per target by pillar: national
+status (colour, icon and word), provinces meeting it, the national ratio against the target,
+how far the country is and the best province when nobody meets it, the change since the
+previous quarter; then this quarter's reporting. On a phone the same order holds, the tiles
+compact. Period and basis come from the sidebar.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import streamlit as st
 from dxboard.catalogue import load_catalogue
 from dxboard.i18n import fmt_number, fmt_percent, t
 from metrics.completeness import completeness
-from metrics.headlines import Headlines, headlines
+from metrics.headlines import headlines
 from metrics.index import readiness_index
 from metrics.national import national
 from pages.common import (
@@ -188,11 +189,11 @@ def _completeness(counts: dict[str, int], lg: str) -> None:
     st.markdown(f"**{t('overview.completeness_heading', lg)}:** {badges}")
 
 
-def _messages(h: Headlines, names: dict[str, str], previous: str | None, lg: str) -> None:
+def _messages(messages: list[str], lg: str) -> None:
     """The three key messages, first on the page."""
     with st.container(border=True, key="ov_messages"):
         st.markdown(f"**{t('keymsg.heading', lg)}**")
-        st.markdown("\n".join(f"1. {m}" for m in keymsg.messages(h, names, previous, lg)))
+        st.markdown("\n".join(f"1. {m}" for m in messages))
 
 
 def _actions(
@@ -249,12 +250,9 @@ def main() -> None:
         st.caption(t("overview.no_previous", lg))
     elif marker := break_text((previous, per), lg):
         st.caption(f"**{marker}.** {t('framework.changes_since', lg, p=previous)}")
-    _messages(heads, names, previous, lg)
-    st.subheader(t("keymsg.ranks_heading", lg), divider="gray")
+    messages = keymsg.messages(heads, names, previous, lg)
+    demo = "demo" in datasets()
     strip = figure(fig.index_strip, ranks, lg)  # on screen and in the HTML download
-    _ranks(ranks, strip, per, previous, lg)
-    _tiles(tiles, per, previous, lg)
-    _completeness(counts, lg)
     html_file = partial(  # built only when the button is clicked
         fig.overview_html,
         tiles,
@@ -264,21 +262,26 @@ def main() -> None:
         period=per,
         basis_label=basis_label,
         previous=previous,
-        demo="demo" in datasets(),
+        demo=demo,
         figure=strip,
-        messages=keymsg.messages(heads, names, previous, lg),
+        messages=messages,
     )
     pdf_file = partial(
         overview_pdf,
         tiles,
         ranks,
-        keymsg.messages(heads, names, previous, lg),
+        messages,
         lg,
         period=per,
         basis_label=basis_label,
-        demo="demo" in datasets(),
+        demo=demo,
     )
     _actions(html_file, pdf_file, per, lg)
+    _messages(messages, lg)
+    st.subheader(t("keymsg.ranks_heading", lg), divider="gray")
+    _ranks(ranks, strip, per, previous, lg)
+    _tiles(tiles, per, previous, lg)
+    _completeness(counts, lg)
 
 
 main()
