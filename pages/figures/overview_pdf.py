@@ -32,7 +32,7 @@ BAR_ROW = 5.2
 BARS = 8
 TABLE_WIDTH = 206.0
 GAP = 6.0
-COLUMNS = (60.0, 29.0, 16.0, 16.0, 34.0, 19.0)  # + best province (the rest of the width)
+COLUMNS = (57.0, 27.0, 18.0, 18.0, 33.0, 18.0)  # + best province (the rest of the width)
 FOOTER = HEIGHT - MARGIN - 5
 
 
