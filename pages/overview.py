@@ -25,6 +25,7 @@ from metrics.completeness import completeness
 from metrics.headlines import headlines
 from metrics.index import readiness_index
 from metrics.national import national
+from pages import dti_views
 from pages.common import (
     CHART_CONFIG,
     basis,
@@ -232,7 +233,11 @@ def _actions(
 def main() -> None:
     lg, per, bas = lang(), period(), basis()
     periods = cached_periods()
-    need(per is not None and per in periods, "app.no_data")
+    if per is None or per not in periods:  # no reports yet: the published DTI alone
+        st.title(t("nav.overview", lg))
+        dti_views.latest_panel(lg)
+        need(False, "app.no_data")
+    assert per is not None
     st.html(PRINT_CSS)
     previous = fig.comparable_previous(per, bas, periods)
     nat = cached(national, (per, previous) if previous else (per,), bas, regions=False)
@@ -282,6 +287,7 @@ def main() -> None:
     _ranks(ranks, strip, per, previous, lg)
     _tiles(tiles, per, previous, lg)
     _completeness(counts, lg)
+    dti_views.latest_panel(lg)  # the published DTI (real data), after this quarter's figures
 
 
 main()
