@@ -8,13 +8,15 @@ method, so changes and rank moves into this quarter are not comparable.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 
 import numpy as np
 import pandas as pd
 
 from dxboard.catalogue import Catalogue, load_catalogue
-from dxboard.i18n import DEFAULT_LANG, t
+from dxboard.clock import now_vietnam
+from dxboard.i18n import DEFAULT_LANG, fmt_datetime, fmt_period, t
 from dxboard.periods import Period
 from dxboard.store import Store
 from metrics.frameworks import method_change
@@ -124,3 +126,41 @@ def _review_states(store: Store, out: pd.DataFrame, period: Period) -> pd.Series
     grid = review_grid(store, period).set_index(["era", "province_code"])["review_state"]
     keys = pd.MultiIndex.from_arrays([out["era"], out["province_code"]])
     return pd.Series(grid.reindex(keys).to_numpy(), index=out.index).fillna("")
+
+
+def metadata(
+    table: str,
+    period: str | Period | None,
+    basis: str | None,
+    datasets: Sequence[str],
+    lang: str = DEFAULT_LANG,
+    generated: datetime | None = None,
+    catalogue: Catalogue | None = None,
+) -> list[tuple[str, str]]:
+    """The (label, value) rows of an export's metadata sheet, in ``lang``: the table, dataset,
+    synthetic or real, period (``Quý III/2026 (2026-Q3)``), basis, framework version, source
+    (reporter, ministry, legal basis of the version) and when it was generated (Vietnam time).
+    A dataset named ``demo`` is synthetic."""
+    catalogue = catalogue or load_catalogue()
+    p = Period.parse(period) if period is not None else None
+    version = catalogue.version_for(p) if p is not None else catalogue.versions[-1]
+    synthetic = "demo" in datasets
+    at = (generated or now_vietnam()).astimezone(now_vietnam().tzinfo)
+    source = t(
+        "export.source",
+        lang,
+        reporter=version.reporter.name(lang),
+        ministry=version.ministry.name(lang),
+        basis="; ".join(version.legal_basis),
+    )
+    rows = [
+        ("export.meta_table", table),
+        ("export.meta_dataset", ", ".join(datasets) or "–"),
+        ("export.meta_kind", t("export.kind_demo" if synthetic else "export.kind_real", lang)),
+        ("export.meta_period", f"{fmt_period(p, lang)} ({p})" if p is not None else "–"),
+        ("export.meta_basis", t(f"app.basis_{basis}", lang) if basis else "–"),
+        ("export.meta_framework", f"{version.name(lang)} ({version.id})"),
+        ("export.meta_source", source),
+        ("export.meta_generated", t("export.generated", lang, at=fmt_datetime(at, lang))),
+    ]
+    return [(t(key, lang), value) for key, value in rows]

@@ -2,8 +2,13 @@
 
 - Each period is scored with the pillars and indicators of its framework version
   (``metrics.frameworks``); a pillar that a version does not have is missing in its periods.
-- Pillar score: mean of the attainments available for the pillar's scored indicators; missing
-  when fewer than half of them have a value.
+- Indicator score (0–1), distance to target as the SDG Index does: ``clip((x − L) / (T − L),
+  0, 1)`` with ``T`` the target in force and ``L`` the lower bound, the mean of the ``BOTTOM``
+  worst values of the indicator among the provinces of the period (all of them when fewer);
+  for a ``<=`` target the scale is reversed (worst = highest). A met target scores 1; when the
+  lower bound already meets the target a province that does not meet it scores 0.
+- Pillar score: mean of the indicator scores available for the pillar's scored indicators;
+  missing when fewer than half of them have a value.
 - Index (0–100): ``100 × Σ w_p s_p / Σ w_p`` over the pillars that have a score, with the
   weights normalised over those pillars; missing when the pillars with a score carry less than
   half of the total weight. Weights are non-negative (equal by default); a zero weight removes
@@ -38,6 +43,8 @@ from metrics.status import assess
 
 INDEX = "readiness_index"
 RANK = "rank"
+SCORE = "score"
+BOTTOM = 5
 MIN_SHARE = 0.5
 DECIMALS = 9
 SAMPLES = 200
@@ -61,10 +68,52 @@ def _versions(frame: pd.DataFrame, catalogue: Catalogue) -> list[tuple[Version, 
     ]
 
 
+def lower_bounds(assessed: pd.DataFrame, bottom: int = BOTTOM) -> np.ndarray:
+    """Per row of a ``status.assess`` frame: the lower bound ``L`` of its indicator and period,
+    the mean of the ``bottom`` worst values (highest for a ``<=`` target), on the oriented scale
+    (values of ``<=`` targets negated); NaN when no province has a value."""
+    sign = np.where(assessed["comparator"].to_numpy() == "<=", -1.0, 1.0)
+    oriented = sign * assessed["value"].to_numpy(dtype=float)
+    gid, first = group_ids(assessed["period"], assessed["indicator"])
+    ok = ~np.isnan(oriented)
+    order = np.flatnonzero(ok)[np.lexsort((oriented[ok], gid[ok]))]  # per group, worst first
+    g = gid[order]
+    starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]]) if len(g) else np.array([], int)
+    rank = np.arange(len(g)) - np.repeat(starts, np.diff(np.r_[starts, len(g)]))
+    keep = order[rank < bottom]
+    total = np.bincount(gid[keep], oriented[keep], len(first))
+    count = np.bincount(gid[keep], minlength=len(first))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return (total / count)[gid]
+
+
+def target_scores(assessed: pd.DataFrame, bottom: int = BOTTOM) -> np.ndarray:
+    """Distance-to-target score 0–1 of each row of a ``status.assess`` frame (NaN when not
+    scored or without a value); see the module docstring."""
+    sign = np.where(assessed["comparator"].to_numpy() == "<=", -1.0, 1.0)
+    x = sign * assessed["value"].to_numpy(dtype=float)
+    target = sign * assessed["target"].to_numpy(dtype=float)
+    low = lower_bounds(assessed, bottom)
+    met = assessed["met"].to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        spread = np.where(target > low, (x - low) / (target - low), 0.0)
+    score = np.where(met == 1.0, 1.0, np.clip(spread, 0.0, 1.0))
+    scored = assessed["scored"].to_numpy(dtype=bool) & ~np.isnan(met)
+    return np.where(scored, score, np.nan)
+
+
+def with_scores(assessed: pd.DataFrame, bottom: int = BOTTOM) -> pd.DataFrame:
+    """A copy of a ``status.assess`` frame with the ``score`` column (:func:`target_scores`)."""
+    out = assessed.copy()
+    out[SCORE] = target_scores(assessed, bottom)
+    return out
+
+
 def pillar_scores(assessed: pd.DataFrame, catalogue: Catalogue | None = None) -> pd.DataFrame:
     """One row per province-period: ``era, province_code, period, province_name, region`` and a
-    score column (0–1, NaN when missing) per pillar of any version, from an ``status.assess``
-    frame; each period scored with the pillars of its framework version."""
+    score column (0–1, NaN when missing) per pillar of any version, from a frame with the
+    indicator ``score`` (:func:`with_scores`); each period scored with the pillars of its
+    framework version."""
     catalogue = catalogue or load_catalogue()
     columns = [*PROVINCE_INFO, *pillar_codes(catalogue)]
     parts = [_pillar_scores(rows, v) for v, rows in _versions(assessed, catalogue)]
@@ -83,7 +132,7 @@ def _pillar_scores(assessed: pd.DataFrame, catalogue: Version) -> pd.DataFrame:
     needed = np.bincount(list(scored.values()), minlength=len(pillars))
     gid, first = group_ids(assessed["period"], assessed["era"], assessed["province_code"])
     pil = assessed["indicator"].map(scored).to_numpy(dtype=float)
-    att = assessed["attainment"].to_numpy(dtype=float)
+    att = assessed[SCORE].to_numpy(dtype=float)
     ok = ~np.isnan(pil) & ~np.isnan(att)
     flat = gid[ok] * len(pillars) + pil[ok].astype(np.int64)
     size = len(first) * len(pillars)
@@ -156,7 +205,7 @@ def readiness(
     """
     catalogue = catalogue or load_catalogue()
     normalise_weights(weights, pillar_codes(catalogue))  # unknown or bad weights: ValueError
-    table = pillar_scores(assessed, catalogue)
+    table = pillar_scores(with_scores(assessed), catalogue)
     table[FRAMEWORK] = version_ids(table["period"], catalogue)
     index = np.full(len(table), np.nan)
     for version, plist in by_version(pd.unique(table["period"]), catalogue):

@@ -23,6 +23,7 @@ from dxboard.store import Store, submissions
 from loaders.demo import load_demo
 from loaders.reference import ensure_reference
 from loaders.writers import to_csv_bytes, to_xlsx_bytes
+from metrics.export import metadata
 from metrics.review import review_grid, state_counts, waiting
 
 BASES = ("reported", "current")
@@ -208,34 +209,52 @@ def _resolve(name: str) -> Callable[..., Any]:
     return getattr(importlib.import_module(module), attr)
 
 
+CHART_CONFIG = {"displaylogo": False, "displayModeBar": False}
+"""Plotly config of the charts: no mode bar (it covered the titles, on a phone above all)."""
+
+
 def download_buttons(
-    frame: Any, stem: str, key: str, *, sheet: str = "data", stretch: bool = False
+    frame: Any,
+    stem: str,
+    key: str,
+    *,
+    sheet: str = "data",
+    stretch: bool = False,
+    meta: list[tuple[str, str]] | None = None,
 ) -> None:
-    """CSV and Excel downloads of ``frame`` side by side (``stretch``: in two equal columns),
-    named ``stem``.csv/.xlsx, keyed ``key``_csv/_xlsx; formula-safe, written only when
-    clicked."""
-    left, right = st.columns(2) if stretch else (st.container(horizontal=True),) * 2
+    """Excel (the default, with a metadata sheet: ``meta`` or :func:`export_meta`), CSV and
+    CSV for Vietnamese Excel (``;`` and decimal comma) downloads of ``frame``, named
+    ``stem``.xlsx/.csv, keyed ``key``_xlsx/_csv/_csvvi; formula-safe, written only when
+    clicked (``stretch``: in three equal columns)."""
+    lg = lang()
+    slots = st.columns(3) if stretch else (st.container(horizontal=True),) * 3
     width = "stretch" if stretch else "content"
-    left.download_button(
-        t("download.csv", lang()),
-        lambda: to_csv_bytes(frame),
-        f"{stem}.csv",
-        mime="text/csv",
-        key=f"{key}_csv",
-        on_click="ignore",
-        icon=":material/download:",
-        width=width,
+    about = meta if meta is not None else export_meta(stem)
+    files = (
+        ("download.xlsx", lambda: to_xlsx_bytes(frame, sheet, about), "xlsx", f"{stem}.xlsx"),
+        ("download.csv", lambda: to_csv_bytes(frame), "csv", f"{stem}.csv"),
+        ("export.csv_vi_short", lambda: to_csv_bytes(frame, True), "csvvi", f"{stem}_vi.csv"),
     )
-    right.download_button(
-        t("download.xlsx", lang()),
-        lambda: to_xlsx_bytes(frame, sheet),
-        f"{stem}.xlsx",
-        mime=XLSX_MIME,
-        key=f"{key}_xlsx",
-        on_click="ignore",
-        icon=":material/download:",
-        width=width,
-    )
+    for slot, (label, data, suffix, name) in zip(slots, files, strict=True):
+        slot.download_button(
+            t(label, lg),
+            data,
+            name,
+            mime=XLSX_MIME if suffix == "xlsx" else "text/csv",
+            key=f"{key}_{suffix}",
+            on_click="ignore",
+            icon=":material/download:",
+            width=width,
+            help=t("export.csv_vi", lg) if suffix == "csvvi" else None,
+            type="primary" if suffix == "xlsx" else "secondary",
+        )
+
+
+def export_meta(
+    table: str, quarter: str | None = None, shown_basis: str | None = None
+) -> list[tuple[str, str]]:
+    """The metadata rows of an export of the page's period and basis (or those given)."""
+    return metadata(table, quarter or period(), shown_basis or basis(), datasets(), lang())
 
 
 def dropzone_texts(zone: str, limits: str) -> None:

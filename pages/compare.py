@@ -1,8 +1,11 @@
 """So sánh / Compare: one indicator (or the readiness index) across provinces.
 
-A map and a ranked bar chart (a click opens the province's profile), a sortable table with
-download, 2–5 provinces side by side (pillar scores and time series), and pillar weights with
-the rank change and rank range they cause. Thin: every number comes from ``metrics``.
+Pillar weights (set at the top) apply to the readiness index everywhere on the page: the map,
+the ranked bars, the table and its download (the weighted ranking). Then: a map and a ranked
+bar chart (a click opens the province's profile), a sortable table with download, the lagging
+provinces per target (list and download), a scatter of any two indicators, 2–5 provinces side
+by side (pillar scores and time series, with download), and the rank change and rank range the
+weights cause. Thin: every number comes from ``metrics``.
 """
 
 from __future__ import annotations
@@ -17,16 +20,30 @@ from dxboard.i18n import fmt_date, fmt_number, fmt_percent, t
 from dxboard.periods import Period
 from dxboard.registry import load_registry
 from dxboard.tables import as_number
+from metrics.headlines import lagging_provinces
 from metrics.index import SAMPLES, rank_sensitivity, readiness_index
 from metrics.indicators import indicator_values
 from metrics.status import indicator_status
 from pages import dti_views
-from pages.common import basis, cached, cached_periods, download_buttons, figure, lang, need, period
+from pages.common import (
+    CHART_CONFIG,
+    basis,
+    cached,
+    cached_periods,
+    download_buttons,
+    export_meta,
+    figure,
+    lang,
+    need,
+    period,
+)
 from pages.figures.compare import (
     STATUS_COLOURS,
+    pair_frame,
     pillar_groups,
     rank_range,
     ranked_bars,
+    scatter_pair,
     series_lines,
 )
 from pages.figures.maps import MAP_CONFIG, colour_range, era_map
@@ -107,15 +124,27 @@ def indicator_rows(choice: str, p: str, b: str) -> pd.DataFrame:
     return data
 
 
-def index_rows(p: str, b: str) -> pd.DataFrame:
-    data = cached(readiness_index, p, b).rename(columns={INDEX: "value"})
+Weights = dict[str, float] | None  # pillar weights set on the page; None for equal weights
+
+
+def index_table(p: str | tuple[str, ...], b: str, weights: Weights) -> pd.DataFrame:
+    """The readiness index under the page's weights (cached per weights)."""
+    if weights is None:
+        return cached(readiness_index, p, b)
+    return cached(readiness_index, p, b, weights=weights)
+
+
+def index_rows(p: str, b: str, weights: Weights = None) -> pd.DataFrame:
+    data = index_table(p, b, weights).rename(columns={INDEX: "value"})
     data["status"] = None
     return data
 
 
-def display_rows(choice: str, kind: str, p: str, b: str, lg: str) -> pd.DataFrame:
+def display_rows(
+    choice: str, kind: str, p: str, b: str, lg: str, weights: Weights = None
+) -> pd.DataFrame:
     """The rows shown: province, region names, value texts and hover labels."""
-    rows = index_rows(p, b) if choice == INDEX else indicator_rows(choice, p, b)
+    rows = index_rows(p, b, weights) if choice == INDEX else indicator_rows(choice, p, b)
     registry = load_registry()
     regions = {r.code: (r.name_en if lg == "en" else r.name_vi) for r in registry.regions}
     rows["name"] = rows["province_name"]
@@ -195,14 +224,13 @@ def controls(version: Version | None, lg: str) -> tuple[str, list[str]]:
 
 
 def target_caption(
-    rows: pd.DataFrame, choice: str, kind: str, version: Version, lg: str
+    rows: pd.DataFrame, choice: str, kind: str, version: Version, lg: str, weighted: bool = False
 ) -> float | None:
     """Show the target in force (or the index note) and the counts; return the target."""
     if kind == "index":
         ranked = int(rows["value"].notna().sum())
-        st.caption(
-            t("compare.index_note", lg) + " " + t("compare.ranked_count", lg, k=ranked, n=len(rows))
-        )
+        note = t("compare.index_note_weighted" if weighted else "compare.index_note", lg)
+        st.caption(note + " " + t("compare.ranked_count", lg, k=ranked, n=len(rows)))
         return None
     ind = version.indicator(choice)
     if not ind.scored or ind.target is None:
@@ -282,7 +310,7 @@ def map_and_bars(
             on_select="rerun",
             selection_mode="points",
             width="stretch",
-            config={"displaylogo": False},
+            config=CHART_CONFIG,
         )
         open_profile(event, era)
     missing = int(rows["value"].isna().sum())
@@ -317,7 +345,9 @@ def table_frame(rows: pd.DataFrame, kind: str, lg: str, constituents: bool) -> p
     ).reset_index(drop=True)
 
 
-def ranking_table(rows: pd.DataFrame, kind: str, p: str, b: str, lg: str) -> None:
+def ranking_table(
+    rows: pd.DataFrame, kind: str, p: str, b: str, lg: str, weights: Weights = None
+) -> None:
     st.subheader(t("compare.table", lg))
     constituents = b == "current" and Period.parse(p).era == "legacy"
     df = table_frame(rows, kind, lg, constituents)
@@ -358,19 +388,48 @@ def ranking_table(rows: pd.DataFrame, kind: str, p: str, b: str, lg: str) -> Non
     marker = break_text((str(Period.parse(p).previous()), p), lg)
     if kind == "index" and marker:
         st.caption(t("framework.rank_not_comparable", lg, marker=marker))
-    export = df.copy()
-    export[t("framework.col_framework", lg)] = load_catalogue().version_for(p).name(lg)
-    if marker:
-        export[t("framework.col_marker", lg)] = marker
-    if kind != "index":
-        export[t("col.status", lg)] = export[t("col.status", lg)].str.removeprefix("● ")
-    if kind == "ratio":
-        export[value_col] = (export[value_col].astype(float) * 100).round(2)
-        export = export.rename(columns={value_col: f"{value_col} (%)"})
-    elif kind == "index":
-        export[value_col] = export[value_col].astype(float).round(1)
     name = f"{t('compare.download_name', lg)}_{p}"
-    download_buttons(export, name, "compare")
+    download_buttons(export_rows(rows, kind, p, lg), name, "compare", meta=_meta(name, weights))
+
+
+def _meta(name: str, weights: Weights) -> list[tuple[str, str]]:
+    """The export metadata, with the pillar weights when they are not equal."""
+    meta = export_meta(name)
+    if weights is not None:
+        lg = lang()
+        shown = ", ".join(f"{k}={fmt_number(v, lg, 1)}" for k, v in weights.items())
+        meta.append((t("compare.weights_title", lg), shown))
+    return meta
+
+
+def export_rows(rows: pd.DataFrame, kind: str, p: str, lg: str) -> pd.DataFrame:
+    """The ranking for download: codes, numbers as numbers (ratios in %, yes/no 1/0), the
+    framework and the break marker."""
+    values = rows["value"].astype(float)
+    unit = {"index": "export.unit_index", "yes_no": "export.unit_yes_no"}.get(
+        kind, "export.unit_pct"
+    )
+    out = pd.DataFrame(
+        {
+            t("col.province_code", lg): rows["province_code"],
+            t("col.province", lg): rows["name"],
+            t("col.region", lg): rows["region_name"],
+            t("col.rank", lg): rows["rank"],
+            t("col.index" if kind == "index" else "col.value", lg): (
+                values * 100 if kind == "ratio" else values
+            ).round(2 if kind == "ratio" else 1 if kind == "index" else 0),
+            t("export.col_unit", lg): t(unit, lg),
+        }
+    )
+    if kind == "index":
+        out[t("compare.rank_change", lg)] = rows["rank_change"].astype("Float64")
+    else:
+        out[t("col.status", lg)] = [t(f"status.{s}", lg) for s in rows["status"]]
+    out[t("framework.col_framework", lg)] = load_catalogue().version_for(p).name(lg)
+    marker = break_text((str(Period.parse(p).previous()), p), lg)
+    if marker:
+        out[t("framework.col_marker", lg)] = marker
+    return out.sort_values([t("col.rank", lg), t("col.province", lg)], na_position="last")
 
 
 def default_picks(index: pd.DataFrame) -> list[str]:
@@ -383,7 +442,9 @@ def default_picks(index: pd.DataFrame) -> list[str]:
 
 
 @st.fragment
-def side_by_side(choice: str, kind: str, p: str, b: str, version: Version, lg: str) -> None:
+def side_by_side(
+    choice: str, kind: str, p: str, b: str, version: Version, lg: str, weights: Weights = None
+) -> None:
     """2–5 provinces: pillar scores (grouped bars) and the chosen indicator over time."""
     st.subheader(t("compare.side_by_side", lg))
     index = cached(readiness_index, p, b)
@@ -420,9 +481,10 @@ def side_by_side(choice: str, kind: str, p: str, b: str, version: Version, lg: s
         figure(pillar_groups, scores, pillars, lg, t("compare.pillars_title", lg)),
         width="stretch",
         key="compare_pillars",
+        config=CHART_CONFIG,
     )
     with right:
-        series = history(choice, b, era, picked)
+        series = history(choice, b, era, picked, weights)
         if series.empty:
             st.info(t("compare.series_empty", lg))
         else:
@@ -439,50 +501,98 @@ def side_by_side(choice: str, kind: str, p: str, b: str, version: Version, lg: s
                 ),
                 width="stretch",
                 key="compare_series",
+                config=CHART_CONFIG,
             )
     if b == "reported":
         st.caption(t("compare.series_reported_note", lg))
+    series_download(choice, kind, b, era, picked, version, lg, weights)
 
 
-def history(choice: str, b: str, era: str, codes: list[str]) -> pd.DataFrame:
+def series_download(
+    choice: str,
+    kind: str,
+    b: str,
+    era: str,
+    picked: list[str],
+    version: Version,
+    lg: str,
+    weights: Weights = None,
+) -> None:
+    """The time series of the picked provinces for download (every quarter with data)."""
+    data = history(choice, b, era, picked, weights)
+    if data.empty:
+        return
+    scale = 100.0 if kind == "ratio" else 1.0
+    unit = {"index": "export.unit_index", "yes_no": "export.unit_yes_no"}.get(
+        kind, "export.unit_pct"
+    )
+    table = pd.DataFrame(
+        {
+            t("col.province_code", lg): data["province_code"],
+            t("col.province", lg): data["name"],
+            t("col.period", lg): data["period"],
+            t("export.col_indicator_code", lg): choice,
+            t("col.indicator", lg): choice_name(choice, version, lg),
+            t("col.value", lg): (data["value"] * scale).round(2),
+            t("export.col_unit", lg): t(unit, lg),
+        }
+    ).sort_values([t("col.province_code", lg), t("col.period", lg)])
+    st.caption(t("compare.series_download", lg))
+    name = f"{t('compare.series_file', lg)}_{choice}"
+    span = f"{data['period'].min()} – {data['period'].max()}"
+    meta = [(k, span if k == t("export.meta_period", lg) else v) for k, v in export_meta(name)]
+    download_buttons(table, name, "compare_series", meta=meta)
+
+
+def history(
+    choice: str, b: str, era: str, codes: list[str], weights: Weights = None
+) -> pd.DataFrame:
     """``period, name, value`` of ``codes`` (of ``era``) over every period with data."""
     periods = tuple(cached_periods())
     if choice == INDEX:
-        data = cached(readiness_index, periods, b).rename(columns={INDEX: "value"})
+        data = index_table(periods, b, weights).rename(columns={INDEX: "value"})
     else:
         data = cached(indicator_values, periods, b, indicators=(choice,))
     mine = data[(data["era"] == era) & data["province_code"].isin(codes) & data["value"].notna()]
     return pd.DataFrame(
         {
             "period": mine["period"],
+            "province_code": mine["province_code"],
             "name": mine["province_name"],
             "value": mine["value"].astype(float),
         }
     )
 
 
-@st.fragment
-def weights_section(p: str, b: str, regions: list[str], version: Version, lg: str) -> None:
-    """Weight sliders; each province's rank change vs equal weights and its rank range."""
-    st.subheader(t("compare.weights_title", lg))
-    with st.expander(t("compare.weights", lg), expanded=False):
+def weights_control(version: Version, lg: str) -> Weights:
+    """Pillar weight sliders (applied on submit); ``None`` while every weight is equal."""
+    with st.expander(t("compare.weights", lg), expanded=False, icon=":material/tune:"):
         st.caption(t("compare.weights_intro", lg))
         with st.form("compare_weights_form", border=False):
             cols = st.columns(len(version.pillars))
             for col, pillar in zip(cols, version.pillars, strict=True):
                 key = f"compare_w_{pillar.code}"
                 remember(key, 1.0)
-                col.slider(
-                    pillar.name_en if lg == "en" else pillar.name_vi, 0.0, 3.0, step=0.5, key=key
-                )
+                col.slider(pillar.name(lg), 0.0, 3.0, step=0.5, key=key)
             if st.form_submit_button(t("compare.weights_apply", lg)):
                 for pillar in version.pillars:
                     keep(f"compare_w_{pillar.code}")
     weights = {pl.code: float(st.session_state[f"compare_w_{pl.code}"]) for pl in version.pillars}
     if sum(weights.values()) <= 0:
         st.error(t("compare.weights_zero", lg))
-        return
-    sens = cached(rank_sensitivity, p, b, weights=weights)
+        st.stop()
+    return None if len(set(weights.values())) == 1 else weights
+
+
+@st.fragment
+def weights_section(p: str, b: str, regions: list[str], weights: Weights, lg: str) -> None:
+    """Each province's rank change vs equal weights and its rank range over weight sets."""
+    st.subheader(t("compare.weights_title", lg))
+    sens = (
+        cached(rank_sensitivity, p, b, weights=weights)
+        if weights
+        else cached(rank_sensitivity, p, b)
+    )
     equal = cached(readiness_index, p, b)[["era", "province_code", "rank"]]
     data = sens.merge(equal.rename(columns={"rank": "equal_rank"}), on=["era", "province_code"])
     if regions:
@@ -494,15 +604,19 @@ def weights_section(p: str, b: str, regions: list[str], version: Version, lg: st
         "rank": t("compare.weighted_rank", lg),
         "equal_rank": t("compare.equal_rank", lg),
     }
-    st.caption(
-        t("compare.weights_note", lg, n=1 + 2 * sum(w > 0 for w in weights.values()) + SAMPLES)
+    positive = (
+        sum(w > 0 for w in weights.values())
+        if weights
+        else len(load_catalogue().version_for(p).pillars)
     )
+    st.caption(t("compare.weights_note", lg, n=1 + 2 * positive + SAMPLES))
     left, right = st.columns(2)
     with left, st.container(height=min(100 + 17 * len(data), 720), border=False):
         st.plotly_chart(
             figure(rank_range, data, lg, t("compare.rank_range", lg), labels),
             width="stretch",
             key="compare_range",
+            config=CHART_CONFIG,
         )
     styled, config = weighted_table(data, lg)
     right.dataframe(
@@ -511,6 +625,92 @@ def weights_section(p: str, b: str, regions: list[str], version: Version, lg: st
         hide_index=True,
         width="stretch",
         height=min(35 * (len(data) + 1) + 3, 720),
+    )
+
+
+@st.fragment
+def lagging_section(p: str, b: str, version: Version, lg: str) -> None:
+    """Per target, the provinces furthest from it (list and download)."""
+    st.subheader(t("compare.lagging_title", lg))
+    st.caption(t("compare.lagging_intro", lg))
+    data = cached(lagging_provinces, p, b)
+    if data.empty:
+        st.info(t("compare.lagging_none", lg))
+        return
+    table = lagging_frame(data, version, lg)
+    st.dataframe(table, hide_index=True, width="stretch", height=min(35 * 16 + 3, 560))
+    name = f"{t('compare.lagging_file', lg)}_{p}"
+    download_buttons(table, name, "compare_lag")
+
+
+def lagging_frame(data: pd.DataFrame, version: Version, lg: str) -> pd.DataFrame:
+    """The lagging provinces with headers in ``lg``; ratios in %, yes/no 1/0 (numbers)."""
+    ratio = (data["unit"] != "yes_no").to_numpy()
+    scale = pd.Series(1.0, index=data.index).where(~ratio, 100.0)
+    return pd.DataFrame(
+        {
+            t("col.indicator", lg): [version.indicator(c).name(lg) for c in data["indicator"]],
+            t("compare.lagging_order", lg): data["order"],
+            t("col.province", lg): data["province_name"],
+            t("col.value", lg): (data["value"].astype(float) * scale).round(2),
+            t("col.target", lg): (data["target"].astype(float) * scale).round(2),
+            t("export.col_unit", lg): [
+                t("export.unit_yes_no" if u == "yes_no" else "export.unit_pct", lg)
+                for u in data["unit"]
+            ],
+            t("col.province_code", lg): data["province_code"],
+            t("export.col_indicator_code", lg): data["indicator"],
+        }
+    )
+
+
+@st.fragment
+def scatter_section(p: str, b: str, version: Version, weights: Weights, lg: str) -> None:
+    """Any two indicators (or the index) against each other, one dot per province."""
+    st.subheader(t("compare.scatter_title", lg))
+    options = [INDEX] + [i.code for i in version.indicators]
+    left, right = st.columns(2)
+    remember("compare_x", INDEX)
+    remember("compare_y", options[min(5, len(options) - 1)])
+    for key in ("compare_x", "compare_y"):
+        if st.session_state[key] not in options:
+            st.session_state[key] = INDEX
+    x = left.selectbox(
+        t("compare.scatter_x", lg),
+        options,
+        format_func=lambda c: choice_name(c, version, lg),
+        key="compare_x",
+        on_change=keep,
+        args=("compare_x",),
+    )
+    y = right.selectbox(
+        t("compare.scatter_y", lg),
+        options,
+        format_func=lambda c: choice_name(c, version, lg),
+        key="compare_y",
+        on_change=keep,
+        args=("compare_y",),
+    )
+    pairs = pair_frame(cached(indicator_status, p, b), index_table(p, b, weights), x, y)
+    if pairs.empty:
+        st.info(t("compare.no_values", lg))
+        return
+    regions = {r.code: r.name_en if lg == "en" else r.name_vi for r in load_registry().regions}
+    x_name, y_name = choice_name(x, version, lg), choice_name(y, version, lg)
+    st.plotly_chart(
+        figure(
+            scatter_pair,
+            pairs,
+            lg,
+            t("compare.scatter_chart", lg, x=x_name, y=y_name, n=len(pairs)),
+            x_title=x_name,
+            y_title=y_name,
+            kinds=(kind_of(x, version), kind_of(y, version)),
+            region_names=regions,
+        ),
+        width="stretch",
+        key="compare_scatter",
+        config=CHART_CONFIG,
     )
 
 
@@ -555,19 +755,24 @@ def main() -> None:
         return
     text = t("compare.intro", lg, period=p, basis=t(f"app.basis_{b}", lg))
     intro.caption(text + " " + regime_text(p, lg))
+    weights = weights_control(version, lg)
     kind = kind_of(choice, version)
-    rows = display_rows(choice, kind, p, b, lg)
+    rows = display_rows(choice, kind, p, b, lg, weights)
     shown = rows[rows["region"].isin(regions)] if regions else rows
-    target = target_caption(shown, choice, kind, version, lg)
+    target = target_caption(shown, choice, kind, version, lg, weighted=weights is not None)
     if shown["value"].notna().any():
         map_and_bars(shown, choice, kind, target, version, lg)
     else:
         st.info(t("compare.no_values", lg))
-    ranking_table(shown, kind, p, b, lg)
+    ranking_table(shown, kind, p, b, lg, weights)
     st.divider()
-    side_by_side(choice, kind, p, b, version, lg)
+    lagging_section(p, b, version, lg)
     st.divider()
-    weights_section(p, b, regions, version, lg)
+    scatter_section(p, b, version, weights, lg)
+    st.divider()
+    side_by_side(choice, kind, p, b, version, lg, weights)
+    st.divider()
+    weights_section(p, b, regions, weights, lg)
 
 
 main()

@@ -1,8 +1,12 @@
-"""Overview (Tổng quan): the one page for a leader, printable on one landscape A4 sheet.
+"""Overview (Tổng quan): the one page for a leader, with a one-page A4 PDF.
 
-How many provinces meet each target (tiles by pillar), the national ratio against the target,
-the change since the previous quarter, the spread of the readiness index, who leads, who lags,
-who moved, and how many reported this quarter. Period and basis come from the sidebar.
+Downloads first (a one-page PDF, a one-file HTML); then three key messages (targets met
+nationally, the provinces furthest from the targets, the biggest rank changes), the readiness
+ranking (spread, leaders, laggards, movers), then one tile per target by pillar: national
+status (colour, icon and word), provinces meeting it, the national ratio against the target,
+how far the country is and the best province when nobody meets it, the change since the
+previous quarter; then this quarter's reporting. On a phone the same order holds, the tiles
+compact. Period and basis come from the sidebar.
 """
 
 from __future__ import annotations
@@ -18,10 +22,12 @@ import streamlit as st
 from dxboard.catalogue import load_catalogue
 from dxboard.i18n import fmt_number, fmt_percent, t
 from metrics.completeness import completeness
+from metrics.headlines import headlines
 from metrics.index import readiness_index
 from metrics.national import national
 from pages import dti_views
 from pages.common import (
+    CHART_CONFIG,
     basis,
     cached,
     cached_periods,
@@ -32,7 +38,9 @@ from pages.common import (
     period,
     review_badges,
 )
+from pages.figures import keymsg
 from pages.figures import overview as fig
+from pages.figures.overview_pdf import overview_pdf
 from pages.frameworks import break_text, regime_text
 
 CHART_WIDTH, TABLE_WIDTH = 430, 200
@@ -60,6 +68,16 @@ PRINT_CSS = """<style>
     { break-inside: avoid; }
   * { -webkit-print-color-adjust: exact !important; print-color-adjust: exact !important; }
 }
+@media (max-width: 640px) {
+  [data-testid="stMetricValue"] { font-size: 1.3rem; }
+  [data-testid="stMetric"] { padding: 0 !important; }
+  div.st-key-ov_ranks [data-testid="stPlotlyChart"],
+  div.st-key-ov_ranks [data-testid="stPlotlyChart"] > div { width: 100% !important; }
+  div.st-key-ov_tiles [data-testid="stVerticalBlockBorderWrapper"] { padding: 0.4rem !important; }
+  div.st-key-ov_tiles [data-testid="stMarkdownContainer"] p
+    { font-size: 0.85rem; line-height: 1.3; }
+  h1 { font-size: 1.8rem !important; }
+}
 </style>"""
 
 
@@ -76,6 +94,8 @@ def _tile(row: pd.Series, previous: str | None, lg: str, definition: str) -> Non
             delta_description=description,
         )
         parts = []
+        if isinstance(row.get("status"), str):
+            parts.append(keymsg.status_badge(row["status"], lg))
         if row["scored"]:
             share = "–" if math.isnan(row["share_met"]) else fmt_percent(row["share_met"], lg, 0)
             miss = fig.missing_text(row, lg)
@@ -84,6 +104,8 @@ def _tile(row: pd.Series, previous: str | None, lg: str, definition: str) -> Non
                 f"{fig.met_text(row, lg)}" + (f" · {miss}" if miss else "")
             )
         parts.append(f":gray[{fig.national_text(row, lg, previous)}]")
+        if gap := keymsg.gap_text(row, lg):
+            parts.append(f"**{gap}**")
         st.markdown("  \n".join(parts))
 
 
@@ -110,7 +132,10 @@ def _tiles(tiles: pd.DataFrame, period: str, previous: str | None, lg: str) -> N
     version = load_catalogue().version_for(period)
     groups = [g for _, g in tiles.groupby("pillar", sort=False)]
     layout = fig.pack_pillars([len(g) for g in groups])
-    for column, members in zip(st.columns(len(layout)), layout, strict=True):
+    st.subheader(t("overview.targets_heading", lg), divider="gray")
+    st.markdown(keymsg.legend(lg))
+    columns = st.container(key="ov_tiles").columns(len(layout))
+    for column, members in zip(columns, layout, strict=True):
         with column:
             for i in members:
                 st.markdown(f"**{groups[i]['pillar_name'].iloc[0]}**")
@@ -128,7 +153,7 @@ def _ranks(
         return
     # One wrapping row: chart and four tables side by side when wide (print), wrapped on screen.
     with st.container(horizontal=True, wrap=True, gap="medium", key="ov_ranks"):
-        st.plotly_chart(strip, width=CHART_WIDTH, config={"displaylogo": False})
+        st.plotly_chart(strip, width=CHART_WIDTH, config=CHART_CONFIG)
         for top in (True, False):
             key = "overview.top_heading" if top else "overview.bottom_heading"
             _small_table(t(key, lg), fig.leaders(ranks, lg, top=top), lg)
@@ -166,9 +191,29 @@ def _completeness(counts: dict[str, int], lg: str) -> None:
     st.markdown(f"**{t('overview.completeness_heading', lg)}:** {badges}")
 
 
-def _actions(html_file: Callable[[], str], per: str, lg: str) -> None:
-    """Download of the one-file HTML, link to completeness, print hint (hidden in print)."""
+def _messages(messages: list[str], lg: str) -> None:
+    """The three key messages, first on the page."""
+    with st.container(border=True, key="ov_messages"):
+        st.markdown(f"**{t('keymsg.heading', lg)}**")
+        st.markdown("\n".join(f"1. {m}" for m in messages))
+
+
+def _actions(
+    html_file: Callable[[], str], pdf_file: Callable[[], bytes], per: str, lg: str
+) -> None:
+    """Downloads of the one-page PDF and the one-file HTML, link to completeness, print hint
+    (hidden in print)."""
     with st.container(horizontal=True, key="ov_actions", vertical_alignment="center"):
+        st.download_button(
+            t("keymsg.download_pdf", lg),
+            pdf_file,
+            file_name=f"{t('overview.file_name', lg)}_{per}.pdf",
+            mime="application/pdf",
+            help=t("keymsg.download_pdf_help", lg),
+            on_click="ignore",
+            icon=":material/picture_as_pdf:",
+            type="primary",
+        )
         st.download_button(
             t("overview.download_html", lg),
             html_file,
@@ -197,7 +242,9 @@ def main() -> None:
     st.html(PRINT_CSS)
     previous = fig.comparable_previous(per, bas, periods)
     nat = cached(national, (per, previous) if previous else (per,), bas, regions=False)
-    tiles = fig.tile_frame(nat, per, previous, lg)
+    heads = cached(headlines, per, bas)
+    tiles = keymsg.with_status(fig.tile_frame(nat, per, previous, lg), heads.status)
+    names = dict(zip(tiles["indicator"], tiles["name"], strict=True))
     ranks = cached(readiness_index, per, bas)
     counts = fig.completeness_counts(cached(completeness, per, bas), per)
     basis_label = t(f"app.basis_{bas}", lg)
@@ -209,12 +256,9 @@ def main() -> None:
         st.caption(t("overview.no_previous", lg))
     elif marker := break_text((previous, per), lg):
         st.caption(f"**{marker}.** {t('framework.changes_since', lg, p=previous)}")
-    _tiles(tiles, per, previous, lg)
-    _completeness(counts, lg)
-    review_badges(per, lg)
+    messages = keymsg.messages(heads, names, previous, lg)
+    demo = "demo" in datasets()
     strip = figure(fig.index_strip, ranks, lg)  # on screen and in the HTML download
-    _ranks(ranks, strip, per, previous, lg)
-    dti_views.latest_panel(lg)
     html_file = partial(  # built only when the button is clicked
         fig.overview_html,
         tiles,
@@ -224,10 +268,28 @@ def main() -> None:
         period=per,
         basis_label=basis_label,
         previous=previous,
-        demo="demo" in datasets(),
+        demo=demo,
         figure=strip,
+        messages=messages,
     )
-    _actions(html_file, per, lg)
+    pdf_file = partial(
+        overview_pdf,
+        tiles,
+        ranks,
+        messages,
+        lg,
+        period=per,
+        basis_label=basis_label,
+        demo=demo,
+    )
+    _actions(html_file, pdf_file, per, lg)
+    _messages(messages, lg)
+    st.subheader(t("keymsg.ranks_heading", lg), divider="gray")
+    _ranks(ranks, strip, per, previous, lg)
+    _tiles(tiles, per, previous, lg)
+    _completeness(counts, lg)
+    review_badges(per, lg)
+    dti_views.latest_panel(lg)  # the published DTI (real data), after this quarter's figures
 
 
 main()

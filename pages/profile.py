@@ -27,7 +27,7 @@ from metrics.indicators import indicator_values
 from pages import dti_views
 from pages.common import basis, cached, cached_periods, download_buttons, figure, lang, need, period
 from pages.figures.compare import STATUS_COLOURS
-from pages.figures.profile import index_history, pillar_bars
+from pages.figures.profile import export_frame, index_history, pillar_bars
 from pages.flag_view import dataset_name, flags_table
 from pages.frameworks import break_text, regime_text
 
@@ -362,11 +362,8 @@ def indicator_table(brief: ProvinceBrief, catalogue: Catalogue, lg: str) -> None
     marker = break_text(trend_window(brief), lg)
     if marker:
         st.caption(t("framework.trend_marker", lg, marker=marker))
-    export = df.drop(columns=[trend])
-    export[status] = export[status].str.removeprefix("● ")
-    export[t("framework.col_framework", lg)] = catalogue.version_for(brief.period).name(lg)
     name = f"{t('profile.download_name', lg)}_{brief.province_code}_{brief.period}"
-    download_buttons(export, name, "profile")
+    download_buttons(export_frame(brief, catalogue, lg), name, "profile")
 
 
 def flags_section(brief: ProvinceBrief, catalogue: Catalogue, lg: str) -> None:

@@ -57,14 +57,14 @@ def settle(page: object) -> None:
     page.wait_for_timeout(500)
 
 
-def full_shot(page: object, path: Path) -> None:
+def full_shot(page: object, path: Path, width: int = 1440) -> None:
     """Screenshot the whole page: Streamlit scrolls inside its main block, so the viewport is
     first grown to the height of the content."""
     height = page.evaluate(
         '() => Math.max(...[...document.querySelectorAll(\'[data-testid="stMain"], '
         '[data-testid="stSidebarContent"]\')].map(e => e.scrollHeight), 1000)'
     )
-    page.set_viewport_size({"width": 1440, "height": min(int(height) + 40, 12_000)})
+    page.set_viewport_size({"width": width, "height": min(int(height) + 40, 12_000)})
     settle(page)
     page.screenshot(path=str(path), full_page=True)
 
@@ -147,6 +147,46 @@ def test_admin_page_for_a_demo_administrator(server: str, browser: object, lang:
     assert t("nav.admin", lang) in body
     full_shot(page, SHOTS / f"admin_{lang}.png")
     page.close()
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+def _top(page: object, selector: str) -> float:
+    box = page.locator(selector).first.bounding_box()
+    assert box is not None, selector
+    return float(box["y"])
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_overview_and_compare_on_a_phone(server: str, browser: object, lang: str) -> None:
+    """390 px wide: key messages and ranking before the tiles, a full-width map, no Plotly
+    mode bar over the chart titles, nothing wider than the screen."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for key in ("overview", "compare"):
+        page = open_page(browser, server, key, lang)
+        page.set_viewport_size(PHONE)
+        settle(page)
+        collapse = page.locator('[data-testid="stSidebarCollapseButton"] button')
+        if collapse.count() and collapse.first.is_visible():
+            collapse.first.click()
+            settle(page)
+        width = page.evaluate(
+            "() => document.querySelector('[data-testid=\"stMain\"]').scrollWidth"
+        )
+        assert width <= PHONE["width"] + 2, key
+        assert page.locator(".modebar-container .modebar-group").count() == 0, key
+        if key == "overview":
+            messages = _top(page, ".st-key-ov_messages")
+            ranking = _top(page, ".st-key-ov_ranks")
+            assert messages < ranking < _top(page, '[data-testid="stMetric"]')
+        else:
+            chart = page.locator('.st-key-compare_map [data-testid="stPlotlyChart"]').first
+            box = chart.bounding_box()
+            assert box is not None and box["width"] >= PHONE["width"] - 60
+        full_shot(page, SHOTS / f"{key}_{lang}_390.png", width=PHONE["width"])
+        page.close()
 
 
 @pytest.mark.browser

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import UTC
 from pathlib import Path
 
 import pandas as pd
@@ -173,3 +174,67 @@ def test_cli_export_raw_neutralises_notes_and_reference_numbers(tmp_path: Path, 
     assert by_field["steering_committee"][header.index("ref_no")] == "'+84/QĐ-UBND"
     value = by_field["procedures_total"][header.index("value")]
     assert float(value) == 1800 and not str(value).startswith("'")
+
+
+# --------------------------------------------------------------------------- dressed workbooks
+def _dressed() -> bytes:
+    from datetime import date
+
+    from metrics.export import metadata
+
+    df = pd.DataFrame(
+        {
+            "province_code": ["01", "79"],
+            "Tỉnh": ["Hà Nội", "Hồ Chí Minh"],
+            "value (%)": [100.0, 87.25],
+            "deadline": [date(2025, 12, 31), None],
+        }
+    )
+    meta = metadata("ranking", "2026-Q3", "reported", ["demo"], "vi")
+    return to_xlsx_bytes(df, "data", meta)
+
+
+def test_xlsx_numbers_are_numbers_and_dates_are_dates() -> None:
+    import openpyxl
+
+    wb = openpyxl.load_workbook(io.BytesIO(_dressed()))
+    ws = wb["data"]
+    assert ws["A2"].value == "01" and ws["A2"].data_type == "s"  # codes stay text
+    assert ws["C2"].data_type == "n" and ws["C3"].value == 87.25
+    assert ws["D2"].is_date and ws["D2"].value.date().isoformat() == "2025-12-31"
+    assert ws["D2"].number_format == "dd/mm/yyyy"
+    assert ws.freeze_panes == "A2"
+    assert ws.column_dimensions["B"].width >= len("Hồ Chí Minh")
+
+
+def test_xlsx_metadata_sheet() -> None:
+    import openpyxl
+
+    wb = openpyxl.load_workbook(io.BytesIO(_dressed()))
+    assert wb.sheetnames == ["data", "metadata"]
+    rows = {r[0]: r[1] for r in wb["metadata"].iter_rows(values_only=True)}
+    assert rows["Bảng"] == "ranking" and rows["Bộ dữ liệu"] == "demo"
+    assert rows["Loại dữ liệu"].startswith("Giả lập")
+    assert rows["Kỳ"] == "Quý III/2026 (2026-Q3)"
+    assert rows["Ranh giới tỉnh"] == "Như đã báo cáo"
+    assert "(2025)" in rows["Bộ chỉ tiêu"] and "Sở Khoa học và Công nghệ" in rows["Nguồn"]
+    assert rows["Lập lúc"].endswith("(giờ Việt Nam, UTC+7)")
+
+
+def test_metadata_of_real_data_in_english() -> None:
+    from datetime import datetime
+
+    from metrics.export import metadata
+
+    at = datetime(2026, 11, 30, 20, 0, tzinfo=UTC)  # 03:00 the next day in Vietnam
+    rows = dict(metadata("t", "2024-Q4", "current", ["official"], "en", generated=at))
+    assert rows["Kind of data"].startswith("Real")
+    assert rows["Period"] == "Q4 2024 (2024-Q4)"
+    assert rows["Generated at"].startswith("2026-12-01 03:00")
+
+
+def test_csv_for_vietnamese_excel() -> None:
+    df = pd.DataFrame({"province_code": ["01"], "value": [87.25], "n": [3]})
+    text = to_csv_bytes(df, vietnamese=True).decode("utf-8-sig")
+    assert text.splitlines() == ["province_code;value;n", "01;87,25;3"]
+    assert to_csv_bytes(df).decode("utf-8-sig").splitlines()[1] == "01,87.25,3"

@@ -153,7 +153,10 @@ def test_overview_html_is_self_contained(
         previous=PREVIOUS,
         demo=True,
         figure=fig.index_strip(ranks, lang),
+        messages=["**Một** <hai>", "ba"],
     )
+    assert "<ol><li><b>Một</b> &lt;hai&gt;</li><li>ba</li></ol>" in html  # key messages first
+    assert html.index("<ol>") < html.index(t("overview.targets_heading", lang))
     for ind in load_catalogue().version_for(PERIOD).indicators:
         assert ind.name(lang) in unescape(html), ind.code
     assert t("banner.demo", lang) in html

@@ -44,3 +44,34 @@ def test_index_history_index_and_reversed_rank() -> None:
     assert list(fig.layout.yaxis2.range) == [34.5, 0.5]  # rank 1 at the top
     assert 1 in fig.layout.yaxis2.tickvals
     assert list(fig.layout.yaxis.range) == [0, 100]
+
+
+def test_profile_export_has_numbers_codes_and_dates(demo_db: Path) -> None:
+    import io
+
+    import openpyxl
+
+    from dxboard.catalogue import load_catalogue
+    from loaders.writers import to_xlsx_bytes
+    from pages.figures.profile import export_frame
+
+    with Store(demo_db) as store:
+        brief = province_brief(store, "01", "2026-Q3")
+    frame = export_frame(brief, load_catalogue(), "vi")
+    assert (frame["Mã tỉnh"] == "01").all()
+    rows = frame.set_index("Mã chỉ tiêu")
+    level4 = rows.loc["level4_share"]
+    expected = float(brief.indicators.set_index("indicator").loc["level4_share", "value"]) * 100
+    assert level4["Giá trị"] == pytest.approx(expected)  # a number in %, not "100,0 %"
+    assert level4["Mục tiêu"] == 100 and level4["Đơn vị"] == "%"
+    assert rows.loc["steering_committee", "Giá trị"] in (0, 1)
+    ws = openpyxl.load_workbook(io.BytesIO(to_xlsx_bytes(frame))).active
+    header = [c.value for c in ws[1]]
+    value = ws.cell(
+        row=2 + list(rows.index).index("level4_share"), column=header.index("Giá trị") + 1
+    )
+    assert value.data_type == "n"
+    deadline = ws.cell(
+        row=2 + list(rows.index).index("level4_share"), column=header.index("Thời hạn") + 1
+    )
+    assert deadline.is_date

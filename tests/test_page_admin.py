@@ -70,8 +70,9 @@ def test_audit_log_is_translated(demo_db: Path, lang: str) -> None:
     time = log[t("admin.col_time", lang)].iloc[0]
     assert (time[2] == "/") if lang == "vi" else (time[4] == "-")
     assert [b.label for b in at.get("download_button")] == [
+        t("download.xlsx", lang),  # the default first
         t("download.csv", lang),
-        t("download.xlsx", lang),
+        t("export.csv_vi_short", lang),
     ]
 
 

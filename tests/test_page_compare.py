@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from apptest import open_page, texts
 from streamlit.testing.v1 import AppTest
@@ -107,18 +108,29 @@ def test_side_by_side_needs_two_provinces(demo_db: Path) -> None:
     assert t("compare.pick_more", "vi") in texts(at)
 
 
+def _with_column(at: AppTest, column: str) -> pd.DataFrame:
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
 def test_weights_change_ranks_and_zero_weights_are_refused(demo_db: Path) -> None:
     at = open_page(PAGE, "en")
-    table = at.dataframe[1].value
     change = t("compare.change_short", "en")
+    table = _with_column(at, change)
     assert (table[change] == 0).all()  # equal weights: no change
+    before = at.dataframe[0].value.set_index(t("col.province", "en"))[t("col.index", "en")]
     at.slider(key="compare_w_institutions").set_value(3.0)
     at.slider(key="compare_w_digital_infrastructure").set_value(0.0)
     submit = next(b for b in at.get("button") if b.proto.label == t("compare.weights_apply", "en"))
     submit.click().run()
     assert not at.exception
-    table = at.dataframe[1].value
+    table = _with_column(at, change)
     assert (table[change] != 0).any()
+    # the weights apply to the ranking table, the bars and the map too, not only here
+    after = at.dataframe[0].value.set_index(t("col.province", "en"))[t("col.index", "en")]
+    assert not after.reindex(before.index).equals(before)
+    weighted = table.set_index(t("col.province", "en"))[t("col.index", "en")]
+    assert after.reindex(weighted.index).to_numpy() == pytest.approx(weighted.to_numpy())
+    assert t("compare.index_note_weighted", "en") in texts(at)
     span = table[t("compare.rank_range", "en")]
     assert span.str.fullmatch(r"\d+–\d+").all()
     for pillar in ("institutions", "digital_government", "resources", "digital_community"):
@@ -151,3 +163,18 @@ def test_provinces_without_a_value_are_named_below_the_table_not_ranked(demo_db:
     ]
     note = next(c.value for c in at.caption if c.value.startswith("Chưa có số liệu"))
     assert len(missing) == 34 - len(table) and all(m in note for m in missing)
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_lagging_scatter_and_series_downloads(demo_db: Path, lang: str) -> None:
+    at = open_page(PAGE, lang)
+    lagging = _with_column(at, t("compare.lagging_order", lang))
+    assert len(lagging) and lagging[t("compare.lagging_order", lang)].max() <= 5
+    assert lagging[t("col.province_code", lang)].str.fullmatch(r"\d{2}").all()
+    assert pd.api.types.is_numeric_dtype(lagging[t("col.value", lang)])
+    scatter = charts(at)["compare_scatter"]
+    assert sum(len(tr["text"]) for tr in scatter["data"]) > 20  # one dot per province
+    keys = {b.proto.id.rsplit("-", 1)[-1] for b in at.get("download_button")}
+    assert {"compare_xlsx", "compare_lag_xlsx", "compare_series_xlsx"} <= keys
+    at.selectbox(key="compare_y").set_value("fiber_share").run()
+    assert not at.exception

@@ -10,6 +10,7 @@ from apptest import open_page, texts
 
 from dxboard.catalogue import load_catalogue
 from dxboard.i18n import t
+from pages.figures import keymsg
 
 PAGE = "pages/overview.py"
 DTI_METRICS, DTI_TABLES = 1, 3
@@ -69,3 +70,32 @@ def test_current_basis_compares_across_the_merger(demo_db: Path) -> None:
     assert t("overview.no_previous", "vi") not in texts(at)
     assert any(m.delta for m in at.metric)
     assert at.metric[0].value.endswith("/34")
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_key_messages_and_ranking_come_before_the_tiles(demo_db: Path, lang: str) -> None:
+    at = open_page(PAGE, lang)
+    markdown = [str(m.value) for m in at.markdown]
+    messages = next(i for i, v in enumerate(markdown) if t("keymsg.heading", lang) in v)
+    legend = next(i for i, v in enumerate(markdown) if t("keymsg.legend", lang) in v)
+    assert messages < legend
+    listed = markdown[messages + 1]
+    assert listed.count("\n") == 2 and listed.startswith("1. ")  # three messages
+    headers = [str(h.value) for h in at.subheader]
+    assert headers.index(t("keymsg.ranks_heading", lang)) < headers.index(
+        t("overview.targets_heading", lang)
+    )
+    # every tile carries its national status in words (and an icon), not colour alone
+    statuses = [keymsg.status_word(s, lang) for s in keymsg.STATUS_ORDER]
+    tiles = [v for v in markdown[legend + 1 :] if any(f"{w}]" in v for w in statuses)]
+    tile_metrics = [m for m in at.metric if m.label.startswith("**")]  # not the DTI panel's
+    assert len(tiles) == len(tile_metrics) - 1  # the informational tile has no status
+    labels = [b.label for b in at.get("download_button")]
+    assert labels[0] == t("keymsg.download_pdf", lang)
+
+
+def test_tiles_nobody_meets_show_the_gap_and_the_best_province(demo_db: Path) -> None:
+    at = open_page(PAGE, "vi")
+    text = texts(at)
+    assert "0/34" in [m.value for m in at.metric]
+    assert "điểm phần trăm" in text and "Tốt nhất:" in text

@@ -282,3 +282,60 @@ def rank_range(df: pd.DataFrame, lang: str, title: str, labels: dict[str, str]) 
         margin={"l": 10, "r": 10, "t": 80, "b": 10},
     )
     return fig
+
+
+def pair_frame(values: pd.DataFrame, index: pd.DataFrame, x: str, y: str) -> pd.DataFrame:
+    """``province_code, name, region, x, y`` for two choices (an indicator code or
+    ``readiness_index``) from a ``metrics.status`` frame of one period and a readiness table;
+    provinces missing either value are left out."""
+
+    def column(choice: str) -> pd.Series:
+        if choice == "readiness_index":
+            return index.set_index("province_code")["readiness_index"].astype(float)
+        rows = values[values["indicator"] == choice]
+        return rows.set_index("province_code")["value"].astype(float)
+
+    info = index.set_index("province_code")[["province_name", "region"]]
+    out = info.assign(x=column(x), y=column(y)).dropna(subset=["x", "y"])
+    return out.reset_index().rename(columns={"province_name": "name"})
+
+
+def scatter_pair(
+    df: pd.DataFrame,
+    lang: str,
+    title: str,
+    *,
+    x_title: str,
+    y_title: str,
+    kinds: tuple[str, str],
+    region_names: dict[str, str],
+) -> go.Figure:
+    """One dot per province (``pair_frame``), one colour per region, name on hover."""
+    fig = go.Figure()
+    for n, (code, part) in enumerate(df.groupby("region", sort=True)):
+        fig.add_trace(
+            go.Scatter(
+                x=part["x"],
+                y=part["y"],
+                mode="markers",
+                name=region_names.get(code, code),
+                marker={"size": 10, "color": PALETTE[n % len(PALETTE)], "opacity": 0.85},
+                customdata=part["province_code"],
+                text=part["name"],
+                hovertemplate=(
+                    f"<b>%{{text}}</b><br>{x_title}: {hover_format(kinds[0])}"
+                    f"<br>{y_title}: {hover_format(kinds[1]).replace('x', 'y')}<extra></extra>"
+                ),
+            )
+        )
+    fig.update_layout(
+        title=title,
+        height=480,
+        template="plotly_white",
+        separators=separators(lang),
+        margin={"l": 10, "r": 10, "t": 80, "b": 40},
+        legend={"orientation": "h", "y": -0.18},
+        xaxis={"title": x_title, **value_axis(kinds[0], full=False)},
+        yaxis={"title": y_title, **value_axis(kinds[1], full=False)},
+    )
+    return fig

@@ -400,8 +400,10 @@ def overview_html(
     demo: bool,
     figure: go.Figure | None = None,
     generated: date | None = None,
+    messages: list[str] | None = None,
 ) -> str:
-    """The overview as one self-contained HTML file (Plotly inlined, no network needed)."""
+    """The overview as one self-contained HTML file (Plotly inlined, no network needed), the
+    key ``messages`` (markdown, bold kept) first."""
     esc = html.escape
     title = t("overview.title", lang, period=period)
     parts = [
@@ -415,6 +417,9 @@ def overview_html(
         "overview.subtitle", lang, basis=basis_label, date=fmt_date(generated or date.today(), lang)
     )
     parts.append(f'<div class="sub">{esc(sub)}</div>')
+    if messages:
+        items = "".join(f"<li>{_bold(m)}</li>" for m in messages)
+        parts.append(f"<h2>{esc(t('keymsg.heading', lang))}</h2><ol>{items}</ol>")
     parts.append(f"<h2>{esc(t('overview.targets_heading', lang))}</h2>")
     parts.append(_tiles_table(tiles, previous, lang))
     parts.append(_counts_html(counts, lang))
@@ -439,6 +444,12 @@ def overview_html(
     parts.append("</div></div>")
     parts.append("</body></html>")
     return "".join(parts)
+
+
+def _bold(markdown: str) -> str:
+    """Escaped text with ``**bold**`` spans as ``<b>``."""
+    pieces = html.escape(markdown).split("**")
+    return "".join(f"<b>{p}</b>" if i % 2 else p for i, p in enumerate(pieces))
 
 
 def _tiles_table(tiles: pd.DataFrame, previous: str | None, lang: str) -> str:

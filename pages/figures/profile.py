@@ -1,11 +1,18 @@
-"""Figures of the Province profile page: index and rank history, pillars vs averages."""
+"""Figures of the Province profile page: index and rank history, pillars vs averages; the
+indicator table for download."""
 
 from __future__ import annotations
+
+from datetime import date
 
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from dxboard.catalogue import Catalogue
+from dxboard.i18n import t
+from dxboard.tables import as_number
+from metrics.brief import ProvinceBrief
 from pages.figures.breaks import mark_breaks
 from pages.figures.compare import MAIN
 from pages.figures.maps import category_step, separators, wrap
@@ -110,3 +117,51 @@ def pillar_bars(
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
     )
     return fig
+
+
+# --------------------------------------------------------------------------- export
+def _scaled(values: pd.Series, units: pd.Series) -> list[float | None]:
+    """Ratios as percentages (numbers), yes/no as 1/0; missing stays blank."""
+    out: list[float | None] = []
+    for v, u in zip(values, units, strict=True):
+        number = as_number(v)
+        out.append(None if number is None else (number * 100 if u != "yes_no" else number))
+    return out
+
+
+def export_frame(brief: ProvinceBrief, catalogue: Catalogue, lg: str) -> pd.DataFrame:
+    """The indicator table for download: numbers as numbers (ratios in %), codes, real dates."""
+    rows = brief.indicators
+    version = catalogue.version_for(brief.period)
+    units = [
+        t("export.unit_yes_no" if u == "yes_no" else "export.unit_pct", lg) for u in rows["unit"]
+    ]
+    out = {
+        t("col.province_code", lg): brief.province_code,
+        t("col.province", lg): brief.province_name,
+        t("col.period", lg): brief.period,
+        t("profile.col_pillar", lg): [version.pillar(p).name(lg) for p in rows["pillar"]],
+        t("export.col_indicator_code", lg): rows["indicator"],
+        t("col.indicator", lg): [version.indicator(c).name(lg) for c in rows["indicator"]],
+        t("export.col_unit", lg): units,
+        t("col.value", lg): _scaled(rows["value"], rows["unit"]),
+        t("col.target", lg): _scaled(rows["target"], rows["unit"]),
+        t("export.col_deadline", lg): [when_day(d) for d in rows["deadline"]],
+        t("col.status", lg): [t(f"status.{s}", lg) for s in rows["status"]],
+    }
+    for prefix, area in (("national", "export.col_national"), ("regional", "export.col_regional")):
+        label = t(area, lg)
+        out[f"{label}: {t('col.value', lg).lower()}"] = _scaled(
+            rows[f"{prefix}_value"], rows["unit"]
+        )
+        out[t("export.col_met_of", lg, area=label)] = rows[f"{prefix}_n_met"]
+        out[t("export.col_n_of", lg, area=label)] = rows[f"{prefix}_n_provinces"]
+    out[t("framework.col_framework", lg)] = version.name(lg)
+    return pd.DataFrame(out)
+
+
+def when_day(value: object) -> date | None:
+    """A deadline as a date (blank when there is none)."""
+    if value is None or (not isinstance(value, date) and pd.isna(value)):
+        return None
+    return value if isinstance(value, date) else pd.Timestamp(value).date()

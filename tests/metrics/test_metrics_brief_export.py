@@ -28,16 +28,16 @@ def test_brief_three_largest_gaps(status_store):
 def test_brief_index_rank_and_pillars(status_store):
     b = province_brief(status_store, "01", "2024-Q4", today=TODAY)
     assert (b.province_name, b.region, b.era, b.period) == ("Hà Nội", "DBSH", "legacy", "2024-Q4")
-    assert b.index == pytest.approx(88.0)
+    assert b.index == pytest.approx(65.0)  # distance-to-target scores: see test_metrics_index
     assert (b.rank, b.n_ranked, b.previous_rank, b.rank_change) == (4, 4, 1, -3)
     pillars = b.pillars.set_index("pillar")
-    assert pillars.loc["resources", "score"] == pytest.approx(0.8)
-    # national mean over the four provinces with a score: 01 0.8, 48/79/31 1.0
-    assert pillars.loc["resources", "national_mean"] == pytest.approx(0.95)
-    # region DBSH: Hà Nội 0.8 and Hải Phòng 1.0
-    assert pillars.loc["resources", "regional_mean"] == pytest.approx(0.9)
+    assert pillars.loc["resources", "score"] == pytest.approx(0.5)
+    # national mean over the four provinces with a score: 01 0.5, 48/79/31 1.0
+    assert pillars.loc["resources", "national_mean"] == pytest.approx(0.875)
+    # region DBSH: Hà Nội 0.5 and Hải Phòng 1.0
+    assert pillars.loc["resources", "regional_mean"] == pytest.approx(0.75)
     assert pillars.loc["digital_government", "national_mean"] == pytest.approx(
-        (0.95 + 0.9 + 0.9 + 1.0) / 4
+        (0.5 + 0.5 + 0.5 + 1.0) / 4
     )
     ind = b.indicators.set_index("indicator")
     assert ind.loc["level4_share", "status"] == "overdue"
@@ -97,7 +97,7 @@ def test_export_index_and_rank_rows(status_store):
     out = export_indicators(status_store, "2024-Q4")
     index = out[out["indicator"] == "readiness_index"].set_index("province_code")["value"]
     rank = out[out["indicator"] == "rank"].set_index("province_code")["value"]
-    assert index.loc["01"] == pytest.approx(88.0)
+    assert index.loc["01"] == pytest.approx(65.0)
     assert rank.loc[["31", "48", "79", "01"]].tolist() == [1, 2, 2, 4]
     assert pd.isna(rank.loc["02"])
 

@@ -49,3 +49,20 @@ def test_current_basis_series_is_continuous(demo_store):
     assert len(v) == 34 * len(periods)
     assert set(v["era"]) == {"current"}
     assert v.groupby("province_code")["period"].nunique().eq(len(periods)).all()
+
+
+def test_index_spread_on_the_demo_is_the_one_in_the_method(demo_store):
+    """docs/METHOD.md quotes the spread of the index (min / max / IQR) on the demo data."""
+    from pathlib import Path
+
+    import numpy as np
+
+    from metrics.index import readiness_index
+
+    method = (Path(__file__).resolve().parents[2] / "docs" / "METHOD.md").read_text("utf-8")
+    for period in ("2026-Q3", "2024-Q4"):
+        v = readiness_index(demo_store, period)["readiness_index"].dropna().to_numpy()
+        q1, q3 = np.percentile(v, [25, 75])
+        text = f"{v.min():.1f} / {v.max():.1f} / IQR {q3 - q1:.1f} ({q1:.1f}–{q3:.1f})"
+        assert text.replace(".", ",") in method, period
+        assert q3 - q1 > 10 and v.max() - v.min() > 40  # capped attainment gave about 4 and 11

@@ -18,6 +18,7 @@ from metrics.index import (
     readiness,
     readiness_index,
     sensitivity,
+    target_scores,
     weight_scenarios,
 )
 from metrics.status import assess
@@ -85,7 +86,7 @@ def test_index_missing_when_less_than_half_the_weight_has_a_score():
 
 
 def _assessed(rows: list[tuple[str, str, float]]) -> pd.DataFrame:
-    """Rows (province, indicator, attainment) of one period as status.assess would give."""
+    """Rows (province, indicator, score) of one period as index.with_scores would give."""
     return pd.DataFrame(
         {
             "era": "legacy",
@@ -94,9 +95,58 @@ def _assessed(rows: list[tuple[str, str, float]]) -> pd.DataFrame:
             "province_name": [r[0] for r in rows],
             "region": "DBSH",
             "indicator": [r[1] for r in rows],
-            "attainment": [r[2] for r in rows],
+            "score": [r[2] for r in rows],
         }
     )
+
+
+def _values(values: list[float], comparator: str = ">=", target: float = 1.0) -> pd.DataFrame:
+    """One scored ratio indicator of one period, one province per value."""
+    v = np.array(values, dtype=float)
+    met = np.where(np.isnan(v), np.nan, (v >= target) if comparator == ">=" else (v <= target))
+    return pd.DataFrame(
+        {
+            "period": "2026-Q3",
+            "indicator": "fiber_share",
+            "value": v,
+            "target": target,
+            "comparator": comparator,
+            "scored": True,
+            "met": met.astype(float),
+        }
+    )
+
+
+def test_score_is_distance_between_the_bottom_five_and_the_target():
+    # bottom five: 0.2, 0.3, 0.4, 0.5, 0.6 → lower bound 0.4; target 1
+    frame = _values([0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 1.0, 1.2, np.nan])
+    scores = target_scores(frame)
+    assert scores[:8].tolist() == pytest.approx([0, 0, 0, 1 / 6, 2 / 6, 3 / 6, 1, 1])
+    assert math.isnan(scores[8])  # no value: no score (not 0)
+
+
+def test_score_of_a_lower_is_better_target_is_reversed():
+    # worst = highest: 0.5, 0.4, 0.3, 0.3, 0.2 → bound 0.34; target ≤ 0.1
+    scores = target_scores(_values([0.5, 0.4, 0.3, 0.3, 0.2, 0.1, 0.15], "<=", 0.1))
+    assert scores.tolist() == pytest.approx([0, 0, 1 / 6, 1 / 6, 7 / 12, 1, 19 / 24])
+
+
+def test_score_when_the_worst_already_meet_the_target():
+    # every province meets: all score 1; not scored rows stay missing
+    frame = _values([1.0, 1.0, 1.0])
+    assert target_scores(frame).tolist() == [1.0, 1.0, 1.0]
+    frame["scored"] = False
+    assert np.isnan(target_scores(frame)).all()
+
+
+def test_distance_to_target_spreads_what_capped_attainment_compresses():
+    # values 0.70 … 0.95 against 100 %: capped attainment spans 25 points, the score all 100
+    values = [0.70, 0.72, 0.75, 0.78, 0.80, 0.85, 0.88, 0.90, 0.93, 0.95]
+    scores = target_scores(_values(values))
+    capped = np.minimum(np.array(values), 1.0)
+    assert np.ptp(capped) == pytest.approx(0.25)
+    assert scores.min() == 0.0 and np.ptp(scores) > 2 * np.ptp(capped)
+    assert np.all(np.diff(scores) >= 0)  # order kept
 
 
 def test_pillar_score_needs_half_of_its_indicators():
@@ -117,12 +167,16 @@ def test_pillar_score_needs_half_of_its_indicators():
 
 
 def test_index_and_ranks_from_the_store(status_store):
+    # Four provinces, so each lower bound is the mean of all four values (fewer than five):
+    # Hà Nội's IT 0.6 % against 1 %, 1 %, 1 % → bound 0.9 %, score 0; level-4, smartphones,
+    # fibre, address likewise 0; remote 0.6 meets 0.5 → 1. 48 and 79 (remote 0.4, bound of
+    # 0.6, 0.4, 0.4 = 0.47 above them) → 0.
     table = readiness_index(status_store, "2024-Q4").set_index("province_code")
-    assert table.loc["01", "readiness_index"] == pytest.approx(88.0)
-    assert table.loc["01", "resources"] == pytest.approx(0.8)
-    assert table.loc["01", "digital_infrastructure"] == pytest.approx(0.65)
-    assert table.loc["48", "readiness_index"] == pytest.approx(98.0)
-    assert table.loc["79", "readiness_index"] == pytest.approx(98.0)
+    assert table.loc["01", "readiness_index"] == pytest.approx(65.0)
+    assert table.loc["01", "resources"] == pytest.approx(0.5)
+    assert table.loc["01", "digital_infrastructure"] == pytest.approx(0.25)
+    assert table.loc["48", "readiness_index"] == pytest.approx(90.0)
+    assert table.loc["79", "readiness_index"] == pytest.approx(90.0)
     assert table.loc["31", "readiness_index"] == pytest.approx(100.0)
     ranks = table.loc[["31", "48", "79", "01"], "rank"].tolist()
     assert ranks == [1, 2, 2, 4]
@@ -132,20 +186,20 @@ def test_index_and_ranks_from_the_store(status_store):
 
 def test_rank_change(status_store):
     table = readiness_index(status_store, "2024-Q4").set_index("province_code")
-    # 2024-Q3: 01 and 31 → 1, 79 → 3, 48 → 4
-    assert table.loc[["31", "48", "79", "01"], "previous_rank"].tolist() == [1, 4, 3, 1]
-    assert table.loc[["31", "48", "79", "01"], "rank_change"].tolist() == [0, 2, 1, -3]
+    # 2024-Q3: 01 and 31 → 1 (100), 48 and 79 (remote 0.3 and 0.4 under a bound of 0.425) → 3
+    assert table.loc[["31", "48", "79", "01"], "previous_rank"].tolist() == [1, 3, 3, 1]
+    assert table.loc[["31", "48", "79", "01"], "rank_change"].tolist() == [0, 1, 1, -3]
 
 
 def test_weights_move_the_ranking(status_store):
     heavy = {p: (20 if p == "digital_government" else 1) for p in PILLARS}
     table = readiness_index(status_store, "2024-Q4", weights=heavy).set_index("province_code")
-    # digital government: 31 → 1.0, 01 → 0.95, 48 and 79 → 0.9
+    # digital government: 31 → 1.0, 01, 48 and 79 → 0.5
     assert table.loc["01", "readiness_index"] == pytest.approx(
-        100 * (1 + 0.95 * 20 + 0.8 + 0.65 + 1) / 24
+        100 * (1 + 0.5 * 20 + 0.5 + 0.25 + 1) / 24
     )
-    assert table.loc["48", "readiness_index"] == pytest.approx(100 * (0.9 * 20 + 4) / 24)
-    assert table.loc[["31", "01", "48", "79"], "rank"].tolist() == [1, 2, 3, 3]
+    assert table.loc["48", "readiness_index"] == pytest.approx(100 * (0.5 * 20 + 4) / 24)
+    assert table.loc[["31", "01", "48", "79"], "rank"].tolist() == [1, 4, 2, 2]
 
 
 def _scores_table() -> pd.DataFrame:
@@ -193,4 +247,4 @@ def test_readiness_pure(status_store):
     from metrics.indicators import indicator_values
 
     table = readiness(assess(indicator_values(status_store, "2024-Q3")))
-    assert table.set_index("province_code").loc["48", "readiness_index"] == pytest.approx(96.0)
+    assert table.set_index("province_code").loc["48", "readiness_index"] == pytest.approx(90.0)

@@ -26,4 +26,5 @@ def test_thresholds_match_the_code():
     assert f"**{flags.HISTORY}** quarters before" in text
     assert f"at least **{flags.MIN_HISTORY}** changes" in text
     assert f"**{flags.MIN_QUARTERS_MISSING}** or more" in text
+    assert f"**{index.BOTTOM}** worst values" in text
     assert index.MIN_SHARE == 0.5 and "less than half of the total weight" in text
