@@ -16,6 +16,7 @@ from pages.common import (
     lang,
     user,
 )
+from pages.state import publish_view, restore_sign_in, restore_view, write_cookie
 
 # (key, file, icon, who sees it): "all", "admin", or "signed_out_ok" for the sign-in page.
 PAGES = [
@@ -31,8 +32,11 @@ PAGES = [
 
 st.set_page_config(page_title=t("app.short_title", lang()), page_icon="📊", layout="wide")
 load_catalogue()  # an invalid catalogue stops start-up here, naming the entry
+restore_view()  # a bookmarked or shared link: language, period, basis, indicator, province
 st.session_state.setdefault("lang", "vi")
 st.session_state.setdefault("basis", "reported")
+get_store()
+restore_sign_in()  # after a reload: the signed cookie, before the page list follows the role
 
 
 def _visible(who: str) -> bool:
@@ -47,12 +51,16 @@ def _title(key: str) -> str:
     return t("nav.account" if signed_in else f"nav.{key}", lang())
 
 
+visible = [(key, path, icon) for key, path, icon, who in PAGES if _visible(who)]
 pages = {
-    key: st.Page(path, title=_title(key), icon=icon, url_path=key)
-    for key, path, icon, who in PAGES
-    if _visible(who)
+    key: st.Page(path, title=_title(key), icon=icon, url_path=key if i else "home", default=not i)
+    for i, (key, path, icon) in enumerate(visible)
 }
-page = st.navigation(list(pages.values()))  # first: Streamlit never lists pages/ by itself
+# Streamlit serves the first page at "/" only; its hidden twin answers a typed "/overview".
+home, home_path, _ = visible[0]
+twin = st.Page(home_path, title=_title(home), url_path=home, visibility="hidden")
+page = st.navigation([*pages.values(), twin])  # first: Streamlit never lists pages/ by itself
+page_key = next((key for key, p in pages.items() if p is page), home)
 st.session_state["page_urls"] = {key: p for key, p in pages.items()}
 
 with st.sidebar:
@@ -63,7 +71,6 @@ with st.sidebar:
         horizontal=True,
         format_func=lambda code: {"vi": "Tiếng Việt", "en": "English"}[code],
     )
-get_store()
 adopt_sso_user()
 periods = cached_periods()
 with st.sidebar:
@@ -86,8 +93,12 @@ with st.sidebar:
     if account is not None:
         role = t(f"login.role_{account.role}", L)
         st.caption(t("app.signed_in_as", L, name=account.label, role=role))
+    write_cookie()
 if note := st.session_state.pop("demo_loaded_note", None):
     st.toast(note)
-if page.url_path != "login":
+if page_key != "login":
     demo_banner()
-page.run()
+try:
+    page.run()
+finally:  # also when the page stops early: the address bar holds the view
+    publish_view(page_key)

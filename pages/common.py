@@ -7,6 +7,8 @@ every run: ``lang``, ``period``, ``basis``; the signed-in account is ``user`` (a
 from __future__ import annotations
 
 import importlib
+import ipaddress
+import os
 import time
 from collections.abc import Callable
 from typing import Any
@@ -21,6 +23,7 @@ from loaders.demo import load_demo
 from loaders.writers import to_csv_bytes, to_xlsx_bytes
 
 BASES = ("reported", "current")
+DEMO_ROLES_ENV = "DXBOARD_DEMO_ROLES"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -175,9 +178,39 @@ def demo_banner() -> None:
 
 
 def demo_roles_available() -> bool:
-    """Demo mode: only demo data and no accounts yet, so a role may be picked without a password."""
+    """Demo mode: only demo data and no accounts yet, so a role may be picked without a password,
+    and only on a server reachable from this machine alone (:func:`on_loopback`) or with
+    ``DXBOARD_DEMO_ROLES=1``."""
+    if not (demo_roles_enabled() or on_loopback()):
+        return False
     store = get_store()
     return datasets() == ["demo"] and not has_accounts(store)
+
+
+def demo_roles_enabled() -> bool:
+    return os.environ.get(DEMO_ROLES_ENV, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def on_loopback() -> bool:
+    """Whether the server listens on a loopback address only and the request came straight to
+    it (no proxy header): only then is everyone who reaches the app on this machine.
+
+    The Host header is not used: any client can send ``Host: localhost``.
+    """
+    address = str(st.get_option("server.address") or "").strip("[]")
+    if not _is_loopback(address):
+        return False
+    headers = {k.lower() for k in st.context.headers}
+    return not headers & {"x-forwarded-for", "forwarded", "x-real-ip"}
+
+
+def _is_loopback(address: str) -> bool:
+    if address == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(address).is_loopback
+    except ValueError:  # empty (every interface) or a host name
+        return False
 
 
 def sso_configured() -> bool:

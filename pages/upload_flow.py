@@ -14,10 +14,9 @@ from dxboard.catalogue import load_catalogue
 from dxboard.i18n import TEXTS, fmt_date, fmt_number, t
 from dxboard.periods import Period, period_range
 from dxboard.registry import Province, load_registry
+from dxboard.sessions import DEMO_PREFIX
 from loaders.decide import Change, IngestResult
 
-DEMO_PREFIX = "demo:"
-"""Usernames of demo roles (never a valid account name, which has no colon)."""
 FIRST_TEMPLATE_PERIOD = Period(2020, 1)
 META_FIELDS = {
     "province": "col.province",

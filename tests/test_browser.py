@@ -201,3 +201,38 @@ def test_admin_page_for_a_demo_administrator(server: str, browser: object, lang:
     assert t("nav.admin", lang) in body
     full_shot(page, SHOTS / f"admin_{lang}.png")
     page.close()
+
+
+@pytest.mark.browser
+def test_sign_in_and_view_survive_a_reload(server: str, browser: object) -> None:
+    """F5 keeps the demo officer signed in (the signed cookie) and the view (the URL); a
+    hand-typed page path opens that page; signing out ends it for the next reload too."""
+    page = open_page(browser, server, "login", "vi")
+    choose(page, t("login.demo_role", "vi"), t("login.role_officer", "vi"))
+    choose(page, t("login.demo_province", "vi"), "Đà Nẵng")
+    page.get_by_role("button", name=t("login.demo_submit", "vi")).click()
+    settle(page)
+    cookie = next(c for c in page.context.cookies() if c["name"] == "dxboard_session")
+    assert cookie["sameSite"] == "Strict"
+    page.goto(f"{server}/profile?lang=en")
+    page.get_by_text(t("nav.profile", "en")).first.wait_for(timeout=60_000)
+    settle(page)
+    assert "province=48" in page.url  # an officer opens on its own province: Đà Nẵng
+    page.reload()
+    page.get_by_text(t("nav.profile", "en")).first.wait_for(timeout=60_000)
+    settle(page)
+    body = page.inner_text("body")
+    assert "Demo — Đà Nẵng" in body  # still signed in, in English, on Đà Nẵng
+    assert "lang=en" in page.url and "province=48" in page.url
+    page.goto(f"{server}/overview")
+    settle(page)
+    assert not page.locator('[role="dialog"]').count()  # no "page not found"
+    assert t("nav.overview", "vi") in page.inner_text("body")
+    page.goto(f"{server}/login")
+    settle(page)
+    page.get_by_role("button", name=t("login.sign_out", "vi")).click()
+    settle(page)
+    page.reload()
+    settle(page)
+    assert "Demo — Đà Nẵng" not in page.inner_text("body")
+    page.close()
