@@ -22,6 +22,7 @@ from loaders.decide import Change
 from loaders.ingest import IngestResult, RestoreError, ingest_bytes, restore
 from loaders.template import build_template
 from metrics.completeness import DEADLINE_DAYS
+from metrics.swings import upload_swings
 from pages.common import XLSX_MIME, cached, data_version, get_store, lang, period, user
 from pages.frameworks import regime_text
 from pages.upload_flow import (
@@ -33,7 +34,9 @@ from pages.upload_flow import (
     is_demo_user,
     outcome,
     problems_table,
+    report_values,
     role_label,
+    swing_lines,
     template_file_name,
     template_periods,
     template_provinces,
@@ -163,9 +166,20 @@ def _show_result(result: IngestResult) -> None:
             st.table(problems_table([result], lang()), hide_index=True, border="horizontal")
             st.caption(t("upload.problems_caption", lang()))
         if result.status == "accepted":
+            _swings(result)
             _preview(result.changes)
         if result.restorable:
             _offer_restore(result)
+
+
+def _swings(result: IngestResult) -> None:
+    """Warnings (never a block) on figures far from the province's history or its peers."""
+    found = upload_swings(get_store(), report_values(result))
+    if not found:
+        return
+    lines = "\n".join(f"- {line}" for line in swing_lines(found, lang()))
+    st.warning(f"**{t('upload.swings_header', lang())}**\n\n{lines}", icon="⚠️")
+    st.caption(t("upload.swings_caption", lang()))
 
 
 def _preview(changes: list[Change]) -> None:

@@ -11,11 +11,12 @@ import pandas as pd
 
 from dxboard.auth import User
 from dxboard.catalogue import load_catalogue
-from dxboard.i18n import TEXTS, fmt_date, fmt_number, t
+from dxboard.i18n import TEXTS, fmt_date, fmt_number, t, tr
 from dxboard.periods import Period, period_range
 from dxboard.registry import Province, load_registry
 from dxboard.sessions import DEMO_PREFIX
 from loaders.decide import Change, IngestResult
+from metrics.swings import Swing
 
 FIRST_TEMPLATE_PERIOD = Period(2020, 1)
 META_FIELDS = {
@@ -165,6 +166,36 @@ def changes_table(changes: list[Change], lang: str) -> pd.DataFrame:
             lang, "col.province", "col.period", "col.field", "upload.col_old", "upload.col_new"
         ),
     )
+
+
+def swing_lines(swings: list[Swing], lang: str) -> list[str]:
+    """One sentence per swing, with the numbers: ``Tổng số TTHC: 1.230, thấp hơn 63 % so với
+    3.350 của Đà Nẵng ở Quý II/2026``."""
+    lines = []
+    for s in swings:
+        change = abs(round(s.change, 2))
+        common = {
+            "field": field_label(s.field, lang, s.period),
+            "value": s.value,
+            "change": tr("upload.swing_up" if s.change > 0 else "upload.swing_down", x=change),
+            "when": s.reference_period,
+        }
+        if s.basis == "own":
+            province = province_name(s.province_code, s.period)
+            lines.append(
+                t("upload.swing_own", lang, previous=s.reference, province=province, **common)
+            )
+        else:
+            lines.append(t("upload.swing_peers", lang, median=s.reference, **common))
+    return lines
+
+
+def report_values(result: IngestResult) -> list[tuple[str, str, dict[str, float | None]]]:
+    """(province code, period, field → value) of each report of a checked file."""
+    return [
+        (r.province.code, str(r.period), {k: v.value for k, v in r.values.items()})
+        for r in result.reports
+    ]
 
 
 def reports_summary(result: IngestResult) -> str:

@@ -226,3 +226,21 @@ def test_uploader_button_and_limits_speak_the_ui_language(demo_db: Path, lang: s
     css = next(s for s in styles if "stFileUploaderDropzone" in s)
     assert f'content: "{t("upload.dropzone_button", lang)}"' in css
     assert t("upload.dropzone_limits", lang, mb=10) in css  # server.maxUploadSize
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_swing_warning_in_the_preview(demo_db: Path, lang: str) -> None:
+    """A figure far below the province's previous quarter is warned about, with the numbers,
+    and the file may still be stored."""
+    with Store(demo_db) as store:
+        raw = submissions.raw_values(store, "2026-Q2")
+    previous = raw[(raw["province_code"] == "48") & (raw["field"] == "procedures_total")]
+    before = float(previous["value"].iloc[0])
+    low = round(before * 0.37)
+    data = good_template("Đà Nẵng", "2026-Q3", procedures_total=low, procedures_level4=10)
+    at = _upload(open_page(PAGE, lang, DN_OFFICER), ("dn.xlsx", data))
+    warning = next(w.value for w in at.warning if t("upload.swings_header", lang) in w.value)
+    number = (lambda x: f"{x:,.0f}".replace(",", ".")) if lang == "vi" else "{:,.0f}".format
+    assert number(low) in warning and number(before) in warning
+    assert ("thấp hơn" if lang == "vi" else "lower") in warning
+    assert t("upload.confirm", lang, n=1) in _buttons(at)  # a warning, not a block
