@@ -5,6 +5,7 @@ Everything here formats what ``loaders`` returns; nothing computes an indicator 
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 import pandas as pd
@@ -109,25 +110,23 @@ def format_value(code: str, value: float | None, lang: str) -> str:
     return fmt_number(value, lang, decimals)
 
 
-def problems_table(results: list[IngestResult], lang: str) -> pd.DataFrame:
-    """One row per problem: file, sheet!cell, field name, message, severity."""
+def problems_table(result: IngestResult, lang: str) -> pd.DataFrame:
+    """One row per problem of one file (its name is in the heading above), in the order of
+    the sheet's rows: where (in words), field name, kind, message, severity."""
     rows = [
         {
-            t("upload.col_file", lang): p.file,
-            t("upload.col_where", lang): p.where or "–",
+            t("upload.col_where", lang): where_words(p.sheet, p.cell, lang),
             t("col.field", lang): field_label(p.field, lang),
             t("upload.col_kind", lang): t(f"reason.{p.reason.value}", lang),
             t("upload.col_message", lang): p.message(lang),
             t("upload.col_severity", lang): t(f"upload.sev_{p.severity}", lang),
         }
-        for result in results
-        for p in result.problems
+        for p in sorted(result.problems, key=lambda p: cell_order(p.sheet, p.cell))
     ]
     return pd.DataFrame(
         rows,
         columns=_columns(
             lang,
-            "upload.col_file",
             "upload.col_where",
             "col.field",
             "upload.col_kind",
@@ -135,6 +134,29 @@ def problems_table(results: list[IngestResult], lang: str) -> pd.DataFrame:
             "upload.col_severity",
         ),
     )
+
+
+_CELL = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)$")
+
+
+def cell_order(sheet: str, cell: str) -> tuple[int, str, int, int, str]:
+    """Sort key: problems of the whole file first, then by sheet, row, column."""
+    m = _CELL.match(cell or "")
+    if not m:
+        return (0 if not sheet else 1, sheet, 0, 0, cell)
+    column = 0
+    for ch in m.group(1):
+        column = column * 26 + ord(ch) - 64
+    return (1, sheet, int(m.group(2)), column, "")
+
+
+def where_words(sheet: str, cell: str, lang: str) -> str:
+    """``trang tính «Báo cáo», ô C12`` / ``sheet «Báo cáo», cell C12``; the whole file: ``–``."""
+    if sheet and cell:
+        return t("upload.where_cell", lang, sheet=sheet, cell=cell)
+    if sheet:
+        return t("upload.where_sheet", lang, sheet=sheet)
+    return t("upload.where_file", lang)
 
 
 def province_name(code: str, period: str) -> str:

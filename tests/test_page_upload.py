@@ -91,16 +91,19 @@ def test_bad_file_shows_cell_and_message(demo_db: Path, lang: str) -> None:
     at = _upload(open_page(PAGE, lang, DN_OFFICER), ("bad.xlsx", bad))
     problems = _frame_with(at, t("upload.col_where", lang))
     where = problems[t("upload.col_where", lang)].tolist()
-    assert f"Báo cáo!{value_cell('procedures_level4')}" in where
-    row = problems[
-        problems[t("upload.col_where", lang)]
-        == where[where.index(f"Báo cáo!{value_cell('procedures_level4')}")]
-    ]
+    cell = upload_flow.where_words("Báo cáo", value_cell("procedures_level4"), lang)
+    assert cell in where
+    assert ("trang tính «Báo cáo», ô " if lang == "vi" else "sheet 'Báo cáo', cell ") in cell
+    assert "!" not in " ".join(where)  # no spreadsheet notation
+    assert t("upload.col_file", lang) not in problems.columns  # the file is named once, above
+    row = problems[problems[t("upload.col_where", lang)] == cell]
     message = row[t("upload.col_message", lang)].iloc[0]
     assert "1.800" in message or "1800" in message or "1,800" in message, message
     assert row[t("upload.col_severity", lang)].iloc[0] == t("upload.sev_error", lang)
     assert t("upload.file_rejected", lang, file="bad.xlsx", n=1)[:20] in texts(at)
     assert not any(b.label.startswith(t("upload.confirm", lang, n=1)[:10]) for b in at.button)
+    downloads = [b.label for b in at.get("download_button")]
+    assert t("upload.annotated_download", lang) in downloads  # the marked copy
     assert _dn_values(demo_db) == before
 
 
@@ -244,3 +247,21 @@ def test_swing_warning_in_the_preview(demo_db: Path, lang: str) -> None:
     assert number(low) in warning and number(before) in warning
     assert ("thấp hơn" if lang == "vi" else "lower") in warning
     assert t("upload.confirm", lang, n=1) in _buttons(at)  # a warning, not a block
+
+
+def test_problems_are_sorted_by_row_then_column() -> None:
+    from dxboard.errors import Problem, Reason
+
+    cells = [("Báo cáo", "D14"), ("Báo cáo", "C9"), ("", ""), ("Báo cáo", "AA9"), ("Ghi chú", "")]
+    result = IngestResult("a.xlsx", "0" * 64, "rejected")
+    result.problems = [
+        Problem(file="a.xlsx", sheet=s, cell=c, reason=Reason.REQUIRED) for s, c in cells
+    ]
+    where = upload_flow.problems_table(result, "en")[t("upload.col_where", "en")].tolist()
+    assert where == [
+        "the whole file",
+        "sheet 'Báo cáo', cell C9",
+        "sheet 'Báo cáo', cell AA9",
+        "sheet 'Báo cáo', cell D14",
+        "sheet 'Ghi chú'",
+    ]
