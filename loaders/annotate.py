@@ -61,7 +61,8 @@ def annotate(data: bytes, problems: Iterable[Problem], lang: str) -> bytes | Non
 
 
 def _merged_origin(sheet: Worksheet, cell: MergedCell) -> tuple[int, int]:
+    """Row and column of the top-left cell of the merged range holding ``cell``."""
     for merged in sheet.merged_cells.ranges:
         if cell.coordinate in merged:
             return merged.min_row, merged.min_col
-    return cell.row, cell.column
+    return int(cell.row or 1), int(cell.column or 1)
