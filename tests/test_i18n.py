@@ -90,7 +90,7 @@ def test_messages_are_formatted_for_the_language() -> None:
         },
     )
     assert problem.message_vi == "«Phần» (1.234,5) lớn hơn «Tổng» (1.000) ở ô D8."
-    assert problem.message_en == "«Part» (1,234.5) exceeds «Whole» (1,000) in cell D8."
+    assert problem.message_en == "“Part” (1,234.5) exceeds “Whole” (1,000) in cell D8."
     record = problem.record()
     assert record["message_vi"] == problem.message_vi and record["reason"] == "part_exceeds_whole"
 
@@ -120,3 +120,35 @@ def test_periods_dates_and_times_read_as_people_write_them() -> None:
     assert "01/07/2025" in t(
         "msg.province_merged", "vi", shown="x", merger=date(2025, 7, 1), into=["y"]
     )
+
+
+def test_plural_words_in_english() -> None:
+    assert t("overview.change_met", "en", n="+1") == "+1 province meeting"
+    assert t("overview.change_met", "en", n="−1") == "−1 province meeting"
+    assert t("overview.change_met", "en", n="+2") == "+2 provinces meeting"
+    assert t("overview.change_met", "vi", n="+1") == "+1 tỉnh đạt"
+    assert t("overview.points_paren", "en", n="+1.0") == "(+1.0 percentage point)"
+    assert t("overview.points_paren", "vi", n="+2,5") == "(+2,5 điểm phần trăm)"
+
+
+def test_no_guillemets_in_english() -> None:
+    """«» are Vietnamese (and French) quotation marks; English text uses “ ”."""
+    from dxboard.catalogue import load_catalogue
+
+    bad = [k for k, (_, en) in TEXTS.items() if "«" in en or "»" in en]
+    assert not bad
+    catalogue = Path(__file__).resolve().parent.parent / "data" / "catalogue.toml"
+    english = [
+        line
+        for line in catalogue.read_text(encoding="utf-8").splitlines()
+        if line.split("=")[0].strip().endswith("_en")
+    ]
+    assert english and not [line for line in english if "«" in line or "»" in line]
+    assert load_catalogue()  # still valid
+
+
+def test_demo_data_reads_as_simulated_and_statuses_agree() -> None:
+    assert "giả lập" in t("banner.demo", "vi") and "tổng hợp" not in t("banner.demo", "vi")
+    assert not [k for k, (vi, _) in TEXTS.items() if "minh họa" in vi]
+    assert t("upload.sub_superseded", "vi") == t("profile.sub_superseded", "vi")
+    assert t("completeness.export_caption", "vi", rows=1556).endswith("(1.556 dòng).")
