@@ -9,10 +9,10 @@ Placeholders take locale-aware format specs, so a message is written once for bo
 ``{n:n}`` a number (``1.234,5`` / ``1,234.5``; ``n0``…``n3`` fixed decimals), ``{x:pct}`` a
 fraction as a percentage (``12,5 %`` / ``12.5%``), ``{b:mb}`` bytes as megabytes, ``{d:date}``
 (``31/12/2025`` / ``2025-12-31``), ``{d:datetime}``, ``{p:period}`` (``Quý III/2026`` /
-``Q3 2026``), ``{n:pl|province|provinces}`` the word for
-``n`` (singular for ±1: ``+1 province``; Vietnamese nouns do not change). A parameter made by :func:`tr` is a translated phrase of its own, one made by
-:func:`named` a name that data (the catalogue) gives in both languages; a list is rendered
-item by item and joined with commas.
+``Q3 2026``), ``{n:pl|province|provinces}`` the word for ``n`` (singular for ±1:
+``+1 province``; Vietnamese nouns do not change). A parameter made by :func:`tr` is a
+translated phrase of its own, one made by :func:`named` a name that data (the catalogue) gives
+in both languages; a list is rendered item by item and joined with commas.
 """
 
 from __future__ import annotations
