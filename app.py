@@ -6,7 +6,7 @@ import streamlit as st
 
 from dxboard.auth import viewing_requires_login
 from dxboard.catalogue import load_catalogue
-from dxboard.i18n import LANGS, t
+from dxboard.i18n import LANGS, fmt_period, t
 from pages.common import (
     BASES,
     adopt_sso_user,
@@ -77,8 +77,11 @@ with st.sidebar:
     if periods:
         if st.session_state.get("period") not in periods:
             st.session_state["period"] = periods[-1]
-        st.selectbox(t("app.period", lang()), periods[::-1], key="period")
     L = lang()  # bound now: widgets may format their options outside the script run
+    if periods:
+        st.selectbox(
+            t("app.period", L), periods[::-1], key="period", format_func=lambda p: fmt_period(p, L)
+        )
     # The labels change with the language, so the widget is keyed per language and the choice
     # itself lives in the plain session key "basis", which every page reads.
     st.session_state["basis"] = st.radio(

@@ -14,7 +14,7 @@ import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from dxboard.auth import User
-from dxboard.i18n import fmt_date, t
+from dxboard.i18n import fmt_date, fmt_period, t
 from dxboard.periods import Period
 from dxboard.registry import Province
 from dxboard.store import submissions
@@ -64,6 +64,7 @@ def _template_section() -> tuple[Province, str]:
         options,
         index=options.index(chosen),
         key="upload_period",
+        format_func=lambda p, lg=lang(): fmt_period(p, lg),
     )
     provinces = {p.code: p for p in template_provinces(account, quarter)}
     code = right.selectbox(

@@ -12,7 +12,7 @@ import pandas as pd
 
 from dxboard.auth import User
 from dxboard.catalogue import load_catalogue
-from dxboard.i18n import TEXTS, fmt_date, fmt_number, t, tr
+from dxboard.i18n import TEXTS, fmt_date, fmt_number, fmt_period, t, tr
 from dxboard.periods import Period, period_range
 from dxboard.registry import Province, load_registry
 from dxboard.sessions import DEMO_PREFIX
@@ -175,7 +175,7 @@ def changes_table(changes: list[Change], lang: str) -> pd.DataFrame:
     rows = [
         {
             t("col.province", lang): province_name(c.province_code, c.period),
-            t("col.period", lang): c.period,
+            t("col.period", lang): fmt_period(c.period, lang),
             t("col.field", lang): field_label(c.field, lang, c.period),
             t("upload.col_old", lang): format_value(c.field, c.old, lang),
             t("upload.col_new", lang): format_value(c.field, c.new, lang),
@@ -220,9 +220,9 @@ def report_values(result: IngestResult) -> list[tuple[str, str, dict[str, float 
     ]
 
 
-def reports_summary(result: IngestResult) -> str:
-    """``Đà Nẵng 2025-Q4, Huế 2025-Q4`` (at most five, then ``…``)."""
-    names = [f"{r.province.short_name} {r.period}" for r in result.reports]
+def reports_summary(result: IngestResult, lang: str) -> str:
+    """``Đà Nẵng Quý IV/2025, Huế Quý IV/2025`` (at most five, then ``…``)."""
+    names = [f"{r.province.short_name} {fmt_period(r.period, lang)}" for r in result.reports]
     return ", ".join(names[:5]) + (" …" if len(names) > 5 else "")
 
 
@@ -241,7 +241,7 @@ def outcome(result: IngestResult, lang: str) -> tuple[str, str]:
         lang,
         file=name,
         reports=len(result.reports) - result.duplicates,
-        which=reports_summary(result),
+        which=reports_summary(result, lang),
         changes=len(result.changes),
     )
 
@@ -253,7 +253,7 @@ def history_table(history: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The submission history with translated headers and statuses."""
     return pd.DataFrame(
         {
-            t("col.period", lang): history["period"],
+            t("col.period", lang): [fmt_period(p, lang) for p in history["period"]],
             t("col.status", lang): [t(f"upload.sub_{s}", lang) for s in history["status"]],
             t("col.dataset", lang): [dataset_label(d, lang) for d in history["dataset"]],
             t("upload.col_received", lang): [fmt_time(v, lang) for v in history["received_at"]],

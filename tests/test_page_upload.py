@@ -13,7 +13,7 @@ from apptest import open_page, texts
 from streamlit.testing.v1 import AppTest
 
 from dxboard.auth import User
-from dxboard.i18n import t
+from dxboard.i18n import fmt_period, t
 from dxboard.store import Store, submissions
 from loaders.ingest import IngestResult
 from pages import upload_flow
@@ -132,7 +132,7 @@ def test_good_file_preview_confirm_and_store(demo_db: Path, lang: str) -> None:
         lang,
         file="dn.xlsx",
         reports=1,
-        which=f"Đà Nẵng {PERIOD}",
+        which=f"Đà Nẵng {fmt_period(PERIOD, lang)}",
         changes=len(preview),
     ) in texts(at)
     stored = _dn_values(demo_db)
@@ -167,7 +167,7 @@ def test_restore_a_superseded_submission(demo_db: Path) -> None:
     restore[0].click()
     at.run()
     assert not at.exception
-    assert "Đã khôi phục bản nộp kỳ 2025-Q4" in texts(at)
+    assert "Đã khôi phục bản nộp Quý IV/2025" in texts(at)
     assert _dn_values(demo_db)["procedures_total"] != 1800  # the demo report is current again
 
 
