@@ -74,9 +74,8 @@ with st.sidebar:
 adopt_sso_user()
 periods = cached_periods()
 with st.sidebar:
-    if periods:
-        if st.session_state.get("period") not in periods:
-            st.session_state["period"] = periods[-1]
+    if periods and st.session_state.get("period") not in periods:
+        st.session_state["period"] = periods[-1]
     L = lang()  # bound now: widgets may format their options outside the script run
     if periods:
         st.selectbox(
