@@ -25,10 +25,15 @@ from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from dxboard.paths import DATA_DIR
 
 LANGS = ("vi", "en")
+VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+VN_ZONE = "GMT+7"
+"""The zone shown after every time: Vietnam time (``Asia/Ho_Chi_Minh``), the same word in
+both languages."""
 DEFAULT_LANG = "vi"
 I18N_DIR = DATA_DIR / "i18n"
 ROMAN = ("I", "II", "III", "IV")
@@ -156,12 +161,18 @@ def fmt_date(value: date | datetime | str | None, lang: str = DEFAULT_LANG) -> s
 
 
 def fmt_datetime(value: datetime | str | None, lang: str = DEFAULT_LANG) -> str:
-    """``31/12/2025 14:05`` (vi) or ``2025-12-31 14:05`` (en)."""
-    if value is None or value == "":
+    """``31/12/2025 14:05 (GMT+7)`` (vi) or ``2025-12-31 14:05 (GMT+7)`` (en); missing → ``–``.
+
+    Stored times are naive Vietnam time (``dxboard.periods.vn_now``); an aware time is first
+    converted to it."""
+    if value is None or value == "" or value != value:  # None, empty, NaT
         return "–"
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
-    return value.strftime("%d/%m/%Y %H:%M" if lang == "vi" else "%Y-%m-%d %H:%M")
+    if value.tzinfo is not None:
+        value = value.astimezone(VN_TZ)
+    text = value.strftime("%d/%m/%Y %H:%M" if lang == "vi" else "%Y-%m-%d %H:%M")
+    return f"{text} ({VN_ZONE})"
 
 
 def fmt_period(period: object, lang: str = DEFAULT_LANG) -> str:

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from dxboard.catalogue import Catalogue, load_catalogue
-from dxboard.periods import MERGER_PERIOD, Period, PeriodsLike, as_periods
+from dxboard.periods import MERGER_PERIOD, Period, PeriodsLike, as_periods, vn_today
 from dxboard.registry import load_registry, normalise_code
 from dxboard.store import Store
 from dxboard.store.frames import read_datasets, read_raw
@@ -267,7 +267,7 @@ def report_records(
     """Whether each province-period of an indicator-values frame has a report: ``status`` is
     ``reported`` (any constituent reported), ``missing`` (none, deadline passed) or
     ``not_yet_due``. Enough for :func:`no_report` without reading receipt dates."""
-    today = today or date.today()
+    today = today or vn_today()
     _, first = group_ids(values["period"], values["era"], values["province_code"])
     out = values[[*KEYS, "province_name", "constituents_reported"]].iloc[first]
     pcode, periods = pd.factorize(out["period"])

@@ -58,13 +58,14 @@ def _template_section() -> tuple[Province, str]:
     account = user()
     options = template_periods()
     chosen = default_period(options, period())
+    lg = lang()  # bound now: the picker may format its options outside the script run
     left, right = st.columns(2)
     quarter = left.selectbox(
         t("upload.template_period", lang()),
         options,
         index=options.index(chosen),
         key="upload_period",
-        format_func=lambda p, lg=lang(): fmt_period(p, lg),
+        format_func=lambda p: fmt_period(p, lg),
     )
     provinces = {p.code: p for p in template_provinces(account, quarter)}
     code = right.selectbox(
@@ -99,10 +100,33 @@ def _login_link() -> None:
         st.page_link(page, label=t("nav.login", lang()), icon=":material/login:")
 
 
+# Screen readers read the DOM text, not the CSS: the button and the limits line also get an
+# aria-label, re-applied by an observer when Streamlit redraws the uploader.
+_ARIA_SCRIPT = """(() => {
+  window.__dxDropzone = {button: %s, limits: %s};
+  const zone = '[data-testid="stFileUploaderDropzone"]';
+  const apply = () => document.querySelectorAll(zone).forEach((z) => {
+    const t = window.__dxDropzone;
+    const b = z.querySelector('button');
+    if (b && b.getAttribute('aria-label') !== t.button) b.setAttribute('aria-label', t.button);
+    const i = z.querySelector('[data-testid="stFileUploaderDropzoneInstructions"]');
+    if (i && i.getAttribute('aria-label') !== t.limits) {
+      i.setAttribute('aria-label', t.limits);
+      i.setAttribute('role', 'note');
+    }
+  });
+  apply();
+  if (!window.__dxDropzoneObserver) {
+    window.__dxDropzoneObserver = new MutationObserver(apply);
+    window.__dxDropzoneObserver.observe(document.body, {childList: true, subtree: true});
+  }
+})();"""
+
+
 def _dropzone_texts() -> None:
     """The uploader's own button and limits line in the UI language: Streamlit writes them in
-    English and has no parameter for them, so CSS swaps the text (if Streamlit renames these
-    elements, its English text simply shows again)."""
+    English and has no parameter for them, so CSS swaps the visible text and a small script
+    the accessible names (if Streamlit renames these elements, its English text shows again)."""
     button = json.dumps(t("upload.dropzone_button", lang()), ensure_ascii=False)
     limits = json.dumps(
         t("upload.dropzone_limits", lang(), mb=st.get_option("server.maxUploadSize")),
@@ -116,6 +140,7 @@ def _dropzone_texts() -> None:
 {zone} [data-testid="stFileUploaderDropzoneInstructions"] span::after {{
   content: {limits}; font-size: 14px}}
 </style>""")
+    st.html(f"<script>{_ARIA_SCRIPT % (button, limits)}</script>", unsafe_allow_javascript=True)
 
 
 def _who(account: User) -> None:

@@ -12,8 +12,8 @@ import pandas as pd
 
 from dxboard.auth import User
 from dxboard.catalogue import load_catalogue
-from dxboard.i18n import TEXTS, fmt_date, fmt_number, fmt_period, t, tr
-from dxboard.periods import Period, period_range
+from dxboard.i18n import TEXTS, fmt_datetime, fmt_number, fmt_period, t, tr
+from dxboard.periods import Period, period_range, vn_today
 from dxboard.registry import Province, load_registry
 from dxboard.sessions import DEMO_PREFIX
 from loaders.decide import Change, IngestResult
@@ -41,10 +41,11 @@ def role_label(role: str, lang: str) -> str:
 
 
 def fmt_time(value: datetime | pd.Timestamp | None, lang: str) -> str:
-    """``dd/mm/yyyy HH:MM`` (vi) or ``yyyy-mm-dd HH:MM`` (en); missing → ``–``."""
+    """``dd/mm/yyyy HH:MM (GMT+7)`` (vi) or ``yyyy-mm-dd HH:MM (GMT+7)`` (en), Vietnam time;
+    missing → ``–``."""
     if value is None or pd.isna(value):
         return "–"
-    return f"{fmt_date(value, lang)} {value:%H:%M}"
+    return fmt_datetime(value, lang)
 
 
 # --- the template ---------------------------------------------------------------------------
@@ -52,7 +53,7 @@ def fmt_time(value: datetime | pd.Timestamp | None, lang: str) -> str:
 
 def template_periods(today: date | None = None) -> list[str]:
     """Quarters a template can be made for, newest first (up to the current quarter)."""
-    last = Period.containing(today or date.today())
+    last = Period.containing(today or vn_today())
     return [str(p) for p in reversed(period_range(FIRST_TEMPLATE_PERIOD, last))]
 
 
@@ -60,7 +61,7 @@ def default_period(options: list[str], chosen: str | None, today: date | None = 
     """The sidebar period when it is offered, else the quarter being reported now."""
     if chosen is not None and chosen in options:
         return chosen
-    reporting = str(Period.last_full_before(today or date.today()))
+    reporting = str(Period.last_full_before(today or vn_today()))
     return reporting if reporting in options else options[0]
 
 

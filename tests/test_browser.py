@@ -175,6 +175,8 @@ def test_officer_uploads_a_filled_template(server: str, browser: object, tmp_pat
     settle(page)
     page.get_by_role("link", name=t("nav.upload", "vi")).first.click()
     settle(page)
+    dropzone = page.locator('[data-testid="stFileUploaderDropzone"] button').first
+    assert dropzone.get_attribute("aria-label") == t("upload.dropzone_button", "vi")
     page.locator('input[type="file"]').first.set_input_files(str(filled))
     settle(page)
     page.get_by_text("hợp lệ").first.wait_for(timeout=60_000)

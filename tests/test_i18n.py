@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ast
 import string
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from dxboard.errors import Problem, Reason, UserError
@@ -152,3 +152,17 @@ def test_demo_data_reads_as_simulated_and_statuses_agree() -> None:
     assert not [k for k, (vi, _) in TEXTS.items() if "minh họa" in vi]
     assert t("upload.sub_superseded", "vi") == t("profile.sub_superseded", "vi")
     assert t("completeness.export_caption", "vi", rows=1556).endswith("(1.556 dòng).")
+
+
+def test_times_are_vietnam_time_with_the_zone() -> None:
+    from datetime import UTC
+
+    from dxboard.i18n import fmt_datetime
+    from dxboard.periods import vn_now, vn_today
+
+    assert fmt_datetime(datetime(2025, 12, 31, 14, 5), "vi") == "31/12/2025 14:05 (GMT+7)"
+    aware = datetime(2025, 12, 31, 20, 30, tzinfo=UTC)  # 03:30 the next day in Hà Nội
+    assert fmt_datetime(aware, "en") == "2026-01-01 03:30 (GMT+7)"
+    utc_now = datetime.now(UTC).replace(tzinfo=None)
+    assert abs((vn_now() - utc_now).total_seconds() - 7 * 3600) < 60
+    assert vn_today() == (utc_now + timedelta(hours=7)).date()

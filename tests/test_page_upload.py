@@ -4,6 +4,7 @@ and the plain helpers of ``pages/upload_flow.py``."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
@@ -229,6 +230,8 @@ def test_uploader_button_and_limits_speak_the_ui_language(demo_db: Path, lang: s
     css = next(s for s in styles if "stFileUploaderDropzone" in s)
     assert f'content: "{t("upload.dropzone_button", lang)}"' in css
     assert t("upload.dropzone_limits", lang, mb=10) in css  # server.maxUploadSize
+    script = next(s for s in styles if "aria-label" in s)  # what screen readers say
+    assert json.dumps(t("upload.dropzone_button", lang), ensure_ascii=False) in script
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
