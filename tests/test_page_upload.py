@@ -227,7 +227,7 @@ def test_outcometexts() -> None:
 def test_uploader_button_and_limits_speak_the_ui_language(demo_db: Path, lang: str) -> None:
     at = open_page(PAGE, lang, DN_OFFICER)
     styles = [e.proto.body for e in at.get("html")]
-    css = next(s for s in styles if "stFileUploaderDropzone" in s)
+    css = next(s for s in styles if "stFileUploaderDropzone" in s and "<style>" in s)
     assert f'content: "{t("upload.dropzone_button", lang)}"' in css
     assert t("upload.dropzone_limits", lang, mb=10) in css  # server.maxUploadSize
     script = next(s for s in styles if "aria-label" in s)  # what screen readers say
