@@ -2,7 +2,37 @@
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+
 import streamlit as st
+
+# (key, file, icon, who sees it): "all", "admin", or "signed_out_ok" for the sign-in page.
+PAGES = [
+    ("overview", "pages/overview.py", ":material/dashboard:", "all"),
+    ("compare", "pages/compare.py", ":material/map:", "all"),
+    ("profile", "pages/profile.py", ":material/account_balance:", "all"),
+    ("completeness", "pages/completeness.py", ":material/event_available:", "all"),
+    ("upload", "pages/upload.py", ":material/upload_file:", "all"),
+    ("methodology", "pages/methodology.py", ":material/menu_book:", "all"),
+    ("admin", "pages/admin.py", ":material/admin_panel_settings:", "admin"),
+    ("login", "pages/login.py", ":material/login:", "signed_out_ok"),
+]
+
+
+@st.cache_resource(show_spinner=False)
+def _import_once() -> None:
+    """Import the app's modules in one session at a time. Sessions that start together after a
+    restart would otherwise import them concurrently, and Python 3.11's import locks can then
+    hand one a half-initialised module ("cannot import name ..."): seen with 8 browsers."""
+    scripts = {path.removesuffix(".py").replace("/", ".") for _, path, _, _ in PAGES}
+    for package in ("dxboard", "loaders", "metrics", "pages"):
+        for info in pkgutil.walk_packages(importlib.import_module(package).__path__, f"{package}."):
+            if info.name not in scripts:
+                importlib.import_module(info.name)
+
+
+_import_once()
 
 from dxboard.auth import viewing_requires_login
 from dxboard.catalogue import load_catalogue
@@ -17,18 +47,6 @@ from pages.common import (
     user,
 )
 from pages.state import publish_view, restore_sign_in, restore_view, write_cookie
-
-# (key, file, icon, who sees it): "all", "admin", or "signed_out_ok" for the sign-in page.
-PAGES = [
-    ("overview", "pages/overview.py", ":material/dashboard:", "all"),
-    ("compare", "pages/compare.py", ":material/map:", "all"),
-    ("profile", "pages/profile.py", ":material/account_balance:", "all"),
-    ("completeness", "pages/completeness.py", ":material/event_available:", "all"),
-    ("upload", "pages/upload.py", ":material/upload_file:", "all"),
-    ("methodology", "pages/methodology.py", ":material/menu_book:", "all"),
-    ("admin", "pages/admin.py", ":material/admin_panel_settings:", "admin"),
-    ("login", "pages/login.py", ":material/login:", "signed_out_ok"),
-]
 
 st.set_page_config(page_title=t("app.short_title", lang()), page_icon="📊", layout="wide")
 load_catalogue()  # an invalid catalogue stops start-up here, naming the entry

@@ -1,7 +1,7 @@
 """Section 7: the pages as a person sees them, in Chromium, to the last chart drawn.
 
-One warm server (``streamlit run app.py`` on the demo database, started by
-:mod:`bench.startup`) and one headless Chromium. A page is *complete* when Streamlit's
+One warm server (``streamlit run app.py`` on the demo database, :class:`bench.servers.Streamlit`)
+and one headless Chromium. A page is *complete* when Streamlit's
 running indicator is gone, the page's title is shown and every Plotly chart
 (``.js-plotly-plot``) of the page has drawn (its ``.main-svg`` is there), as many charts as a
 first, untimed visit counted. Measured:
@@ -20,15 +20,8 @@ import time
 from pathlib import Path
 
 from bench.common import Figure, Options, Section, load_average, scratch
-from bench.startup import (
-    ARGS,
-    CHROMIUM,
-    _free_port,
-    _start,
-    _stop,
-    _wait_healthy,
-    browser_available,
-)
+from bench.servers import ARGS, CHROMIUM, Streamlit
+from bench.startup import browser_available
 
 PAGES = [
     ("overview", "/"),
@@ -151,21 +144,22 @@ def _click_province(context, url: str, charts: int, profile_charts: int) -> floa
     return elapsed
 
 
+def _server(db: Path) -> Streamlit:
+    return Streamlit({"DXBOARD_DB": str(db), "DXBOARD_VIEW_LOGIN": ""}, log=True)
+
+
 def _first_visit(browser, db: Path, charts: int) -> float:  # type: ignore[no-untyped-def]
     """From the server's start to the overview complete."""
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
     page = browser.new_page(viewport={"width": 1440, "height": 1000})
-    started = time.perf_counter()
-    proc = _start(db, port)
+    server = _server(db)
     try:
-        _wait_healthy(url, proc, started)
-        page.goto(url, timeout=TIMEOUT_MS)
+        server.wait_healthy()
+        page.goto(server.url, timeout=TIMEOUT_MS)
         _complete(page, charts)
-        return time.perf_counter() - started
+        return time.perf_counter() - server.started
     finally:
         page.close()
-        _stop(proc)
+        server.stop()
 
 
 def _target(fig: Figure, seconds: float) -> Figure:
@@ -190,11 +184,10 @@ def run(opts: Options) -> Section:
         db = work / "warm.duckdb"
         shutil.copyfile(small_database(work) if opts.quick else demo_database(opts.log), db)
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        port = _free_port()
-        url = f"http://127.0.0.1:{port}"
-        proc = _start(db, port)
+        server = _server(db)
+        url = server.url
         try:
-            _wait_healthy(url, proc, time.perf_counter())
+            server.wait_healthy()
             context = browser.new_context(viewport={"width": 1440, "height": 1000})
             pages = PAGES[:1] if opts.quick else PAGES
             charts = {}
@@ -212,7 +205,7 @@ def run(opts: Options) -> Section:
                 _interactions(section, context, url, charts, runs, opts)
             context.close()
         finally:
-            _stop(proc)
+            server.stop()
         if not opts.quick:
             opts.log("  first visit after a restart")
             first = [_first_visit(browser, db, charts["overview"]) for _ in range(runs)]

@@ -21,7 +21,6 @@ import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -36,19 +35,11 @@ from bench.pages import (
     measure_page,
     small_database,
 )
+from bench.servers import ARGS, CHROMIUM, Streamlit
 from dxboard.i18n import t
 
 PAGE_TARGET = 1.5
 LOAD_PAGES = ("compare", "profile", "completeness", "overview")
-CHROMIUM = shutil.which("chromium")
-BROWSER_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def run(opts: Options) -> Section:
@@ -182,51 +173,16 @@ def _load(section: Section, opts: Options, url: str) -> None:
 
 @contextmanager
 def _replicas(url: str, count: int) -> Iterator[list[str]]:
-    procs, bases = [], []
-    env = {**os.environ, "DXBOARD_DATABASE_URL": url}
+    servers: list[Streamlit] = []
     try:
-        for i in range(count):
-            port = 8701 + i
-            procs.append(
-                subprocess.Popen(
-                    [
-                        sys.executable,
-                        "-m",
-                        "streamlit",
-                        "run",
-                        "app.py",
-                        "--server.port",
-                        str(port),
-                        "--server.address",
-                        "127.0.0.1",
-                        "--server.headless",
-                        "true",
-                    ],
-                    cwd=ROOT,
-                    env=env,
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                )
-            )
-            bases.append(f"http://127.0.0.1:{port}")
-        for base in bases:
-            _wait_healthy(base)
-        yield bases
+        for _ in range(count):
+            servers.append(Streamlit({"DXBOARD_DATABASE_URL": url}))
+        for server in servers:
+            server.wait_healthy()
+        yield [server.url for server in servers]
     finally:
-        for proc in procs:
-            proc.terminate()
-            proc.wait(timeout=30)
-
-
-def _wait_healthy(base: str, seconds: float = 90) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2):
-                return
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError(f"{base} did not start")
+        for server in servers:
+            server.stop()
 
 
 _DONE = """(before) => {
@@ -243,7 +199,7 @@ async def _drive(bases: list[str], sessions: int, seconds: float) -> list[float]
 
     times: list[float] = []
     async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         stop = time.monotonic() + seconds
         await asyncio.gather(
             *(_session(browser, bases[i % len(bases)], stop, times) for i in range(sessions))

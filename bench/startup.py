@@ -15,84 +15,20 @@ in the report).
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 from bench.common import ROOT, Figure, Options, Section, scratch
+from bench.servers import ARGS, CHROMIUM, Streamlit
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 EMPTY_TARGET = 30.0
 POPULATED_TARGET = 5.0
 TIMEOUT = 240.0
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _start(db: Path, port: int) -> subprocess.Popen:
-    env = {**os.environ, "DXBOARD_DB": str(db), "DXBOARD_VIEW_LOGIN": ""}
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=30)
-
-
-def _wait_healthy(url: str, proc: subprocess.Popen, started: float) -> float:
-    while time.perf_counter() - started < TIMEOUT:
-        if proc.poll() is not None:
-            err = proc.stderr.read().decode(errors="replace")[-1500:] if proc.stderr else ""
-            raise RuntimeError(f"streamlit exited early: {err}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
-                if resp.status == 200:
-                    return time.perf_counter() - started
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError("streamlit did not become healthy")
+def _start(db: Path) -> Streamlit:
+    return Streamlit({"DXBOARD_DB": str(db), "DXBOARD_VIEW_LOGIN": ""}, log=True)
 
 
 def _title_prefix() -> str:
@@ -103,14 +39,11 @@ def _title_prefix() -> str:
 
 def _browser_run(browser, db: Path) -> tuple[float, float]:  # type: ignore[no-untyped-def]
     """(seconds to healthy, seconds to the rendered overview), from the server's start."""
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
     page = browser.new_page(viewport={"width": 1440, "height": 1000})
-    started = time.perf_counter()
-    proc = _start(db, port)
+    server = _start(db)
     try:
-        healthy = _wait_healthy(url, proc, started)
-        page.goto(url, timeout=TIMEOUT * 1000)
+        healthy = server.wait_healthy(TIMEOUT)
+        page.goto(server.url, timeout=TIMEOUT * 1000)
         prefix = _title_prefix()
         page.wait_for_function(
             """(prefix) => {
@@ -122,21 +55,19 @@ def _browser_run(browser, db: Path) -> tuple[float, float]:  # type: ignore[no-u
             timeout=TIMEOUT * 1000,
             polling=50,
         )
-        rendered = time.perf_counter() - started
+        rendered = time.perf_counter() - server.started
     finally:
         page.close()
-        _stop(proc)
+        server.stop()
     return healthy, rendered
 
 
 def _health_run(db: Path) -> float:
-    port = _free_port()
-    started = time.perf_counter()
-    proc = _start(db, port)
+    server = _start(db)
     try:
-        return _wait_healthy(f"http://127.0.0.1:{port}", proc, started)
+        return server.wait_healthy(TIMEOUT)
     finally:
-        _stop(proc)
+        server.stop()
 
 
 def _apptest_run(db: Path) -> tuple[float, float]:
@@ -157,8 +88,8 @@ def _apptest_run(db: Path) -> tuple[float, float]:
 
 
 def browser_available() -> tuple[bool, str]:
-    if not Path(CHROMIUM).exists():
-        return False, f"{CHROMIUM} not found"
+    if not CHROMIUM:
+        return False, "chromium not found"
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:

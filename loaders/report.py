@@ -23,13 +23,13 @@ from dxboard.periods import Period, PeriodError, vn_today
 from dxboard.registry import Province, ProvinceMatchError, load_registry
 from loaders.cells import (
     CellError,
-    cell_ref,
     cell_text,
     is_blank,
     parse_bool,
     parse_date,
     parse_number,
 )
+from loaders.readers.text import cell_ref
 
 EARLIEST_PERIOD = Period(2015, 1)
 

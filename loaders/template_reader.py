@@ -15,8 +15,9 @@ from dxboard.errors import Problem, Reason
 from dxboard.i18n import named
 from dxboard.periods import Period
 from dxboard.registry import Province, ProvinceMatchError, load_registry
-from loaders.cells import cell_ref, cell_text
+from loaders.cells import cell_text
 from loaders.readers import Sheet, Workbook
+from loaders.readers.text import cell_ref
 from loaders.report import (
     CellInput,
     Report,

@@ -10,87 +10,32 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from test_pages import PAGES
 
+from bench.servers import ARGS, CHROMIUM, Streamlit
 from dxboard.i18n import t
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "tests" / "_artifacts" / "browser"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
 if not CHROMIUM and os.environ.get("DXBOARD_REQUIRE_BROWSER") != "1":
     pytest.skip("Debian chromium is not installed", allow_module_level=True)
 sync_api = pytest.importorskip("playwright.sync_api")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_healthy(url: str, proc: subprocess.Popen, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, "streamlit exited early"
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
-                if resp.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise AssertionError("streamlit did not become healthy")
 
 
 @pytest.fixture(scope="module")
 def server(demo_db_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     db = tmp_path_factory.mktemp("browser") / "demo.duckdb"
     shutil.copy(demo_db_template, db)
-    port = _free_port()
-    env = {**os.environ, "DXBOARD_DB": str(db)}
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
+    server = Streamlit({"DXBOARD_DB": str(db)})
     try:
-        _wait_healthy(url, proc)
-        yield url
+        server.wait_healthy()
+        yield server.url
     finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+        server.stop()
 
 
 @pytest.fixture(scope="module")
@@ -238,3 +183,30 @@ def test_sign_in_and_view_survive_a_reload(server: str, browser: object) -> None
     settle(page)
     assert "Demo — Đà Nẵng" not in page.inner_text("body")
     page.close()
+
+
+@pytest.mark.browser
+def test_sessions_that_start_together_after_a_restart_all_render(
+    demo_db_template: Path, tmp_path: Path, browser: object
+) -> None:
+    """Six browsers open a server nobody has visited yet, at once: each gets the overview (before
+    app.py imported the app in one session at a time, most got "cannot import name ...")."""
+    db = tmp_path / "demo.duckdb"
+    shutil.copy(demo_db_template, db)
+    server = Streamlit({"DXBOARD_DB": str(db)})
+    try:
+        server.wait_healthy()
+        contexts = [browser.new_context() for _ in range(6)]
+        pages = [context.new_page() for context in contexts]
+        for page in pages:
+            page.goto(server.url, wait_until="commit")
+        title = t("overview.title", "vi", period="").rstrip(" —-")
+        for page in pages:
+            page.get_by_text(title).first.wait_for(timeout=180_000)
+            settle(page)
+            body = page.inner_text("body")
+            assert "Error" not in body and "Traceback" not in body
+        for context in contexts:
+            context.close()
+    finally:
+        server.stop()

@@ -19,9 +19,10 @@ from typing import Any
 import pytest
 from backends import fresh_schema, server_url
 from helpers import good_template
-from test_browser import ARGS, CHROMIUM, _free_port, settle, sync_api
-from test_replicas import Replica
+from test_browser import settle, sync_api
+from test_replicas import start_replica
 
+from bench.servers import ARGS, CHROMIUM, Streamlit, free_port
 from dxboard.store import Store
 from loaders.ingest import ingest_bytes
 
@@ -49,14 +50,14 @@ def test_the_compose_file_names_what_the_document_says() -> None:
 
 
 @pytest.fixture(scope="module")
-def balanced(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, list[Replica]]]:
+def balanced(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, list[Streamlit]]]:
     if not Path(HAPROXY).is_file():
         pytest.skip("HAProxy is not installed (Debian package haproxy)")
     with fresh_schema(server_url()) as url:
         with Store(url) as store:
             ingest_bytes(store, good_template("Huế", "2026-Q1"), "hue.xlsx")
-        replicas = [Replica(url), Replica(url)]
-        port = _free_port()
+        replicas = [start_replica(url), start_replica(url)]
+        port = free_port()
         config = (DEPLOY / "haproxy.cfg").read_text(encoding="utf-8")
         config = config.replace("bind :8080", f"bind 127.0.0.1:{port}")
         for name, replica in zip(("app1", "app2"), replicas, strict=True):
@@ -78,7 +79,7 @@ def balanced(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, li
 
 
 def test_a_session_sticks_and_moves_when_its_replica_dies(
-    balanced: tuple[str, list[Replica]],
+    balanced: tuple[str, list[Streamlit]],
 ) -> None:
     base, replicas = balanced
     with sync_api.sync_playwright() as p:

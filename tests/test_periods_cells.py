@@ -11,7 +11,8 @@ from dxboard.errors import Reason, render
 from dxboard.i18n import fmt_number, fmt_percent
 from dxboard.periods import Period, PeriodError, period_range
 from dxboard.textnorm import compact, fold
-from loaders.cells import CellError, cell_ref, col_letter, parse_bool, parse_date, parse_number
+from loaders.cells import CellError, parse_bool, parse_date, parse_number
+from loaders.readers.text import cell_ref, col_letter
 
 
 @pytest.mark.parametrize("text", ["2024-Q3", "2024Q3", "2024 q3", "Q3/2024", "Quý 3/2024"])

@@ -22,16 +22,9 @@ from typing import Any
 import pytest
 from backends import fresh_schema, server_url
 from helpers import fill_template, good_template, good_values
-from test_browser import (
-    ARGS,
-    CHROMIUM,
-    ROOT,
-    _free_port,
-    _wait_healthy,
-    settle,
-    sync_api,
-)
+from test_browser import settle, sync_api
 
+from bench.servers import ARGS, CHROMIUM, ROOT, Streamlit
 from dxboard.auth import create_user
 from dxboard.i18n import fmt_period, t
 from dxboard.store import Store
@@ -44,35 +37,11 @@ PERIOD = "2026-Q2"
 pytestmark = pytest.mark.browser
 
 
-class Replica:
-    """One ``streamlit run app.py`` process on the shared store."""
-
-    def __init__(self, url: str) -> None:
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        command = [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.port",
-            str(self.port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-        ]
-        env = {**os.environ, "DXBOARD_DATABASE_URL": url}
-        self.proc = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-        _wait_healthy(self.url, self.proc)
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(timeout=20)
+def start_replica(url: str) -> Streamlit:
+    """One ``streamlit run app.py`` process on the shared store, answering."""
+    server = Streamlit({"DXBOARD_DATABASE_URL": url})
+    server.wait_healthy()
+    return server
 
 
 @pytest.fixture(scope="module")
@@ -87,8 +56,8 @@ def store_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def replicas(store_url: str) -> Iterator[list[Replica]]:
-    started = [Replica(store_url), Replica(store_url)]
+def replicas(store_url: str) -> Iterator[list[Streamlit]]:
+    started = [start_replica(store_url), start_replica(store_url)]
     try:
         yield started
     finally:
@@ -104,7 +73,7 @@ def browser() -> Iterator[object]:
         chromium.close()
 
 
-def signed_in(browser: Any, replica: Replica) -> Any:
+def signed_in(browser: Any, replica: Streamlit) -> Any:
     """A new session on ``replica``, signed in as the administrator, on the upload page."""
     page = browser.new_page(viewport={"width": 1440, "height": 1000})
     page.goto(f"{replica.url}/login")
@@ -150,7 +119,7 @@ def counts(url: str) -> dict[str, object]:
 
 
 def test_an_upload_through_one_replica_is_seen_by_the_other(
-    replicas: list[Replica], browser: Any, store_url: str, tmp_path: Path
+    replicas: list[Streamlit], browser: Any, store_url: str, tmp_path: Path
 ) -> None:
     first, second = replicas
     filled = template(tmp_path, "da_nang_replica.xlsx", "Đà Nẵng", procedures_total=1234)
@@ -169,7 +138,7 @@ def test_an_upload_through_one_replica_is_seen_by_the_other(
 
 
 def test_ten_uploads_at_once_over_both_replicas_and_the_command_line(
-    replicas: list[Replica], browser: Any, store_url: str, tmp_path: Path
+    replicas: list[Streamlit], browser: Any, store_url: str, tmp_path: Path
 ) -> None:
     """Four browser sessions (two per replica) and six command-line ingests, started together,
     all for a few province-periods: one accepted submission each at the end, nothing lost."""
@@ -211,7 +180,7 @@ def test_ten_uploads_at_once_over_both_replicas_and_the_command_line(
 
 
 def test_a_replica_killed_mid_upload_leaves_no_partial_submission(
-    replicas: list[Replica], browser: Any, store_url: str, tmp_path: Path
+    replicas: list[Streamlit], browser: Any, store_url: str, tmp_path: Path
 ) -> None:
     first, second = replicas
     filled = template(tmp_path, "killed.xlsx", "Hà Nội", procedures_total=4321)

@@ -32,8 +32,8 @@ from dxboard.catalogue import load_catalogue
 from dxboard.errors import Problem, Reason
 from dxboard.registry import DATA_PATH, Registry
 from dxboard.store import Store
-from loaders.cells import col_letter
 from loaders.ingest import IngestResult, ingest_bytes
+from loaders.readers.text import col_letter
 from loaders.template import REPORT_SHEET
 from loaders.writers import bulk_columns, write_bulk
 

@@ -382,7 +382,7 @@ def rows_1m() -> Iterator[bytes]:
 
 def rows_at_limits() -> Iterator[bytes]:
     """5,000 rows × 200 numbers: the largest sheet the limits let through."""
-    from loaders.cells import col_letter
+    from loaders.readers.text import col_letter
 
     letters = [col_letter(c).encode() for c in range(200)]
     for r in range(1, 5001):
@@ -396,7 +396,7 @@ def rows_at_limits() -> Iterator[bytes]:
 
 
 def wide_row() -> Iterator[bytes]:
-    from loaders.cells import col_letter
+    from loaders.readers.text import col_letter
 
     yield b'<row r="1">' + b"".join(
         b'<c r="%s1"><v>%d</v></c>' % (col_letter(c).encode(), c) for c in range(16_384)
