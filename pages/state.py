@@ -22,7 +22,7 @@ from dxboard.auth import User
 from dxboard.i18n import LANGS
 from dxboard.periods import Period
 from dxboard.registry import load_registry
-from dxboard.sessions import COOKIE, LIFETIME, issue, restore
+from dxboard.sessions import COOKIE, DEMO_PREFIX, LIFETIME, issue, restore
 from pages.common import BASES, cached_periods, demo_roles_available, get_store, user
 
 URL_PARAMS = ("lang", "period", "basis", "indicator", "province")
@@ -59,7 +59,7 @@ def restore_sign_in() -> None:
     if not isinstance(token, str) or not token:
         return
     account = restore(get_store(), token)
-    if account is not None and account.username.startswith("demo:"):
+    if account is not None and account.username.startswith(DEMO_PREFIX):
         account = account if demo_roles_available() else None
     if account is None:  # bad, expired, disabled: drop the cookie
         st.session_state[_SIGNED_OUT] = True
