@@ -166,3 +166,11 @@ def test_times_are_vietnam_time_with_the_zone() -> None:
     utc_now = datetime.now(UTC).replace(tzinfo=None)
     assert abs((vn_now() - utc_now).total_seconds() - 7 * 3600) < 60
     assert vn_today() == (utc_now + timedelta(hours=7)).date()
+
+
+def test_counts_have_separators_and_english_plurals() -> None:
+    stored = t("upload.file_stored", "en", file="a.xlsx", reports=1, which="x", changes=1556)
+    assert "stored 1 report (x), 1,556 values changed" in stored
+    assert "1.556 giá trị" in t(
+        "upload.file_valid", "vi", file="a", reports=2, which="x", changes=1556
+    )
