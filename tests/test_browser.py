@@ -159,6 +159,8 @@ def test_sign_in_and_view_survive_a_reload(server: str, browser: object) -> None
     choose(page, t("login.demo_province", "vi"), "Đà Nẵng")
     page.get_by_role("button", name=t("login.demo_submit", "vi")).click()
     settle(page)
+    page.get_by_text(t("login.signed_in_demo", "vi")).first.wait_for(timeout=60_000)
+    page.wait_for_function("() => document.cookie.includes('dxboard_session=')", timeout=60_000)
     cookie = next(c for c in page.context.cookies() if c["name"] == "dxboard_session")
     assert cookie["sameSite"] == "Strict"
     page.goto(f"{server}/profile?lang=en")
