@@ -196,7 +196,7 @@ def swing_lines(swings: list[Swing], lang: str) -> list[str]:
     3.350 của Đà Nẵng ở Quý II/2026``."""
     lines = []
     for s in swings:
-        change = abs(round(s.change, 2))
+        change = round(min(abs(s.change), 0.999) if s.change < 0 else s.change, 3)
         common = {
             "field": field_label(s.field, lang, s.period),
             "value": s.value,

@@ -268,3 +268,15 @@ def test_problems_are_sorted_by_row_then_column() -> None:
         "sheet 'Báo cáo', cell D14",
         "sheet 'Ghi chú'",
     ]
+
+
+def test_swing_sentences_name_the_numbers() -> None:
+    from metrics.swings import Swing
+
+    down = Swing("48", "2026-Q3", "procedures_total", "own", 25.0, 55_658.0, "2026-Q2")
+    up = Swing("48", "2026-Q3", "procedures_total", "peers", 9_000.0, 3_000.0, "2026-Q3")
+    vi = upload_flow.swing_lines([down, up], "vi")
+    assert vi[0].endswith("25, thấp hơn 99,9 % so với 55.658 của Đà Nẵng ở Quý II/2026")
+    assert "cao hơn 200 % so với trung vị 3.000 của các tỉnh khác ở Quý III/2026" in vi[1]
+    en = upload_flow.swing_lines([down], "en")
+    assert en[0].endswith("25, 99.9% lower than Đà Nẵng's 55,658 in Q2 2026")
