@@ -15,7 +15,7 @@ from dxboard import auth
 from dxboard.catalogue import load_catalogue
 from dxboard.errors import Reason, UserError
 from dxboard.i18n import fmt_number, named, t
-from dxboard.periods import Period
+from dxboard.periods import Period, parse_year
 from dxboard.registry import Province, ProvinceMatchError, load_registry
 from dxboard.store import DuckStore, PostgresStore, Store
 from dxboard.store.audit import audit_log
@@ -23,13 +23,16 @@ from dxboard.store.backup import backup as backup_store
 from dxboard.store.backup import restore_backup
 from dxboard.store.database import is_url
 from dxboard.store.migrate import migrate_store as move_store
+from dxboard.store.reference import reference_history as reference_versions
 from dxboard.store.submissions import raw_values, submission_history
 from loaders.decide import IngestResult
 from loaders.demo import load_demo
 from loaders.ingest import ingest as run_ingest
 from loaders.ingest import restore as restore_submission
+from loaders.reference import ensure_reference, load_reference, restore_reference
 from loaders.template import build_template
 from loaders.writers import write_frame
+from metrics.dti import export_dti
 from metrics.export import export_indicators
 
 SPREADSHEETS = {".xlsx", ".xlsm", ".xls", ".ods"}
@@ -53,6 +56,9 @@ def usage(key: str, **params: object) -> UserError:
 
 def init(args: argparse.Namespace) -> int:
     with _store(args) as store:
+        loaded = ensure_reference(store)
+        if loaded is not None and loaded.tables:
+            _say(args, "init_reference", tables=", ".join(loaded.tables))
         _say(
             args,
             "init",
@@ -159,9 +165,19 @@ def _summary(args: argparse.Namespace, results: list[SimpleNamespace]) -> None:
 
 
 def export(args: argparse.Namespace) -> int:
-    period = Period.parse(args.period)
     out = Path(args.output)
     fmt = args.format or ("xlsx" if out.suffix.lower() == ".xlsx" else "csv")
+    if args.what == "dti":
+        if args.year is None:
+            raise usage("usage_export_year")
+        with _store(args) as store:
+            df = export_dti(store, parse_year(args.year), args.basis)
+        write_frame(df, out, fmt)
+        _say(args, "rows_written", file=str(out), n=len(df))
+        return 0
+    if not args.period:
+        raise usage("usage_export_period", what=args.what)
+    period = Period.parse(args.period)
     with _store(args) as store:
         if args.what == "raw":
             df = raw_values(store, period)[RAW_COLUMNS]
@@ -184,6 +200,47 @@ def demo(args: argparse.Namespace) -> int:
         reports=summary.reports,
         seconds=fmt_number(summary.seconds, args.lang, 1),
     )
+    return 0
+
+
+def reference_load(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    if not path.is_file():
+        raise usage("usage_not_found", path=args.file)
+    with _store(args) as store:
+        result = load_reference(store, path.read_bytes(), path.name, actor=args.actor)
+    if args.json:
+        record = {
+            "file": result.file_name,
+            "status": result.status,
+            "tables": result.tables,
+            "upload_id": result.upload_id,
+            "messages": [p.record() for p in result.problems],
+        }
+        print(json.dumps(record, ensure_ascii=False))
+    else:
+        tables = ", ".join(result.tables) or t("cli.reference_none", args.lang)
+        status = t(f"cli.status_{result.status}", args.lang)
+        _say(args, "reference_loaded", file=result.file_name, status=status, tables=tables)
+        for problem in result.problems:
+            print(f"  ✗ {problem.where or '-'} {problem.field}: {problem.message(args.lang)}")
+    return 1 if result.status == "rejected" else 0
+
+
+def reference_history(args: argparse.Namespace) -> int:
+    with _store(args) as store:
+        df = reference_versions(store)
+    _say(args, "reference_history", n=len(df))
+    if len(df):
+        print(df.to_string(index=False))
+    return 0
+
+
+def reference_restore(args: argparse.Namespace) -> int:
+    with _store(args) as store:
+        replaced = restore_reference(store, args.version_id, actor=args.actor)
+    key = "reference_restored_replacing" if replaced else "reference_restored"
+    _say(args, key, version=args.version_id, replaced=replaced or "")
     return 0
 
 

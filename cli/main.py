@@ -1,5 +1,5 @@
-"""Command line: ``dxboard init | template | ingest | export | demo | history | restore | user |
-audit | backup | restore-db``.
+"""Command line: ``dxboard init | template | ingest | export | demo | reference | history |
+restore | user | audit | backup | restore-db``.
 
 Exit codes: 0 success; 1 a file was rejected (ingest) or an operation failed; 2 usage error.
 The database path comes from ``$DXBOARD_DB`` (default ``var/dxboard.duckdb``) or ``--db``.
@@ -73,9 +73,10 @@ def _data_commands(sub: Subparsers) -> None:
     c.add_argument("--actor", default="cli", help="who is loading (recorded with each upload)")
     c.set_defaults(func=commands.ingest)
 
-    c = sub.add_parser("export", help="export raw values or indicators as CSV or Excel")
-    c.add_argument("what", choices=["raw", "indicators"])
-    c.add_argument("--period", required=True)
+    c = sub.add_parser("export", help="export raw values, indicators or the DTI as CSV or Excel")
+    c.add_argument("what", choices=["raw", "indicators", "dti"])
+    c.add_argument("--period", help="quarter (raw, indicators), e.g. 2025-Q4")
+    c.add_argument("--year", help="year (dti), e.g. 2024")
     c.add_argument("--basis", choices=["reported", "current"], default="reported")
     c.add_argument("--format", choices=["csv", "xlsx"], default=None)
     c.add_argument("-o", "--output", required=True)
@@ -83,6 +84,24 @@ def _data_commands(sub: Subparsers) -> None:
 
     c = sub.add_parser("demo", help="load the synthetic demo data (idempotent)")
     c.set_defaults(func=commands.demo)
+    _reference_commands(sub)
+
+
+def _reference_commands(sub: Subparsers) -> None:
+    c = sub.add_parser("reference", help="published reference tables (DTI): load, history, restore")
+    ref = c.add_subparsers(metavar="ACTION")
+    r = ref.add_parser("load", help="validate and load a DTI table (csv or xlsx, same columns)")
+    r.add_argument("file")
+    r.add_argument("--json", action="store_true", help="the result as one JSON object")
+    r.add_argument("--actor", default="cli")
+    r.set_defaults(func=commands.reference_load)
+    r = ref.add_parser("history", help="every version of every DTI table")
+    r.set_defaults(func=commands.reference_history)
+    r = ref.add_parser("restore", help="make an earlier version of a table current again")
+    r.add_argument("version_id", type=int)
+    r.add_argument("--actor", default="cli")
+    r.set_defaults(func=commands.reference_restore)
+    c.set_defaults(func=lambda _args: _help(c))
 
 
 def _version_commands(sub: Subparsers) -> None:

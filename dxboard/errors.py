@@ -64,6 +64,10 @@ class Reason(StrEnum):
     PART_EXCEEDS_WHOLE = "part_exceeds_whole"
     YES_TO_NO = "yes_to_no"
     DUPLICATE_REPORT = "duplicate_report"
+    # reference tables (the published DTI)
+    SCORE_RANGE = "score_range"
+    REFERENCE_YEAR = "reference_year"
+    REFERENCE_BASIS = "reference_basis"
     # the outcome of a load
     SAME_FILE = "same_file"
     REPLACED_SINCE = "replaced_since"

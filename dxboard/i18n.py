@@ -177,8 +177,11 @@ def fmt_datetime(value: datetime | str | None, lang: str = DEFAULT_LANG) -> str:
 
 def fmt_period(period: object, lang: str = DEFAULT_LANG) -> str:
     """A period for people: ``2026-Q3`` → ``Quý III/2026`` (vi) or ``Q3 2026`` (en); a year
-    stays as it is. Codes like ``2026-Q3`` stay in files and URLs."""
+    (yearly data such as the DTI) ``2024`` → ``Năm 2024`` (vi) or ``2024`` (en). Codes like
+    ``2026-Q3`` and ``2024`` stay in files and URLs."""
     text = str(period)
+    if re.fullmatch(r"\d{4}", text):
+        return f"Năm {text}" if lang == "vi" else text
     m = re.fullmatch(r"(\d{4})-Q([1-4])", text)
     if not m:
         return text

@@ -1,4 +1,5 @@
-"""Reporting periods: quarters written ``2024-Q3``."""
+"""Reporting periods: quarters written ``2024-Q3``, and years (``2024``) for yearly data such as
+the published DTI."""
 
 from __future__ import annotations
 
@@ -27,13 +28,38 @@ def vn_today() -> date:
 
 _PATTERN = re.compile(r"^\s*(\d{4})\s*[-/ ]?\s*[Qq](?:uý|uy)?\s*([1-4])\s*$")
 _ALT = re.compile(r"^\s*[Qq](?:uý|uy)?\s*([1-4])\s*[-/ ]\s*(\d{4})\s*$")
+_YEAR = re.compile(r"^\s*(?:năm|nam|year)?\s*(\d{4})\s*$", re.IGNORECASE)
 
 
 class PeriodError(UserError, ValueError):
-    """A period string that is not a quarter."""
+    """A period string that is not a quarter (or, for yearly data, not a year)."""
 
-    def __init__(self, text: str) -> None:
-        super().__init__(Reason.PERIOD, "period_invalid", text=text)
+    def __init__(self, text: str, key: str = "period_invalid") -> None:
+        super().__init__(Reason.PERIOD, key, text=text)
+
+
+def parse_year(text: str | int) -> int:
+    """A year of yearly data: ``2024``, ``Năm 2024``, ``year 2024`` (2000–2100)."""
+    m = _YEAR.match(str(text))
+    if not m or not 2000 <= int(m.group(1)) <= 2100:
+        raise PeriodError(str(text), "year_invalid")
+    return int(m.group(1))
+
+
+def is_year(text: object) -> bool:
+    """Whether ``text`` names a year (``2024``) rather than a quarter."""
+    try:
+        parse_year(str(text))
+    except PeriodError:
+        return False
+    return True
+
+
+def year_of(period: str | int | Period) -> int:
+    """The year of a year or a quarter: ``2024`` and ``2024-Q3`` → 2024."""
+    if isinstance(period, Period):
+        return period.year
+    return parse_year(period) if is_year(period) else Period.parse(str(period)).year
 
 
 @dataclass(frozen=True, order=True)

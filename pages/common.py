@@ -20,10 +20,13 @@ from dxboard.auth import AuthError, User, has_accounts, record_login, user_from_
 from dxboard.i18n import DEFAULT_LANG, t
 from dxboard.store import Store, submissions
 from loaders.demo import load_demo
+from loaders.reference import ensure_reference
 from loaders.writers import to_csv_bytes, to_xlsx_bytes
 
 BASES = ("reported", "current")
 DEMO_ROLES_ENV = "DXBOARD_DEMO_ROLES"
+DEMO_ENV = "DXBOARD_DEMO"
+"""``DXBOARD_DEMO=0``: start with only the real reference data, never the synthetic demo."""
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -43,11 +46,18 @@ def _route_through_app() -> None:
 _route_through_app()
 
 
+def demo_wanted() -> bool:
+    """Whether an empty database gets the demo data (not with ``DXBOARD_DEMO=0``)."""
+    return os.environ.get(DEMO_ENV, "1").strip().lower() not in ("0", "false", "no")
+
+
 @st.cache_resource(show_spinner=False)
 def get_store() -> Store:
-    """One store per server process; on an empty database the demo data is loaded first."""
+    """One store per server process; the published DTI is loaded if these bytes never were,
+    and on an empty database the demo data too (unless ``DXBOARD_DEMO=0``)."""
     store = Store()
-    if not submissions.periods_with_data(store):
+    ensure_reference(store)
+    if demo_wanted() and not submissions.periods_with_data(store):
         started = time.perf_counter()
         with st.spinner(t("app.loading_demo", lang())):
             summary = load_demo(store)

@@ -20,6 +20,7 @@ from dxboard.tables import as_number
 from metrics.index import SAMPLES, rank_sensitivity, readiness_index
 from metrics.indicators import indicator_values
 from metrics.status import indicator_status
+from pages import dti_views
 from pages.common import basis, cached, cached_periods, download_buttons, figure, lang, need, period
 from pages.figures.compare import (
     STATUS_COLOURS,
@@ -148,20 +149,26 @@ def _label(row: Any, kind: str, n: int, lg: str) -> str:
 
 
 # ----------------------------------------------------------------------------- sections
-def controls(version: Version, lg: str) -> tuple[str, list[str]]:
-    """Indicator (or index) of the period's framework version, and region filter."""
-    options = [INDEX] + [i.code for p in version.pillars for i in version.indicators_of(p.code)]
+def controls(version: Version | None, lg: str) -> tuple[str, list[str]]:
+    """Indicator (or index) of the period's framework version, or the published DTI and its
+    main indices (without a period: the DTI only), and region filter."""
+    options = dti_views.options()
+    if version is not None:
+        indicators = [i.code for p in version.pillars for i in version.indicators_of(p.code)]
+        options = [INDEX, *indicators, *options]
 
     def label(code: str) -> str:
         if code == INDEX:
             return t("compare.index_option", lg)
+        if dti_views.is_dti(code) or version is None:
+            return dti_views.option_label(code, lg)
         ind = version.indicator(code)
         return f"{version.pillar(ind.pillar).name(lg)} › {ind.name(lg)}"
 
     regions = load_registry().regions
-    remember("compare_indicator", INDEX)
+    remember("compare_indicator", options[0])
     if st.session_state["compare_indicator"] not in options:  # not in this period's version
-        st.session_state["compare_indicator"] = INDEX
+        st.session_state["compare_indicator"] = options[0]
     remember("compare_regions", [])
     left, right = st.columns([3, 2])
     choice = left.selectbox(
@@ -539,13 +546,15 @@ def weighted_table(data: pd.DataFrame, lg: str) -> tuple[Any, dict[str, Any]]:
 def main() -> None:
     lg, p, b = lang(), period(), basis()
     st.title(t("nav.compare", lg))
-    need(p is not None, "app.no_data")
-    assert p is not None
-    version = load_catalogue().version_for(p)
-    st.caption(
-        t("compare.intro", lg, period=p, basis=t(f"app.basis_{b}", lg)) + " " + regime_text(p, lg)
-    )
+    need(p is not None or bool(dti_views.options()), "app.no_data")
+    version = load_catalogue().version_for(p) if p is not None else None
+    intro = st.empty()  # the quarter's caption, above the controls, unless the DTI is shown
     choice, regions = controls(version, lg)
+    if dti_views.is_dti(choice) or p is None or version is None:
+        dti_views.compare_view(choice, b, regions, lg)
+        return
+    text = t("compare.intro", lg, period=p, basis=t(f"app.basis_{b}", lg))
+    intro.caption(text + " " + regime_text(p, lg))
     kind = kind_of(choice, version)
     rows = display_rows(choice, kind, p, b, lg)
     shown = rows[rows["region"].isin(regions)] if regions else rows

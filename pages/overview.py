@@ -20,6 +20,7 @@ from dxboard.i18n import fmt_number, fmt_percent, t
 from metrics.completeness import completeness
 from metrics.index import readiness_index
 from metrics.national import national
+from pages import dti_views
 from pages.common import basis, cached, cached_periods, datasets, figure, lang, need, period
 from pages.figures import overview as fig
 from pages.frameworks import break_text, regime_text
@@ -178,7 +179,11 @@ def _actions(html_file: Callable[[], str], per: str, lg: str) -> None:
 def main() -> None:
     lg, per, bas = lang(), period(), basis()
     periods = cached_periods()
-    need(per is not None and per in periods, "app.no_data")
+    if per is None or per not in periods:  # no reports yet: the published DTI alone
+        st.title(t("nav.overview", lg))
+        dti_views.latest_panel(lg)
+        need(False, "app.no_data")
+    assert per is not None
     st.html(PRINT_CSS)
     previous = fig.comparable_previous(per, bas, periods)
     nat = cached(national, (per, previous) if previous else (per,), bas, regions=False)
@@ -198,6 +203,7 @@ def main() -> None:
     _completeness(counts, lg)
     strip = figure(fig.index_strip, ranks, lg)  # on screen and in the HTML download
     _ranks(ranks, strip, per, previous, lg)
+    dti_views.latest_panel(lg)
     html_file = partial(  # built only when the button is clicked
         fig.overview_html,
         tiles,

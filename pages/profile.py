@@ -24,6 +24,7 @@ from metrics.brief import ProvinceBrief, province_brief
 from metrics.harmonise import basis_era
 from metrics.index import readiness_index
 from metrics.indicators import indicator_values
+from pages import dti_views
 from pages.common import basis, cached, cached_periods, download_buttons, figure, lang, need, period
 from pages.figures.compare import STATUS_COLOURS
 from pages.figures.profile import index_history, pillar_bars
@@ -494,11 +495,21 @@ def submissions_section(brief: ProvinceBrief, lg: str) -> None:
     )
 
 
+def dti_section(province: Province, lg: str) -> None:
+    """The published DTI of the province, on the basis of its era (63 or 34 provinces)."""
+    dti_basis = "current" if province.era == "current" else "reported"
+    dti_views.profile_section(province.era, province.code, province.short_name, dti_basis, lg)
+
+
 # ----------------------------------------------------------------------------- page
 def main() -> None:
     lg, p, b = lang(), period(), basis()
     st.title(t("nav.profile", lg))
-    need(p is not None, "app.no_data")
+    if p is None:  # no reports yet: the published DTI alone
+        era = "current" if b == "current" else "legacy"
+        province = choose_province(era, lg)
+        dti_section(province, lg)
+        need(False, "app.no_data")
     assert p is not None
     catalogue = load_catalogue()
     era = basis_era(Period.parse(p), b)
@@ -511,6 +522,7 @@ def main() -> None:
     header(brief, province, lg)
     headline(brief, lg)
     history_and_pillars(brief, lg)
+    dti_section(province, lg)
     gaps(brief, catalogue, lg)
     indicator_table(brief, catalogue, lg)
     flags_section(brief, catalogue, lg)

@@ -72,10 +72,12 @@ def demo_db_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A database with the demo data loaded, built once per test session."""
     from dxboard.store import Store
     from loaders.demo import load_demo
+    from loaders.reference import ensure_reference
 
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
     with Store(path) as store:
         load_demo(store, today=DEMO_TODAY)
+        ensure_reference(store)  # as the app's first start does
     return path
 
 

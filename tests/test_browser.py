@@ -184,6 +184,37 @@ def test_sign_in_and_view_survive_a_reload(server: str, browser: object) -> None
     page.reload()
     settle(page)
     assert "Demo — Đà Nẵng" not in page.inner_text("body")
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_dti_views_in_the_browser(server: str, browser: object, lang: str) -> None:
+    """The published DTI: the overview panel with its source, and DTI chosen on compare."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    source = t(
+        "dti.source_dated",
+        lang,
+        ministry=t("dti.ministry_most", lang),
+        year=2024,
+        date="2025-10-21",
+    )
+    page = open_page(browser, server, "overview", lang)
+    panel = page.locator(".st-key-dti_panel")
+    panel.scroll_into_view_if_needed()
+    assert source in panel.inner_text()
+    panel.screenshot(path=str(SHOTS / f"overview_dti_{lang}.png"))
+    page.close()
+    page = open_page(browser, server, "compare", lang)
+    name = t("dti.option", lang, name=t("dti.index_pdti", lang))
+    choose(page, t("compare.indicator", lang), name)
+    page.get_by_text(source).first.wait_for(timeout=60_000)
+    body = page.inner_text("body")
+    assert "Traceback" not in body and t("dti.table", lang) in body
+    full_shot(page, SHOTS / f"compare_dti_{lang}.png")
+    page.close()
+    page = open_page(browser, server, "profile", lang)
+    page.get_by_text(t("dti.profile_heading", lang)).first.wait_for(timeout=60_000)
+    full_shot(page, SHOTS / f"profile_dti_{lang}.png")
     page.close()
 
 

@@ -110,7 +110,8 @@ def test_translated_parameters_and_lists() -> None:
 def test_periods_dates_and_times_read_as_people_write_them() -> None:
     assert fmt_period("2026-Q3", "vi") == "Quý III/2026"
     assert fmt_period("2026-Q3", "en") == "Q3 2026"
-    assert fmt_period("2024", "vi") == "2024"
+    assert fmt_period("2024", "vi") == "Năm 2024"  # a year of yearly data (the DTI)
+    assert fmt_period("2024", "en") == "2024"
     assert t("msg.period_out_of_range", "vi", period="2030-Q1", earliest="2015-Q1").startswith(
         "Kỳ báo cáo Quý I/2030"
     )

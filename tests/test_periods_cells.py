@@ -9,7 +9,7 @@ import pytest
 
 from dxboard.errors import Reason, render
 from dxboard.i18n import fmt_number, fmt_percent
-from dxboard.periods import Period, PeriodError, period_range
+from dxboard.periods import Period, PeriodError, is_year, parse_year, period_range, year_of
 from dxboard.textnorm import compact, fold
 from loaders.cells import CellError, parse_bool, parse_date, parse_number
 from loaders.readers.text import cell_ref, col_letter
@@ -141,3 +141,23 @@ def test_vietnamese_number_format() -> None:
     assert fmt_number(1234.5, "en", 1) == "1,234.5"
     assert fmt_percent(0.125, "vi") == "12,5 %"
     assert fmt_percent(None, "vi") == "–"
+
+
+@pytest.mark.parametrize("text", ["2024", " 2024 ", "Năm 2024", "nam 2024", "year 2024", 2024])
+def test_years_of_yearly_data(text: object) -> None:
+    assert parse_year(text) == 2024  # type: ignore[arg-type]
+    assert is_year(text) and year_of(text) == 2024  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("text", ["24", "2024-Q4", "1999", "20244", "Năm"])
+def test_a_year_is_four_digits_and_not_a_quarter(text: str) -> None:
+    assert not is_year(text)
+    with pytest.raises(PeriodError) as info:
+        parse_year(text)
+    assert "2024" in info.value.message("en")
+
+
+def test_quarters_are_unchanged_beside_years() -> None:
+    assert year_of("2024-Q4") == 2024 and str(Period.parse("2024-Q4")) == "2024-Q4"
+    with pytest.raises(PeriodError):
+        Period.parse("2024")  # a year is not a quarter: quarterly data stay quarterly

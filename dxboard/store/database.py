@@ -312,7 +312,7 @@ def next_ids(cur: Cursor, sequence: str, count: int) -> list[int]:
 
 
 Columns = dict[str, str]
-"""Column name → kind (``id``, ``str``, ``float``, ``time``, ``date``), in table order."""
+"""Column name → kind (``id``, ``str``, ``float``, ``time``, ``date``, ``bool``), in table order."""
 
 _ARROW_TYPES = {
     "id": pa.int64(),
@@ -320,6 +320,7 @@ _ARROW_TYPES = {
     "float": pa.float64(),
     "time": pa.timestamp("us"),
     "date": pa.date32(),
+    "bool": pa.bool_(),
 }
 
 

@@ -10,6 +10,9 @@ Tables
 - ``users`` and ``login_attempts``: local accounts and every sign-in attempt.
 - ``provinces``: the registry (both eras), copied in for joins.
 - ``meta``: key/value, including ``data_version`` which changes on every accepted write.
+- ``reference_versions`` and ``reference_scores``: published reference tables (the ministry's
+  DTI), one version per (year, province list) and upload; status ``accepted`` or ``superseded``
+  like submissions, with the scores of each version.
 View ``current_values``: the values of the accepted submission of every province and period.
 """
 
@@ -87,6 +90,32 @@ MIGRATIONS: list[str] = [
     CREATE TABLE login_attempts (
         username VARCHAR NOT NULL, at_time TIMESTAMP NOT NULL, ok BOOLEAN NOT NULL);
     CREATE INDEX login_attempts_user ON login_attempts (username, at_time);
+    """,
+    # reference tables (the published DTI): versions like submissions, and their scores
+    """
+    CREATE SEQUENCE reference_ids START 1;
+    CREATE TABLE reference_versions (
+        id BIGINT PRIMARY KEY DEFAULT nextval('reference_ids'),
+        upload_id BIGINT NOT NULL,
+        dataset VARCHAR NOT NULL,           -- dti
+        year INTEGER NOT NULL,
+        provinces INTEGER NOT NULL CHECK (provinces IN (63, 34)),
+        content_hash VARCHAR NOT NULL,
+        received_at TIMESTAMP NOT NULL,
+        status VARCHAR NOT NULL CHECK (status IN ('accepted', 'superseded')));
+    CREATE INDEX reference_versions_key ON reference_versions (dataset, year, provinces);
+    CREATE TABLE reference_scores (
+        version_id BIGINT NOT NULL,
+        era VARCHAR NOT NULL,               -- legacy (63) | current (34)
+        province_code VARCHAR NOT NULL,
+        province_as_published VARCHAR NOT NULL,
+        rank INTEGER NOT NULL,
+        pdti DOUBLE NOT NULL,
+        awareness DOUBLE, institutions DOUBLE, infrastructure DOUBLE, workforce DOUBLE,
+        cybersecurity DOUBLE, government DOUBLE, economy DOUBLE, society DOUBLE,
+        published BOOLEAN NOT NULL,
+        source VARCHAR NOT NULL,
+        PRIMARY KEY (version_id, province_code));
     """,
 ]
 

@@ -33,17 +33,20 @@ PALETTE = ("#1F4E79", "#e07b39", "#3a9d5d", "#8e44ad", "#c0392b")
 def value_axis(
     kind: str, yes_no_labels: tuple[str, str] = ("0", "1"), full: bool = True
 ) -> dict[str, Any]:
-    """Axis settings for a value of ``kind`` (``ratio`` in %, ``yes_no``, ``index`` 0–100);
-    ``full=False`` lets a ratio or index axis fit the data."""
+    """Axis settings for a value of ``kind`` (``ratio`` in %, ``yes_no``, ``index`` 0–100,
+    ``score`` 0–1 such as the DTI); ``full=False`` lets a ratio or index axis fit the data."""
     if kind == "ratio":
         return {"tickformat": ".0%", "rangemode": "tozero" if full else "normal"}
     if kind == "yes_no":
         return {"tickvals": [0, 1], "ticktext": list(yes_no_labels), "range": [-0.05, 1.05]}
-    return {"range": [0, 100]} if full else {}
+    top = 1 if kind == "score" else 100
+    return {"range": [0, top]} if full else {}
 
 
 def hover_format(kind: str) -> str:
-    return {"ratio": "%{x:.1%}", "yes_no": "%{x:.0f}", "index": "%{x:.1f}"}[kind]
+    return {"ratio": "%{x:.1%}", "yes_no": "%{x:.0f}", "index": "%{x:.1f}", "score": "%{x:.4f}"}[
+        kind
+    ]
 
 
 def ranked_bars(

@@ -48,7 +48,8 @@ FITTED_SCALE = [
 YES_NO_SCALE = [[0.0, "#f4a259"], [0.5, "#f4a259"], [0.5, "#1F4E79"], [1.0, "#1F4E79"]]
 MISSING_COLOUR = "#d9d9d9"
 BORDER = "#c8c8c8"
-RANGES = {"ratio": (0.0, 1.0), "yes_no": (0.0, 1.0), "index": (0.0, 100.0)}
+RANGES = {"ratio": (0.0, 1.0), "yes_no": (0.0, 1.0), "index": (0.0, 100.0), "score": (0.0, 1.0)}
+"""Colour ranges by kind; ``score``: a published 0–1 score such as the DTI."""
 
 
 def wrap(label: str, width: int = 12) -> str:
@@ -92,7 +93,7 @@ def colour_range(
     present = values.dropna()
     if kind == "ratio" and target is not None and target <= 0.2:
         return (0.0, 2 * target)
-    if kind not in ("index", "ratio") or present.empty:
+    if kind not in ("index", "ratio", "score") or present.empty:
         return None
     top = RANGES[kind][1]
     step = top / 10
