@@ -150,7 +150,7 @@ def test_no_guillemets_in_english() -> None:
 
 def test_demo_data_reads_as_simulated_and_statuses_agree() -> None:
     assert "giả lập" in t("banner.demo", "vi") and "tổng hợp" not in t("banner.demo", "vi")
-    assert not [k for k, (vi, _) in TEXTS.items() if "minh họa" in vi.lower()]
+    assert not [k for k, (vi, _) in TEXTS.items() if "dữ liệu minh họa" in vi.lower()]
     assert t("upload.sub_superseded", "vi") == t("profile.sub_superseded", "vi")
     assert t("completeness.export_caption", "vi", rows=1556).endswith("(1.556 dòng).")
 
