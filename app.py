@@ -38,7 +38,7 @@ _import_once()
 
 from dxboard.auth import viewing_requires_login
 from dxboard.catalogue import load_catalogue
-from dxboard.i18n import LANGS, t
+from dxboard.i18n import LANGS, fmt_period, t
 from pages.common import (
     BASES,
     adopt_sso_user,
@@ -49,11 +49,15 @@ from pages.common import (
     scope_switch,
     user,
 )
+from pages.state import publish_view, restore_sign_in, restore_view, write_cookie
 
 st.set_page_config(page_title=t("app.short_title", lang()), page_icon="📊", layout="wide")
 load_catalogue()  # an invalid catalogue stops start-up here, naming the entry
+restore_view()  # a bookmarked or shared link: language, period, basis, indicator, province
 st.session_state.setdefault("lang", "vi")
 st.session_state.setdefault("basis", "reported")
+get_store()
+restore_sign_in()  # after a reload: the signed cookie, before the page list follows the role
 
 
 def _visible(who: str) -> bool:
@@ -70,12 +74,16 @@ def _title(key: str) -> str:
     return t("nav.account" if signed_in else f"nav.{key}", lang())
 
 
+visible = [(key, path, icon) for key, path, icon, who in PAGES if _visible(who)]
 pages = {
-    key: st.Page(path, title=_title(key), icon=icon, url_path=key)
-    for key, path, icon, who in PAGES
-    if _visible(who)
+    key: st.Page(path, title=_title(key), icon=icon, url_path=key if i else "home", default=not i)
+    for i, (key, path, icon) in enumerate(visible)
 }
-page = st.navigation(list(pages.values()))  # first: Streamlit never lists pages/ by itself
+# Streamlit serves the first page at "/" only; its hidden twin answers a typed "/overview".
+home, home_path, _ = visible[0]
+twin = st.Page(home_path, title=_title(home), url_path=home, visibility="hidden")
+page = st.navigation([*pages.values(), twin])  # first: Streamlit never lists pages/ by itself
+page_key = next((key for key, p in pages.items() if p is page), home)
 st.session_state["page_urls"] = {key: p for key, p in pages.items()}
 
 with st.sidebar:
@@ -86,15 +94,16 @@ with st.sidebar:
         horizontal=True,
         format_func=lambda code: {"vi": "Tiếng Việt", "en": "English"}[code],
     )
-get_store()
 adopt_sso_user()
 periods = cached_periods()
 with st.sidebar:
-    if periods:
-        if st.session_state.get("period") not in periods:
-            st.session_state["period"] = periods[-1]
-        st.selectbox(t("app.period", lang()), periods[::-1], key="period")
+    if periods and st.session_state.get("period") not in periods:
+        st.session_state["period"] = periods[-1]
     L = lang()  # bound now: widgets may format their options outside the script run
+    if periods:
+        st.selectbox(
+            t("app.period", L), periods[::-1], key="period", format_func=lambda p: fmt_period(p, L)
+        )
     # The labels change with the language, so the widget is keyed per language and the choice
     # itself lives in the plain session key "basis", which every page reads.
     st.session_state["basis"] = st.radio(
@@ -111,8 +120,12 @@ with st.sidebar:
     if account is not None:
         role = t(f"login.role_{account.role}", L)
         st.caption(t("app.signed_in_as", L, name=account.label, role=role))
+    write_cookie()
 if note := st.session_state.pop("demo_loaded_note", None):
     st.toast(note)
-if page.url_path != "login":
+if page_key != "login":
     demo_banner()
-page.run()
+try:
+    page.run()
+finally:  # also when the page stops early: the address bar holds the view
+    publish_view(page_key)

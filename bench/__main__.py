@@ -3,9 +3,10 @@
 ``python -m bench`` writes ``docs/BENCHMARKS.md``.
 
 Options: ``--quick`` (tiny inputs, one run: seconds, for CI), ``--runs N`` (default 5),
-``--only ingest,bulk,pages,metrics,startup,postgres``, ``--output FILE``, ``--workers N`` (worker
-processes for the parallel ingest figure, default 2). Generated inputs are cached in
-``$DXBOARD_BENCH_CACHE`` (default ``/tmp/dxboard-bench``), never in the repository.
+``--only ingest,bulk,pages,metrics,startup,postgres,browser``, ``--output FILE``,
+``--workers N`` (worker processes for the parallel ingest figure, default 2). Generated
+inputs are cached in ``$DXBOARD_BENCH_CACHE`` (default ``/tmp/dxboard-bench``), never in the
+repository.
 """
 
 from __future__ import annotations
@@ -18,11 +19,11 @@ from pathlib import Path
 
 from bench.common import CACHE, ROOT, Options, Section, machine, versions
 
-SECTIONS = ("ingest", "bulk", "pages", "metrics", "startup", "postgres")
+SECTIONS = ("ingest", "bulk", "pages", "metrics", "startup", "postgres", "browser")
 
 
 def _module(key: str):  # type: ignore[no-untyped-def]
-    from bench import bulk, ingest, pages, postgres, scale, startup
+    from bench import browser, bulk, ingest, pages, postgres, scale, startup
 
     modules = {
         "ingest": ingest,
@@ -31,6 +32,7 @@ def _module(key: str):  # type: ignore[no-untyped-def]
         "metrics": scale,
         "startup": startup,
         "postgres": postgres,
+        "browser": browser,
     }
     return modules[key]
 

@@ -84,7 +84,7 @@ def summary(sections: list[Section]) -> list[str]:
                 f"{fmt_seconds(worst.median)} | "
                 f"{'met' if worst.median < 0.3 else '**NOT met**'} |"
             )
-    for key in ("metrics", "startup"):
+    for key in ("metrics", "startup", "browser"):
         section = by_key.get(key)
         if section is None or section.skipped:
             continue

@@ -36,7 +36,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from dxboard.errors import Reason, UserError
-from dxboard.periods import Period
+from dxboard.periods import Period, vn_now
 from dxboard.registry import load_registry, normalise_code
 from dxboard.store import Store
 from dxboard.store import accounts as rows
@@ -243,7 +243,7 @@ def create_user(
             raise AccountError(Reason.ACCOUNT, "account_province_only_officers")
         code = era = None
     row = rows.UserRow(name, role, display_name, code, era, False, hash_password(password))
-    if not rows.insert_user(store, row, now or datetime.now(), actor):
+    if not rows.insert_user(store, row, now or vn_now(), actor):
         raise AccountError(Reason.ACCOUNT, "account_exists", username=name)
     return User(name, role, display_name, code, era)
 
@@ -295,7 +295,7 @@ def _unknown_account(name: str) -> AccountError:
 
 def locked_until(store: Store, username: str, now: datetime | None = None) -> datetime | None:
     """When the lock on ``username`` lifts, or None when it is not locked."""
-    now = now or datetime.now()
+    now = now or vn_now()
     window = timedelta(minutes=LOCK_MINUTES)
     failures = rows.recent_failures(store, normalise_username(username), now - window, now)
     if len(failures) < MAX_FAILURES:
@@ -306,7 +306,7 @@ def locked_until(store: Store, username: str, now: datetime | None = None) -> da
 def authenticate(store: Store, username: str, password: str, now: datetime | None = None) -> User:
     """The account for ``username`` and ``password``, or :class:`AuthError`; every attempt is
     recorded (``login_attempts`` and ``events``)."""
-    now = now or datetime.now()
+    now = now or vn_now()
     name = normalise_username(username)
     until = locked_until(store, name, now)
     if until is not None:

@@ -9,9 +9,10 @@ Placeholders take locale-aware format specs, so a message is written once for bo
 ``{n:n}`` a number (``1.234,5`` / ``1,234.5``; ``n0``…``n3`` fixed decimals), ``{x:pct}`` a
 fraction as a percentage (``12,5 %`` / ``12.5%``), ``{b:mb}`` bytes as megabytes, ``{d:date}``
 (``31/12/2025`` / ``2025-12-31``), ``{d:datetime}``, ``{p:period}`` (``Quý III/2026`` /
-``Q3 2026``). A parameter made by :func:`tr` is a translated phrase of its own, one made by
-:func:`named` a name that data (the catalogue) gives in both languages; a list is rendered
-item by item and joined with commas.
+``Q3 2026``), ``{n:pl|province|provinces}`` the word for ``n`` (singular for ±1:
+``+1 province``; Vietnamese nouns do not change). A parameter made by :func:`tr` is a
+translated phrase of its own, one made by :func:`named` a name that data (the catalogue) gives
+in both languages; a list is rendered item by item and joined with commas.
 """
 
 from __future__ import annotations
@@ -24,10 +25,15 @@ from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from dxboard.paths import DATA_DIR
 
 LANGS = ("vi", "en")
+VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+VN_ZONE = "GMT+7"
+"""The zone shown after every time: Vietnam time (``Asia/Ho_Chi_Minh``), the same word in
+both languages."""
 DEFAULT_LANG = "vi"
 I18N_DIR = DATA_DIR / "i18n"
 ROMAN = ("I", "II", "III", "IV")
@@ -91,6 +97,8 @@ class _Formatter(string.Formatter):
             return ", ".join(self.format_field(v, format_spec) for v in value)
         if format_spec in _SPECS:
             return _SPECS[format_spec](value, lang)
+        if format_spec.startswith("pl|"):
+            return plural(value, *format_spec.split("|")[1:])
         if m := _FIXED.fullmatch(format_spec):
             return fmt_number(_as_number(value), lang, int(m.group(1)))
         return super().format_field(value, format_spec)
@@ -153,12 +161,18 @@ def fmt_date(value: date | datetime | str | None, lang: str = DEFAULT_LANG) -> s
 
 
 def fmt_datetime(value: datetime | str | None, lang: str = DEFAULT_LANG) -> str:
-    """``31/12/2025 14:05`` (vi) or ``2025-12-31 14:05`` (en)."""
-    if value is None or value == "":
+    """``31/12/2025 14:05 (GMT+7)`` (vi) or ``2025-12-31 14:05 (GMT+7)`` (en); missing → ``–``.
+
+    Stored times are naive Vietnam time (``dxboard.periods.vn_now``); an aware time is first
+    converted to it."""
+    if value is None or value == "" or value != value:  # None, empty, NaT
         return "–"
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
-    return value.strftime("%d/%m/%Y %H:%M" if lang == "vi" else "%Y-%m-%d %H:%M")
+    if value.tzinfo is not None:
+        value = value.astimezone(VN_TZ)
+    text = value.strftime("%d/%m/%Y %H:%M" if lang == "vi" else "%Y-%m-%d %H:%M")
+    return f"{text} ({VN_ZONE})"
 
 
 def fmt_period(period: object, lang: str = DEFAULT_LANG) -> str:
@@ -173,6 +187,22 @@ def fmt_period(period: object, lang: str = DEFAULT_LANG) -> str:
         return text
     year, quarter = m.group(1), int(m.group(2))
     return f"Quý {ROMAN[quarter - 1]}/{year}" if lang == "vi" else f"Q{quarter} {year}"
+
+
+def quote(text: str, lang: str = DEFAULT_LANG) -> str:
+    """``«text»`` in Vietnamese, ``“text”`` in English."""
+    return f"“{text}”" if lang == "en" else f"«{text}»"
+
+
+def plural(value: Any, one: str, many: str = "") -> str:
+    """``one`` when ``value`` is ±1 (a number or a signed text such as ``+1`` or ``−1,0``),
+    else ``many`` (default: ``one``, as Vietnamese nouns do not change)."""
+    text = str(value).strip().replace("−", "-").replace("+", "").replace(",", ".")
+    try:
+        single = abs(float(text)) == 1
+    except ValueError:
+        single = False
+    return one if single or not many else many
 
 
 def _pct(value: Any, lang: str) -> str:

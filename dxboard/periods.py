@@ -6,12 +6,25 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from dxboard.errors import Reason, UserError
+from dxboard.i18n import VN_TZ
 
 MERGER_PERIOD = "2025-Q3"
 """First quarter reported by the 34 current provinces (merger effective 1 July 2025)."""
+
+
+def vn_now() -> datetime:
+    """The current time in Vietnam, naive: times are stored and shown in Vietnam time
+    (``Asia/Ho_Chi_Minh``), whatever the server's own time zone."""
+    return datetime.now(VN_TZ).replace(tzinfo=None)
+
+
+def vn_today() -> date:
+    """Today's date in Vietnam: a deadline passes at midnight Vietnam time."""
+    return datetime.now(VN_TZ).date()
+
 
 _PATTERN = re.compile(r"^\s*(\d{4})\s*[-/ ]?\s*[Qq](?:uý|uy)?\s*([1-4])\s*$")
 _ALT = re.compile(r"^\s*[Qq](?:uý|uy)?\s*([1-4])\s*[-/ ]\s*(\d{4})\s*$")

@@ -92,6 +92,8 @@ def _parse_text_number(raw: str, whole: bool) -> float | CellError:
             return _ambiguous(raw, text.replace(",", ""), text)
         return float(text.replace(",", "."))
     if re.match(r"^-?\d+\.\d+$", text):
+        if whole:  # a count: no decimal example to give
+            return CellError(Reason.NOT_WHOLE, "not_whole", {"value": raw})
         return CellError(
             Reason.AMBIGUOUS_NUMBER,
             "decimal_point",

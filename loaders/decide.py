@@ -22,6 +22,7 @@ from dxboard.auth import User
 from dxboard.catalogue import Catalogue, RawField
 from dxboard.errors import Problem, Reason
 from dxboard.i18n import tr
+from dxboard.periods import vn_now
 from dxboard.registry import load_registry, province_label
 from dxboard.review import locked_params
 from dxboard.store.reviews import Reviewed
@@ -279,7 +280,7 @@ def yes_to_no_warning(file_name: str, report: Report, fld: RawField, previous: s
 
 def apply(state: IngestState, result: IngestResult, fresh: list[Report]) -> None:
     """Update ``state`` as if ``result`` were stored: later files of the batch see it."""
-    at = result.received_at or datetime.now()
+    at = result.received_at or vn_now()
     if result.status == "accepted" and result.sha256 not in state.loaded:
         state.loaded[result.sha256] = FirstLoad(result.upload_id or 0, at)
     ids = result.submission_ids or [0] * len(fresh)

@@ -53,7 +53,7 @@ from datetime import date, datetime, time, timedelta
 from string import ascii_lowercase
 
 from dxboard.catalogue import Catalogue, load_catalogue
-from dxboard.periods import MERGER_PERIOD, Period, period_range
+from dxboard.periods import MERGER_PERIOD, Period, period_range, vn_today
 from dxboard.registry import Province, ProvinceMatchError, load_registry
 from dxboard.store import Store, submissions
 from loaders.ingest import Item, ingest, parse_file
@@ -149,7 +149,7 @@ class _Entry:
 
 def demo_periods(today: date | None = None) -> list[Period]:
     """2020-Q1 to the last full quarter before ``today``."""
-    return period_range(FIRST_PERIOD, Period.last_full_before(today or date.today()))
+    return period_range(FIRST_PERIOD, Period.last_full_before(today or vn_today()))
 
 
 def _offset(period: Period) -> int:
@@ -525,7 +525,7 @@ def _batches(entries: Iterable[_Entry], seed: int, today: date) -> list[DemoBatc
 
 def generate(today: date | None = None, seed: int = DEFAULT_SEED) -> list[DemoBatch]:
     """The demo files for 2020-Q1 to the last full quarter before ``today``, oldest first."""
-    today = today or date.today()
+    today = today or vn_today()
     periods = demo_periods(today)
     catalogue = load_catalogue()
     legacy = simulate_legacy(periods, seed)
@@ -577,7 +577,7 @@ def load_demo(
     duplicates and are not ingested again. Raises ``RuntimeError`` if a file is rejected.
     """
     started = _time.perf_counter()
-    today = today or date.today()
+    today = today or vn_today()
     catalogue = load_catalogue()
     batches = generate(today)
     known = submissions.dataset_reports(store, DEMO_DATASET)

@@ -35,7 +35,7 @@ from typing import Any
 from dxboard.auth import User
 from dxboard.catalogue import Catalogue, load_catalogue
 from dxboard.errors import Problem, Reason, UserError
-from dxboard.periods import Period
+from dxboard.periods import Period, vn_now
 from dxboard.registry import load_registry, province_label
 from dxboard.review import locked_params
 from dxboard.store import Store, reviews
@@ -115,7 +115,7 @@ def ingest(
     parsed = _parse_all(items, today, catalogue, workers, progress)
     while chunk := _next_batch(parsed, max(1, batch_size)):
         for result in chunk:
-            result.received_at = result.received_at or received_at or datetime.now()
+            result.received_at = result.received_at or received_at or vn_now()
         yield from _batch(store, chunk, options)
 
 
@@ -310,7 +310,7 @@ def _events(cur: Cursor, events: list[tuple[Any, ...]], actor: str) -> list[tupl
     return [
         (
             eid,
-            datetime.now(),
+            vn_now(),
             actor,
             action,
             upload_id,

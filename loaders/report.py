@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from dxboard.catalogue import RawField, Version
 from dxboard.errors import Problem, Reason
-from dxboard.periods import Period, PeriodError
+from dxboard.periods import Period, PeriodError, vn_today
 from dxboard.registry import Province, ProvinceMatchError, load_registry
 from loaders.cells import (
     CellError,
@@ -415,7 +415,7 @@ def resolve_period(
 ) -> Period | Problem:
     """Parse the period cell; refuse quarters that have not started or are implausibly old."""
     text = cell_text(value)
-    today = today or date.today()
+    today = today or vn_today()
     known = _PERIODS.get(text)
     if known is not None and EARLIEST_PERIOD <= known <= Period.containing(today):
         return known

@@ -15,7 +15,6 @@ hidden key row, so moved rows or inserted columns still read correctly):
 from __future__ import annotations
 
 import io
-from datetime import datetime
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
@@ -23,7 +22,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from dxboard.catalogue import Catalogue, RawField, Version, load_catalogue
-from dxboard.periods import Period
+from dxboard.periods import Period, vn_now
 from dxboard.registry import Province
 
 REPORT_SHEET = "Báo cáo"
@@ -120,7 +119,7 @@ def build_template(province: Province, period: Period, catalogue: Catalogue | No
             ("framework", version.id),
             ("province_code", province.code),
             ("period", str(period)),
-            ("generated_at", datetime.now().isoformat(timespec="seconds")),
+            ("generated_at", vn_now().isoformat(timespec="seconds")),
         ],
         start=1,
     ):

@@ -48,7 +48,7 @@ def read_template(
     """Read and validate a template; the report is ``None`` when any error was found."""
     where = Where(book.file_name, REPORT_SHEET)
     if REPORT_SHEET not in book.sheet_names:
-        names = ", ".join(f"«{n}»" for n in book.sheet_names if n != META_SHEET)
+        names = ", ".join(n for n in book.sheet_names if n != META_SHEET)
         return None, [
             where.problem(
                 Reason.MISSING_SHEET, "missing_sheet", sheet_name=REPORT_SHEET, names=names

@@ -15,14 +15,7 @@ from dxboard.registry import normalise_code
 from dxboard.store import Store
 from dxboard.tables import as_number
 from metrics.completeness import DEADLINE_DAYS
-from metrics.flags import (
-    HISTORY,
-    datasets_of,
-    find_flags,
-    flag_inputs,
-    raw_on_basis,
-    report_records,
-)
+from metrics.flags import HISTORY, Z_THRESHOLD, datasets_of, flag_inputs, flags_from_inputs
 from metrics.harmonise import basis_era
 from metrics.index import INDEX, RANK, pillar_codes, readiness, with_rank_change
 from metrics.national import NATIONAL, summarise
@@ -175,15 +168,8 @@ def province_brief(
     ]
     indicators = rows[columns]
 
-    datasets = datasets_of(raw, [p])
-    found = find_flags(
-        raw_on_basis(raw, basis, catalogue),
-        values,
-        report_records(values, days, today),
-        datasets,
-        [p],
-        provinces=[code],
-        catalogue=catalogue,
+    found = flags_from_inputs(
+        store, raw, values, [p], basis, [code], HISTORY, Z_THRESHOLD, days, today, catalogue
     )
     found = found[
         found["province_code"].isin([code, NATIONAL])
@@ -204,7 +190,7 @@ def province_brief(
         rank_change=_int(me["rank_change"]),
         constituents_reported=int(first["constituents_reported"]),
         constituents_total=int(first["constituents_total"]),
-        datasets=datasets,
+        datasets=datasets_of(raw, [p]),
         pillars=_pillar_table(table, me, pillars, version),
         indicators=indicators,
         top_gaps=top_gaps(indicators),

@@ -18,7 +18,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from dxboard.periods import Period, PeriodsLike, as_periods
+from dxboard.periods import Period, PeriodsLike, as_periods, vn_today
 from dxboard.store import Store
 from dxboard.store.frames import read_receipts
 from dxboard.tables import KEYS, group_ids
@@ -72,7 +72,7 @@ def timeliness_from(
     provinces: Collection[str] | None = None,
 ) -> pd.DataFrame:
     """:func:`timeliness` from a ``frames.read_receipts`` frame (pure)."""
-    today = today or date.today()
+    today = today or vn_today()
     grid = expected_provinces(periods, basis, provinces)
     n = len(grid)
     rows = grid_rows(receipts, grid, grid_keys(periods, basis, provinces))
@@ -131,7 +131,7 @@ def completeness(
     """Per period: expected provinces (of the period's era on ``basis``), how many reported on
     time, late, partially (current basis, legacy periods), are missing or not yet due, and
     ``due`` (whether the deadline is before ``today``)."""
-    today = today or date.today()
+    today = today or vn_today()
     out = summarise_timeliness(timeliness(store, periods, basis, days, today))
     out.insert(2, "due", [d < today for d in out["deadline"]])
     return out

@@ -15,8 +15,7 @@ import numpy as np
 import pandas as pd
 
 from dxboard.catalogue import Catalogue, load_catalogue
-from dxboard.clock import now_vietnam
-from dxboard.i18n import DEFAULT_LANG, fmt_datetime, fmt_period, t
+from dxboard.i18n import DEFAULT_LANG, VN_TZ, fmt_datetime, fmt_period, t
 from dxboard.periods import Period
 from dxboard.store import Store
 from metrics.frameworks import method_change
@@ -145,7 +144,7 @@ def metadata(
     p = Period.parse(period) if period is not None else None
     version = catalogue.version_for(p) if p is not None else catalogue.versions[-1]
     synthetic = "demo" in datasets
-    at = (generated or now_vietnam()).astimezone(now_vietnam().tzinfo)
+    at = (generated or datetime.now(VN_TZ)).astimezone(VN_TZ)
     source = t(
         "export.source",
         lang,

@@ -17,6 +17,9 @@
 
 Quarter-on-quarter comparisons (``yes_to_no``, ``outlier``) are not made across a change of
 framework version (``metrics.frameworks``): a field or indicator may mean something else.
+On the as-reported view a current province's own history before the 2025 merger is taken on
+the 34-province basis (:func:`merged_history`): without it, no province would have the
+``MIN_HISTORY`` quarters of history until 2026-Q3.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from dxboard.catalogue import Catalogue, load_catalogue
-from dxboard.periods import Period, PeriodsLike, as_periods
+from dxboard.periods import MERGER_PERIOD, Period, PeriodsLike, as_periods, vn_today
 from dxboard.registry import load_registry, normalise_code
 from dxboard.store import Store
 from dxboard.store.frames import read_datasets, read_raw
@@ -265,7 +268,7 @@ def report_records(
     """Whether each province-period of an indicator-values frame has a report: ``status`` is
     ``reported`` (any constituent reported), ``missing`` (none, deadline passed) or
     ``not_yet_due``. Enough for :func:`no_report` without reading receipt dates."""
-    today = today or date.today()
+    today = today or vn_today()
     _, first = group_ids(values["period"], values["era"], values["province_code"])
     out = values[[*KEYS, "province_name", "constituents_reported"]].iloc[first]
     pcode, periods = pd.factorize(out["period"])
@@ -404,6 +407,30 @@ def flag_inputs(
     return raw, values
 
 
+def merged_history(
+    store: Store,
+    values: pd.DataFrame,
+    periods: PeriodsLike,
+    provinces: Collection[str] | None = None,
+    history: int = HISTORY,
+    catalogue: Catalogue | None = None,
+) -> pd.DataFrame:
+    """``values`` (as reported) with each current province's history before the 2025 merger
+    on the 34-province basis (its constituents summed), for :func:`outliers` only; added for
+    quarters not being flagged, so they never act as peers."""
+    plist = as_periods(periods)
+    merger = Period.parse(MERGER_PERIOD)
+    before = [q for q in flag_span(plist, history) if q < merger and q not in plist]
+    if not before or not any(p.era == "current" for p in plist):
+        return values
+    raw = read_raw(store, before, source_codes(before, "current", provinces), catalogue)
+    if raw.empty:
+        return values
+    extra = compute_values(raw, before, "current", provinces, catalogue=catalogue)
+    extra = extra[extra["era"] == "current"]
+    return pd.concat([values, extra[values.columns]], ignore_index=True)
+
+
 def flags(
     store: Store,
     periods: PeriodsLike,
@@ -422,10 +449,38 @@ def flags(
     catalogue = catalogue or load_catalogue()
     plist = as_periods(periods)
     raw, values = flag_inputs(store, plist, basis, provinces, history, catalogue)
-    found = find_flags(
+    found = flags_from_inputs(
+        store, raw, values, plist, basis, provinces, history, threshold, days, today, catalogue
+    )
+    if provinces is not None:
+        keep = {normalise_code(c) for c in provinces} | {NATIONAL}
+        found = found[found["province_code"].isin(keep)].reset_index(drop=True)
+    return found
+
+
+def flags_from_inputs(
+    store: Store,
+    raw: pd.DataFrame,
+    values: pd.DataFrame,
+    plist: list[Period],
+    basis: str,
+    provinces: Collection[str] | None,
+    history: int,
+    threshold: float,
+    days: int,
+    today: date | None,
+    catalogue: Catalogue,
+) -> pd.DataFrame:
+    """The flags of :func:`flag_inputs`' frames (not yet kept to ``provinces``): deadlines from
+    the values as reported, outliers against the history on the 34-province basis for current
+    provinces viewed as reported (:func:`merged_history`)."""
+    records = report_records(values, days, today)
+    if basis == "reported":
+        values = merged_history(store, values, plist, provinces, history, catalogue)
+    return find_flags(
         raw_on_basis(raw, basis, catalogue),
         values,
-        report_records(values, days, today),
+        records,
         datasets_of(raw, plist),
         plist,
         threshold=threshold,
@@ -433,7 +488,3 @@ def flags(
         provinces=provinces,
         catalogue=catalogue,
     )
-    if provinces is not None:
-        keep = {normalise_code(c) for c in provinces} | {NATIONAL}
-        found = found[found["province_code"].isin(keep)].reset_index(drop=True)
-    return found

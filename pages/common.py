@@ -8,6 +8,7 @@ signed-in account is ``user`` (a non-widget key).
 from __future__ import annotations
 
 import importlib
+import ipaddress
 import json
 import os
 import time
@@ -27,6 +28,7 @@ from metrics.export import metadata
 from metrics.review import review_grid, state_counts, waiting
 
 BASES = ("reported", "current")
+DEMO_ROLES_ENV = "DXBOARD_DEMO_ROLES"
 DEMO_ENV = "DXBOARD_DEMO"
 """``DXBOARD_DEMO=0``: start with only the real reference data, never the synthetic demo."""
 SCOPES = ("approved", "all")
@@ -257,11 +259,36 @@ def export_meta(
     return metadata(table, quarter or period(), shown_basis or basis(), datasets(), lang())
 
 
+# Screen readers read the DOM text, not the CSS: the button and the limits line of each zone
+# also get an aria-label, re-applied by an observer when Streamlit redraws the uploader.
+_ARIA_SCRIPT = """(() => {
+  window.__dxDropzones = Object.assign(window.__dxDropzones || {}, %s);
+  const apply = () => Object.entries(window.__dxDropzones).forEach(([box, t]) => {
+    document.querySelectorAll(box).forEach((z) => {
+      const b = z.querySelector('button');
+      if (b && b.getAttribute('aria-label') !== t.button) b.setAttribute('aria-label', t.button);
+      const i = z.querySelector('[data-testid="stFileUploaderDropzoneInstructions"]');
+      if (i && i.getAttribute('aria-label') !== t.limits) {
+        i.setAttribute('aria-label', t.limits);
+        i.setAttribute('role', 'note');
+      }
+    });
+  });
+  apply();
+  if (!window.__dxDropzoneObserver) {
+    window.__dxDropzoneObserver = new MutationObserver(apply);
+    window.__dxDropzoneObserver.observe(document.body, {childList: true, subtree: true});
+  }
+})();"""
+
+
 def dropzone_texts(zone: str, limits: str) -> None:
     """The button and limits line of the file uploaders inside the container keyed ``zone``,
     in the UI language: Streamlit writes them in English and has no parameter for them, so CSS
-    swaps the text (if Streamlit renames these elements, its English text simply shows again)."""
-    button = json.dumps(t("upload.dropzone_button", lang()), ensure_ascii=False)
+    swaps the visible text and a small script the accessible names (if Streamlit renames these
+    elements, its English text simply shows again)."""
+    label = t("upload.dropzone_button", lang())
+    button = json.dumps(label, ensure_ascii=False)
     shown = json.dumps(limits, ensure_ascii=False)
     box = f'.st-key-{zone} [data-testid="stFileUploaderDropzone"]'
     st.html(f"""<style>
@@ -271,6 +298,8 @@ def dropzone_texts(zone: str, limits: str) -> None:
 {box} [data-testid="stFileUploaderDropzoneInstructions"] span::after {{
   content: {shown}; font-size: 14px}}
 </style>""")
+    texts = json.dumps({box: {"button": label, "limits": limits}}, ensure_ascii=False)
+    st.html(f"<script>{_ARIA_SCRIPT % texts}</script>", unsafe_allow_javascript=True)
 
 
 def datasets() -> list[str]:
@@ -287,9 +316,39 @@ def demo_banner() -> None:
 
 
 def demo_roles_available() -> bool:
-    """Demo mode: only demo data and no accounts yet, so a role may be picked without a password."""
+    """Demo mode: only demo data and no accounts yet, so a role may be picked without a password,
+    and only on a server reachable from this machine alone (:func:`on_loopback`) or with
+    ``DXBOARD_DEMO_ROLES=1``."""
+    if not (demo_roles_enabled() or on_loopback()):
+        return False
     store = get_store()
     return datasets() == ["demo"] and not has_accounts(store)
+
+
+def demo_roles_enabled() -> bool:
+    return os.environ.get(DEMO_ROLES_ENV, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def on_loopback() -> bool:
+    """Whether the server listens on a loopback address only and the request came straight to
+    it (no proxy header): only then is everyone who reaches the app on this machine.
+
+    The Host header is not used: any client can send ``Host: localhost``.
+    """
+    address = str(st.get_option("server.address") or "").strip("[]")
+    if not _is_loopback(address):
+        return False
+    headers = {k.lower() for k in st.context.headers}
+    return not headers & {"x-forwarded-for", "forwarded", "x-real-ip"}
+
+
+def _is_loopback(address: str) -> bool:
+    if address == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(address).is_loopback
+    except ValueError:  # empty (every interface) or a host name
+        return False
 
 
 def sso_configured() -> bool:

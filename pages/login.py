@@ -17,6 +17,7 @@ from dxboard.auth import (
 )
 from dxboard.i18n import t
 from dxboard.registry import load_registry
+from dxboard.sessions import demo_user
 from pages.common import (
     adopt_sso_user,
     demo_roles_available,
@@ -26,7 +27,8 @@ from pages.common import (
     sso_logged_in,
     user,
 )
-from pages.upload_flow import DEMO_PREFIX, is_demo_user, role_label
+from pages.state import sign_in, sign_out
+from pages.upload_flow import is_demo_user, role_label
 
 
 def _message(exc: AuthError) -> str:
@@ -34,7 +36,7 @@ def _message(exc: AuthError) -> str:
 
 
 def _sign_in(account: User) -> None:
-    st.session_state["user"] = account
+    sign_in(account)
     st.session_state["login_welcome"] = account.label
     st.rerun()
 
@@ -93,21 +95,6 @@ def _demo_section() -> None:
         _sign_in(demo_user(role, code))
 
 
-def demo_user(role: str, code: str | None) -> User:
-    """A session-only account; its name reads the same in both languages."""
-    name = "Demo"
-    if code:
-        name = f"Demo — {load_registry().get(code, 'current').short_name}"
-    username = f"{DEMO_PREFIX}{role}" + (f":{code}" if code else "")
-    return User(
-        username=username,
-        role=role,
-        display_name=name,
-        province_code=code,
-        province_era="current" if code else None,
-    )
-
-
 def _signed_in_view(account: User) -> None:
     if welcome := st.session_state.pop("login_welcome", None):
         st.success(t("login.welcome", lang(), name=welcome))
@@ -130,7 +117,7 @@ def _signed_in_view(account: User) -> None:
         if show and key in urls:
             st.page_link(urls[key], label=t(label, lang()))
     if st.button(t("login.sign_out", lang()), icon=":material/logout:"):
-        st.session_state.pop("user", None)
+        sign_out()
         if sso_configured() and sso_logged_in():
             st.logout()
         st.rerun()

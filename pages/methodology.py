@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from dxboard.catalogue import Change, Indicator, Stage, Version, load_catalogue
-from dxboard.i18n import fmt_date, fmt_number, fmt_percent, t
+from dxboard.i18n import fmt_date, fmt_number, fmt_percent, quote, t
 from dxboard.periods import Period
 from dxboard.registry import load_registry
 from dxboard.store import submissions
@@ -56,11 +56,10 @@ def stage_text(ind: Indicator, stage: Stage, comparator: str, lg: str) -> str:
 def formula_text(ind: Indicator, version: Version, lg: str) -> str:
     """The formula with the field names of ``version``: «numerator» ÷ «denominator»."""
     if ind.unit == "yes_no":
-        return t(
-            "methodology.yes_no_formula", lg, field=f"«{version.field(ind.inputs[0]).name(lg)}»"
-        )
-    numerator, denominator = (version.field(f).name(lg) for f in ind.inputs)
-    return f"«{numerator}» ÷ «{denominator}»"
+        field = quote(version.field(ind.inputs[0]).name(lg), lg)
+        return t("methodology.yes_no_formula", lg, field=field)
+    numerator, denominator = (quote(version.field(f).name(lg), lg) for f in ind.inputs)
+    return f"{numerator} ÷ {denominator}"
 
 
 def indicator_markdown(ind: Indicator, version: Version, lg: str) -> str:

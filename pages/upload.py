@@ -13,15 +13,17 @@ import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from dxboard.auth import User
-from dxboard.i18n import fmt_date, t
+from dxboard.i18n import fmt_date, fmt_period, t
 from dxboard.periods import Period
 from dxboard.registry import Province
 from dxboard.store import reviews as rdb
 from dxboard.store import submissions
+from loaders.annotate import annotate, annotated_name, can_annotate
 from loaders.decide import Change
 from loaders.ingest import IngestResult, RestoreError, ingest_bytes, restore
 from loaders.template import build_template
 from metrics.completeness import DEADLINE_DAYS
+from metrics.swings import upload_swings
 from pages.common import (
     XLSX_MIME,
     cached,
@@ -49,7 +51,9 @@ from pages.upload_flow import (
     is_demo_user,
     outcome,
     problems_table,
+    report_values,
     role_label,
+    swing_lines,
     template_file_name,
     template_periods,
     template_provinces,
@@ -70,12 +74,14 @@ def _template_section() -> tuple[Province, str]:
     account = user()
     options = template_periods()
     chosen = default_period(options, period())
+    lg = lang()  # bound now: the picker may format its options outside the script run
     left, right = st.columns(2)
     quarter = left.selectbox(
         t("upload.template_period", lang()),
         options,
         index=options.index(chosen),
         key="upload_period",
+        format_func=lambda p: fmt_period(p, lg),
     )
     provinces = {p.code: p for p in template_provinces(account, quarter)}
     code = right.selectbox(
@@ -151,18 +157,49 @@ def _dry_runs(files: list[UploadedFile], account: User) -> list[IngestResult]:
     return [memo[k] for k in keys]
 
 
-def _show_result(result: IngestResult) -> None:
+def _show_result(result: IngestResult, file: UploadedFile) -> None:
     kind, text = outcome(result, lang())
     with st.container(border=True):
         getattr(st, kind)(text)
         if result.problems:
             st.markdown(f"**{t('upload.problems_header', lang())}**")
-            st.table(problems_table([result], lang()), hide_index=True, border="horizontal")
+            st.table(problems_table(result, lang()), hide_index=True, border="horizontal")
             st.caption(t("upload.problems_caption", lang()))
+            _annotated_copy(result, file)
         if result.status == "accepted":
+            _swings(result)
             _preview(result.changes)
         if result.restorable:
             _offer_restore(result)
+
+
+def _swings(result: IngestResult) -> None:
+    """Warnings (never a block) on figures far from the province's history or its peers."""
+    found = upload_swings(get_store(), report_values(result))
+    if not found:
+        return
+    lines = "\n".join(f"- {line}" for line in swing_lines(found, lang()))
+    st.warning(f"**{t('upload.swings_header', lang())}**\n\n{lines}", icon="⚠️")
+    st.caption(t("upload.swings_caption", lang()))
+
+
+def _annotated_copy(result: IngestResult, file: UploadedFile) -> None:
+    """A copy of the file with each problem cell highlighted and commented (xlsx, xlsm)."""
+    if not any(p.cell for p in result.problems):
+        return
+    if not can_annotate(file.name):
+        st.caption(t("upload.annotated_unavailable", lang()))
+        return
+    lg, data = lang(), file.getvalue()
+    st.download_button(
+        t("upload.annotated_download", lg),
+        lambda: annotate(data, result.problems, lg) or data,
+        annotated_name(file.name, t("upload.annotated_suffix", lg)),
+        mime=XLSX_MIME,
+        key=f"upload_annotated_{result.sha256}",
+        on_click="ignore",
+        icon=":material/download:",
+    )
 
 
 def _preview(changes: list[Change]) -> None:
@@ -243,8 +280,8 @@ def _upload_section() -> None:
     if not files:
         return
     results = _dry_runs(files, account)
-    for result in results:
-        _show_result(result)
+    for result, file in zip(results, files, strict=True):
+        _show_result(result, file)
     valid = [f for f, r in zip(files, results, strict=True) if r.status == "accepted"]
     if not valid:
         st.caption(t("upload.nothing_to_store", lang()))

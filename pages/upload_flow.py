@@ -5,19 +5,20 @@ Everything here formats what ``loaders`` returns; nothing computes an indicator 
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 import pandas as pd
 
 from dxboard.auth import User
 from dxboard.catalogue import load_catalogue
-from dxboard.i18n import TEXTS, fmt_date, fmt_number, t
-from dxboard.periods import Period, period_range
+from dxboard.i18n import TEXTS, fmt_datetime, fmt_number, fmt_period, t, tr
+from dxboard.periods import Period, period_range, vn_today
 from dxboard.registry import Province, load_registry
+from dxboard.sessions import DEMO_PREFIX
 from loaders.decide import Change, IngestResult
+from metrics.swings import Swing
 
-DEMO_PREFIX = "demo:"
-"""Usernames of demo roles (never a valid account name, which has no colon)."""
 FIRST_TEMPLATE_PERIOD = Period(2020, 1)
 META_FIELDS = {
     "province": "col.province",
@@ -40,10 +41,11 @@ def role_label(role: str, lang: str) -> str:
 
 
 def fmt_time(value: datetime | pd.Timestamp | None, lang: str) -> str:
-    """``dd/mm/yyyy HH:MM`` (vi) or ``yyyy-mm-dd HH:MM`` (en); missing → ``–``."""
+    """``dd/mm/yyyy HH:MM (GMT+7)`` (vi) or ``yyyy-mm-dd HH:MM (GMT+7)`` (en), Vietnam time;
+    missing → ``–``."""
     if value is None or pd.isna(value):
         return "–"
-    return f"{fmt_date(value, lang)} {value:%H:%M}"
+    return fmt_datetime(value, lang)
 
 
 # --- the template ---------------------------------------------------------------------------
@@ -51,7 +53,7 @@ def fmt_time(value: datetime | pd.Timestamp | None, lang: str) -> str:
 
 def template_periods(today: date | None = None) -> list[str]:
     """Quarters a template can be made for, newest first (up to the current quarter)."""
-    last = Period.containing(today or date.today())
+    last = Period.containing(today or vn_today())
     return [str(p) for p in reversed(period_range(FIRST_TEMPLATE_PERIOD, last))]
 
 
@@ -59,7 +61,7 @@ def default_period(options: list[str], chosen: str | None, today: date | None = 
     """The sidebar period when it is offered, else the quarter being reported now."""
     if chosen is not None and chosen in options:
         return chosen
-    reporting = str(Period.last_full_before(today or date.today()))
+    reporting = str(Period.last_full_before(today or vn_today()))
     return reporting if reporting in options else options[0]
 
 
@@ -109,25 +111,23 @@ def format_value(code: str, value: float | None, lang: str) -> str:
     return fmt_number(value, lang, decimals)
 
 
-def problems_table(results: list[IngestResult], lang: str) -> pd.DataFrame:
-    """One row per problem: file, sheet!cell, field name, message, severity."""
+def problems_table(result: IngestResult, lang: str) -> pd.DataFrame:
+    """One row per problem of one file (its name is in the heading above), in the order of
+    the sheet's rows: where (in words), field name, kind, message, severity."""
     rows = [
         {
-            t("upload.col_file", lang): p.file,
-            t("upload.col_where", lang): p.where or "–",
+            t("upload.col_where", lang): where_words(p.sheet, p.cell, lang),
             t("col.field", lang): field_label(p.field, lang),
             t("upload.col_kind", lang): t(f"reason.{p.reason.value}", lang),
             t("upload.col_message", lang): p.message(lang),
             t("upload.col_severity", lang): t(f"upload.sev_{p.severity}", lang),
         }
-        for result in results
-        for p in result.problems
+        for p in sorted(result.problems, key=lambda p: cell_order(p.sheet, p.cell))
     ]
     return pd.DataFrame(
         rows,
         columns=_columns(
             lang,
-            "upload.col_file",
             "upload.col_where",
             "col.field",
             "upload.col_kind",
@@ -135,6 +135,29 @@ def problems_table(results: list[IngestResult], lang: str) -> pd.DataFrame:
             "upload.col_severity",
         ),
     )
+
+
+_CELL = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)$")
+
+
+def cell_order(sheet: str, cell: str) -> tuple[int, str, int, int, str]:
+    """Sort key: problems of the whole file first, then by sheet, row, column."""
+    m = _CELL.match(cell or "")
+    if not m:
+        return (0 if not sheet else 1, sheet, 0, 0, cell)
+    column = 0
+    for ch in m.group(1):
+        column = column * 26 + ord(ch) - 64
+    return (1, sheet, int(m.group(2)), column, "")
+
+
+def where_words(sheet: str, cell: str, lang: str) -> str:
+    """``trang tính «Báo cáo», ô C12`` / ``sheet «Báo cáo», cell C12``; the whole file: ``–``."""
+    if sheet and cell:
+        return t("upload.where_cell", lang, sheet=sheet, cell=cell)
+    if sheet:
+        return t("upload.where_sheet", lang, sheet=sheet)
+    return t("upload.where_file", lang)
 
 
 def province_name(code: str, period: str) -> str:
@@ -153,7 +176,7 @@ def changes_table(changes: list[Change], lang: str) -> pd.DataFrame:
     rows = [
         {
             t("col.province", lang): province_name(c.province_code, c.period),
-            t("col.period", lang): c.period,
+            t("col.period", lang): fmt_period(c.period, lang),
             t("col.field", lang): field_label(c.field, lang, c.period),
             t("upload.col_old", lang): format_value(c.field, c.old, lang),
             t("upload.col_new", lang): format_value(c.field, c.new, lang),
@@ -168,9 +191,39 @@ def changes_table(changes: list[Change], lang: str) -> pd.DataFrame:
     )
 
 
-def reports_summary(result: IngestResult) -> str:
-    """``Đà Nẵng 2025-Q4, Huế 2025-Q4`` (at most five, then ``…``)."""
-    names = [f"{r.province.short_name} {r.period}" for r in result.reports]
+def swing_lines(swings: list[Swing], lang: str) -> list[str]:
+    """One sentence per swing, with the numbers: ``Tổng số TTHC: 1.230, thấp hơn 63 % so với
+    3.350 của Đà Nẵng ở Quý II/2026``."""
+    lines = []
+    for s in swings:
+        change = round(min(abs(s.change), 0.999) if s.change < 0 else s.change, 3)
+        common = {
+            "field": field_label(s.field, lang, s.period),
+            "value": s.value,
+            "change": tr("upload.swing_up" if s.change > 0 else "upload.swing_down", x=change),
+            "when": s.reference_period,
+        }
+        if s.basis == "own":
+            province = province_name(s.province_code, s.period)
+            lines.append(
+                t("upload.swing_own", lang, previous=s.reference, province=province, **common)
+            )
+        else:
+            lines.append(t("upload.swing_peers", lang, median=s.reference, **common))
+    return lines
+
+
+def report_values(result: IngestResult) -> list[tuple[str, str, dict[str, float | None]]]:
+    """(province code, period, field → value) of each report of a checked file."""
+    return [
+        (r.province.code, str(r.period), {k: v.value for k, v in r.values.items()})
+        for r in result.reports
+    ]
+
+
+def reports_summary(result: IngestResult, lang: str) -> str:
+    """``Đà Nẵng Quý IV/2025, Huế Quý IV/2025`` (at most five, then ``…``)."""
+    names = [f"{r.province.short_name} {fmt_period(r.period, lang)}" for r in result.reports]
     return ", ".join(names[:5]) + (" …" if len(names) > 5 else "")
 
 
@@ -189,7 +242,7 @@ def outcome(result: IngestResult, lang: str) -> tuple[str, str]:
         lang,
         file=name,
         reports=len(result.reports) - result.duplicates,
-        which=reports_summary(result),
+        which=reports_summary(result, lang),
         changes=len(result.changes),
     )
 
@@ -201,7 +254,7 @@ def history_table(history: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The submission history with translated headers and statuses."""
     return pd.DataFrame(
         {
-            t("col.period", lang): history["period"],
+            t("col.period", lang): [fmt_period(p, lang) for p in history["period"]],
             t("col.status", lang): [t(f"upload.sub_{s}", lang) for s in history["status"]],
             t("review.col_state", lang): [
                 t(f"review.state_{s}", lang) for s in history["review_state"]

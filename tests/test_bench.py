@@ -41,6 +41,7 @@ def test_every_section_is_written(report: str) -> None:
         "## 4. Metrics on a store",
         "## 5. Start-up",
         "## 6. Several replicas on PostgreSQL",
+        "## 7. In the browser",
     ):
         assert title in report, title
     assert "Not measured" not in report

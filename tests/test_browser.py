@@ -121,6 +121,8 @@ def test_officer_uploads_a_filled_template(server: str, browser: object, tmp_pat
     settle(page)
     page.get_by_role("link", name=t("nav.upload", "vi")).first.click()
     settle(page)
+    dropzone = page.locator('[data-testid="stFileUploaderDropzone"] button').first
+    assert dropzone.get_attribute("aria-label") == t("upload.dropzone_button", "vi")
     page.locator('input[type="file"]').first.set_input_files(str(filled))
     settle(page)
     page.get_by_text("hợp lệ").first.wait_for(timeout=60_000)
@@ -187,6 +189,42 @@ def test_overview_and_compare_on_a_phone(server: str, browser: object, lang: str
             assert box is not None and box["width"] >= PHONE["width"] - 60
         full_shot(page, SHOTS / f"{key}_{lang}_390.png", width=PHONE["width"])
         page.close()
+
+
+@pytest.mark.browser
+def test_sign_in_and_view_survive_a_reload(server: str, browser: object) -> None:
+    """F5 keeps the demo officer signed in (the signed cookie) and the view (the URL); a
+    hand-typed page path opens that page; signing out ends it for the next reload too."""
+    page = open_page(browser, server, "login", "vi")
+    choose(page, t("login.demo_role", "vi"), t("login.role_officer", "vi"))
+    choose(page, t("login.demo_province", "vi"), "Đà Nẵng")
+    page.get_by_role("button", name=t("login.demo_submit", "vi")).click()
+    settle(page)
+    page.get_by_text(t("login.signed_in_demo", "vi")).first.wait_for(timeout=60_000)
+    page.wait_for_function("() => document.cookie.includes('dxboard_session=')", timeout=60_000)
+    cookie = next(c for c in page.context.cookies() if c["name"] == "dxboard_session")
+    assert cookie["sameSite"] == "Strict"
+    page.goto(f"{server}/profile?lang=en")
+    page.get_by_text(t("nav.profile", "en")).first.wait_for(timeout=60_000)
+    settle(page)
+    assert "province=48" in page.url  # an officer opens on its own province: Đà Nẵng
+    page.reload()
+    page.get_by_text(t("nav.profile", "en")).first.wait_for(timeout=60_000)
+    settle(page)
+    body = page.inner_text("body")
+    assert "Demo — Đà Nẵng" in body  # still signed in, in English, on Đà Nẵng
+    assert "lang=en" in page.url and "province=48" in page.url
+    page.goto(f"{server}/overview")
+    settle(page)
+    assert not page.locator('[role="dialog"]').count()  # no "page not found"
+    assert t("nav.overview", "vi") in page.inner_text("body")
+    page.goto(f"{server}/login")
+    settle(page)
+    page.get_by_role("button", name=t("login.sign_out", "vi")).click()
+    settle(page)
+    page.reload()
+    settle(page)
+    assert "Demo — Đà Nẵng" not in page.inner_text("body")
 
 
 @pytest.mark.browser

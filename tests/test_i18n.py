@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ast
 import string
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from dxboard.errors import Problem, Reason, UserError
@@ -90,7 +90,7 @@ def test_messages_are_formatted_for_the_language() -> None:
         },
     )
     assert problem.message_vi == "«Phần» (1.234,5) lớn hơn «Tổng» (1.000) ở ô D8."
-    assert problem.message_en == "«Part» (1,234.5) exceeds «Whole» (1,000) in cell D8."
+    assert problem.message_en == "“Part” (1,234.5) exceeds “Whole” (1,000) in cell D8."
     record = problem.record()
     assert record["message_vi"] == problem.message_vi and record["reason"] == "part_exceeds_whole"
 
@@ -120,4 +120,58 @@ def test_periods_dates_and_times_read_as_people_write_them() -> None:
     assert "2025-12-31 14:05" in t("msg.same_file", "en", at=when, upload=3)
     assert "01/07/2025" in t(
         "msg.province_merged", "vi", shown="x", merger=date(2025, 7, 1), into=["y"]
+    )
+
+
+def test_plural_words_in_english() -> None:
+    assert t("overview.change_met", "en", n="+1") == "+1 province meeting"
+    assert t("overview.change_met", "en", n="−1") == "−1 province meeting"
+    assert t("overview.change_met", "en", n="+2") == "+2 provinces meeting"
+    assert t("overview.change_met", "vi", n="+1") == "+1 tỉnh đạt"
+    assert t("overview.points_paren", "en", n="+1.0") == "(+1.0 percentage point)"
+    assert t("overview.points_paren", "vi", n="+2,5") == "(+2,5 điểm phần trăm)"
+
+
+def test_no_guillemets_in_english() -> None:
+    """«» are Vietnamese (and French) quotation marks; English text uses “ ”."""
+    from dxboard.catalogue import load_catalogue
+
+    bad = [k for k, (_, en) in TEXTS.items() if "«" in en or "»" in en]
+    assert not bad
+    catalogue = Path(__file__).resolve().parent.parent / "data" / "catalogue.toml"
+    english = [
+        line
+        for line in catalogue.read_text(encoding="utf-8").splitlines()
+        if line.split("=")[0].strip().endswith("_en")
+    ]
+    assert english and not [line for line in english if "«" in line or "»" in line]
+    assert load_catalogue()  # still valid
+
+
+def test_demo_data_reads_as_simulated_and_statuses_agree() -> None:
+    assert "giả lập" in t("banner.demo", "vi") and "tổng hợp" not in t("banner.demo", "vi")
+    assert not [k for k, (vi, _) in TEXTS.items() if "dữ liệu minh họa" in vi.lower()]
+    assert t("upload.sub_superseded", "vi") == t("profile.sub_superseded", "vi")
+    assert t("completeness.export_caption", "vi", rows=1556).endswith("(1.556 dòng).")
+
+
+def test_times_are_vietnam_time_with_the_zone() -> None:
+    from datetime import UTC
+
+    from dxboard.i18n import fmt_datetime
+    from dxboard.periods import vn_now, vn_today
+
+    assert fmt_datetime(datetime(2025, 12, 31, 14, 5), "vi") == "31/12/2025 14:05 (GMT+7)"
+    aware = datetime(2025, 12, 31, 20, 30, tzinfo=UTC)  # 03:30 the next day in Hà Nội
+    assert fmt_datetime(aware, "en") == "2026-01-01 03:30 (GMT+7)"
+    utc_now = datetime.now(UTC).replace(tzinfo=None)
+    assert abs((vn_now() - utc_now).total_seconds() - 7 * 3600) < 60
+    assert vn_today() == (utc_now + timedelta(hours=7)).date()
+
+
+def test_counts_have_separators_and_english_plurals() -> None:
+    stored = t("upload.file_stored", "en", file="a.xlsx", reports=1, which="x", changes=1556)
+    assert "stored 1 report (x), 1,556 values changed" in stored
+    assert "1.556 giá trị" in t(
+        "upload.file_valid", "vi", file="a", reports=2, which="x", changes=1556
     )

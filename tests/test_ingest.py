@@ -48,7 +48,7 @@ def test_same_bytes_after_a_correction_name_what_replaced_them_and_change_nothin
     note = next(p for p in again.problems if p.reason == Reason.REPLACED_SINCE)
     earlier, current = a.submission_ids[0], b.submission_ids[0]
     assert f"submission {earlier}" in note.message_en and f"submission {current}" in note.message_en
-    assert "«b.xlsx»" in note.message_en and f"bản nộp số {current}" in note.message_vi
+    assert "“b.xlsx”" in note.message_en and f"bản nộp số {current}" in note.message_vi
     assert "identical" not in note.message_en and "nothing changes" not in note.message_en
     assert store_snapshot(store) == before and store.data_version() == version
     assert current_values(store, "48", "2024-Q2")["procedures_total"][0] == 1200

@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from dxboard.clock import VIETNAM
-from dxboard.i18n import t
+from dxboard.i18n import VN_TZ, t
 from dxboard.store import Store
 from metrics.headlines import headlines
 from metrics.index import readiness_index
@@ -22,7 +21,7 @@ from pages.figures import overview as fig
 from pages.figures.overview_pdf import BODY, SMALL, overview_pdf
 
 PERIOD, PREVIOUS = "2026-Q3", "2026-Q2"
-AT = datetime(2026, 11, 22, 9, 30, tzinfo=VIETNAM)
+AT = datetime(2026, 11, 22, 9, 30, tzinfo=VN_TZ)
 
 
 @pytest.fixture(scope="module")

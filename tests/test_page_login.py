@@ -16,6 +16,12 @@ PAGE = "pages/login.py"
 PASSWORD = "mat-khau-dai-12"
 
 
+@pytest.fixture(autouse=True)
+def _demo_roles_allowed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """AppTest has no server address; demo roles are allowed here by the setting."""
+    monkeypatch.setenv("DXBOARD_DEMO_ROLES", "1")
+
+
 def _button(at: AppTest, label: str):
     return next(b for b in at.button if b.label == label)
 
@@ -135,3 +141,37 @@ def test_sign_out(demo_db: Path, lang: str) -> None:
     at.run()
     assert "user" not in at.session_state
     assert "admin" not in at.session_state["page_urls"]
+
+
+@pytest.mark.parametrize(
+    ("address", "setting", "headers", "offered"),
+    [
+        ("", "", {}, False),  # every interface (the default of `streamlit run`)
+        ("0.0.0.0", "", {}, False),
+        ("192.168.1.5", "", {}, False),
+        ("127.0.0.1", "", {}, True),
+        ("::1", "", {}, True),
+        ("localhost", "", {}, True),
+        ("127.0.0.1", "", {"X-Forwarded-For": "203.0.113.9"}, False),  # behind a proxy
+        ("0.0.0.0", "1", {}, True),
+        ("0.0.0.0", "0", {}, False),
+    ],
+)
+def test_demo_roles_only_on_loopback_or_when_allowed(
+    monkeypatch: pytest.MonkeyPatch, address: str, setting: str, headers: dict, offered: bool
+) -> None:
+    from pages import common
+
+    monkeypatch.setenv("DXBOARD_DEMO_ROLES", setting)
+    monkeypatch.setattr(common.st, "get_option", lambda name: address)
+    monkeypatch.setattr(common.st, "context", type("C", (), {"headers": headers})())
+    assert (common.demo_roles_enabled() or common.on_loopback()) is offered
+
+
+def test_demo_roles_hidden_when_not_on_loopback(
+    demo_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("DXBOARD_DEMO_ROLES")  # AppTest: no loopback server address either
+    at = open_page(PAGE, "en")
+    assert t("login.demo_header", "en") not in texts(at)
+    assert not [s for s in at.selectbox if s.key == "login_demo_role"]

@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from dxboard.auth import User
 from dxboard.catalogue import Indicator, Version, load_catalogue
-from dxboard.i18n import t
+from dxboard.i18n import quote, t
 from metrics.status import STATUSES
 
 PAGE = "pages/methodology.py"
@@ -72,7 +72,7 @@ def _check_version(at: AppTest, version: Version, lang: str) -> None:
         for source in ind.sources:
             assert catalogue.cite(source, lang) in block, (ind.code, source)
         for code in ind.inputs:
-            assert f"«{version.field(code).name(lang)}»" in block, (ind.code, code)
+            assert quote(version.field(code).name(lang), lang) in block, (ind.code, code)
         for expected in _expected_targets(ind, lang):
             assert expected in block, (ind.code, expected, block)
         scoring = t("methodology.scored" if ind.scored else "methodology.not_scored", lang)

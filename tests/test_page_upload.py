@@ -4,6 +4,7 @@ and the plain helpers of ``pages/upload_flow.py``."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from apptest import open_page, texts
 from streamlit.testing.v1 import AppTest
 
 from dxboard.auth import User
-from dxboard.i18n import t
+from dxboard.i18n import fmt_period, t
 from dxboard.store import Store, submissions
 from loaders.ingest import IngestResult
 from pages import upload_flow
@@ -91,16 +92,19 @@ def test_bad_file_shows_cell_and_message(demo_db: Path, lang: str) -> None:
     at = _upload(open_page(PAGE, lang, DN_OFFICER), ("bad.xlsx", bad))
     problems = _frame_with(at, t("upload.col_where", lang))
     where = problems[t("upload.col_where", lang)].tolist()
-    assert f"Báo cáo!{value_cell('procedures_level4')}" in where
-    row = problems[
-        problems[t("upload.col_where", lang)]
-        == where[where.index(f"Báo cáo!{value_cell('procedures_level4')}")]
-    ]
+    cell = upload_flow.where_words("Báo cáo", value_cell("procedures_level4"), lang)
+    assert cell in where
+    assert ("trang tính «Báo cáo», ô " if lang == "vi" else "sheet 'Báo cáo', cell ") in cell
+    assert "!" not in " ".join(where)  # no spreadsheet notation
+    assert t("upload.col_file", lang) not in problems.columns  # the file is named once, above
+    row = problems[problems[t("upload.col_where", lang)] == cell]
     message = row[t("upload.col_message", lang)].iloc[0]
     assert "1.800" in message or "1800" in message or "1,800" in message, message
     assert row[t("upload.col_severity", lang)].iloc[0] == t("upload.sev_error", lang)
     assert t("upload.file_rejected", lang, file="bad.xlsx", n=1)[:20] in texts(at)
     assert not any(b.label.startswith(t("upload.confirm", lang, n=1)[:10]) for b in at.button)
+    downloads = [b.label for b in at.get("download_button")]
+    assert t("upload.annotated_download", lang) in downloads  # the marked copy
     assert _dn_values(demo_db) == before
 
 
@@ -129,7 +133,7 @@ def test_good_file_preview_confirm_and_store(demo_db: Path, lang: str) -> None:
         lang,
         file="dn.xlsx",
         reports=1,
-        which=f"Đà Nẵng {PERIOD}",
+        which=f"Đà Nẵng {fmt_period(PERIOD, lang)}",
         changes=len(preview),
     ) in texts(at)
     stored = _dn_values(demo_db)
@@ -164,7 +168,7 @@ def test_restore_a_superseded_submission(demo_db: Path) -> None:
     restore[0].click()
     at.run()
     assert not at.exception
-    assert "Đã khôi phục bản nộp kỳ 2025-Q4" in texts(at)
+    assert "Đã khôi phục bản nộp Quý IV/2025" in texts(at)
     assert _dn_values(demo_db)["procedures_total"] != 1800  # the demo report is current again
 
 
@@ -223,6 +227,56 @@ def test_outcometexts() -> None:
 def test_uploader_button_and_limits_speak_the_ui_language(demo_db: Path, lang: str) -> None:
     at = open_page(PAGE, lang, DN_OFFICER)
     styles = [e.proto.body for e in at.get("html")]
-    css = next(s for s in styles if "stFileUploaderDropzone" in s)
+    css = next(s for s in styles if "stFileUploaderDropzone" in s and "<style>" in s)
     assert f'content: "{t("upload.dropzone_button", lang)}"' in css
     assert t("upload.dropzone_limits", lang, mb=10) in css  # server.maxUploadSize
+    script = next(s for s in styles if "aria-label" in s)  # what screen readers say
+    assert json.dumps(t("upload.dropzone_button", lang), ensure_ascii=False) in script
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_swing_warning_in_the_preview(demo_db: Path, lang: str) -> None:
+    """A figure far below the province's previous quarter is warned about, with the numbers,
+    and the file may still be stored."""
+    with Store(demo_db) as store:
+        raw = submissions.raw_values(store, "2026-Q2")
+    previous = raw[(raw["province_code"] == "48") & (raw["field"] == "procedures_total")]
+    before = float(previous["value"].iloc[0])
+    low = round(before * 0.37)
+    data = good_template("Đà Nẵng", "2026-Q3", procedures_total=low, procedures_level4=10)
+    at = _upload(open_page(PAGE, lang, DN_OFFICER), ("dn.xlsx", data))
+    warning = next(w.value for w in at.warning if t("upload.swings_header", lang) in w.value)
+    number = (lambda x: f"{x:,.0f}".replace(",", ".")) if lang == "vi" else "{:,.0f}".format
+    assert number(low) in warning and number(before) in warning
+    assert ("thấp hơn" if lang == "vi" else "lower") in warning
+    assert t("upload.confirm", lang, n=1) in _buttons(at)  # a warning, not a block
+
+
+def test_problems_are_sorted_by_row_then_column() -> None:
+    from dxboard.errors import Problem, Reason
+
+    cells = [("Báo cáo", "D14"), ("Báo cáo", "C9"), ("", ""), ("Báo cáo", "AA9"), ("Ghi chú", "")]
+    result = IngestResult("a.xlsx", "0" * 64, "rejected")
+    result.problems = [
+        Problem(file="a.xlsx", sheet=s, cell=c, reason=Reason.REQUIRED) for s, c in cells
+    ]
+    where = upload_flow.problems_table(result, "en")[t("upload.col_where", "en")].tolist()
+    assert where == [
+        "the whole file",
+        "sheet 'Báo cáo', cell C9",
+        "sheet 'Báo cáo', cell AA9",
+        "sheet 'Báo cáo', cell D14",
+        "sheet 'Ghi chú'",
+    ]
+
+
+def test_swing_sentences_name_the_numbers() -> None:
+    from metrics.swings import Swing
+
+    down = Swing("48", "2026-Q3", "procedures_total", "own", 25.0, 55_658.0, "2026-Q2")
+    up = Swing("48", "2026-Q3", "procedures_total", "peers", 9_000.0, 3_000.0, "2026-Q3")
+    vi = upload_flow.swing_lines([down, up], "vi")
+    assert vi[0].endswith("25, thấp hơn 99,9 % so với 55.658 của Đà Nẵng ở Quý II/2026")
+    assert "cao hơn 200 % so với trung vị 3.000 của các tỉnh khác ở Quý III/2026" in vi[1]
+    en = upload_flow.swing_lines([down], "en")
+    assert en[0].endswith("25, 99.9% lower than Đà Nẵng's 55,658 in Q2 2026")

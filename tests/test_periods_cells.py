@@ -68,6 +68,8 @@ def test_numbers_read_by_the_rule(text: object, whole: bool, expected: float) ->
         ("1.234", False, Reason.AMBIGUOUS_NUMBER),
         ("12.5", False, Reason.AMBIGUOUS_NUMBER),
         ("12,5", True, Reason.NOT_WHOLE),
+        ("12.5", True, Reason.NOT_WHOLE),  # a count: never "use a comma, e.g. 12,5"
+        ("abc", True, Reason.NOT_A_NUMBER),
         (2.5, True, Reason.NOT_WHOLE),
         ("abc", False, Reason.NOT_A_NUMBER),
         ("12%", False, Reason.NOT_A_NUMBER),
@@ -80,8 +82,9 @@ def test_numbers_refused(text: object, whole: bool, reason: Reason) -> None:
     assert isinstance(result, CellError) and result.reason == reason
     vi, en = (render(result.key, lang, result.params) for lang in ("vi", "en"))
     assert vi and en and vi != en
-    if whole and reason == Reason.NOT_A_NUMBER:  # the example is a count: no decimals
-        assert "12,5" not in vi and "12.5" not in en
+    if whole:  # the example, if any, is a count: no decimals
+        assert "ví dụ 12,5" not in vi and "hoặc 12,5" not in vi and "example" not in result.params
+        assert "example 12.5" not in en and "or 12.5" not in en
 
 
 def test_ambiguous_number_names_both_readings_in_each_language() -> None:

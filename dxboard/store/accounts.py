@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -95,3 +96,23 @@ def record_attempt(
             cur.execute("INSERT INTO login_attempts VALUES (?, ?, ?)", [username, at_time, ok])
         action = "login" if ok else "login_failed"
         log_event(cur, username, action, detail=detail, at_time=at_time)
+
+
+SECRET_KEY = "session_secret"
+
+
+def session_secret(store: Store) -> str:
+    """The server secret that signs sign-in tokens (``meta.session_secret``), made on first use.
+
+    Two processes starting together may both try to create it: the insert keeps the first.
+    """
+    cur = store.cursor()
+    found = cur.execute("SELECT value FROM meta WHERE key = ?", [SECRET_KEY]).fetchall()
+    if found:
+        return str(found[0][0])
+    with store.write() as wcur:
+        wcur.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT DO NOTHING",
+            [SECRET_KEY, secrets.token_hex(32)],
+        )
+    return str(scalar(store.cursor(), "SELECT value FROM meta WHERE key = ?", [SECRET_KEY]))

@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 
+from dxboard.periods import vn_now
 from dxboard.store.database import Cursor, Store
 
 
@@ -26,7 +27,7 @@ def log_event(
         "INSERT INTO events (at_time, actor, action, upload_id, submission_id, detail) "
         "VALUES (?, ?, ?, ?, ?, ?)",
         [
-            at_time or datetime.now(),
+            at_time or vn_now(),
             actor,
             action,
             upload_id,

@@ -16,8 +16,7 @@ import numpy as np
 import pandas as pd
 from fpdf import FPDF
 
-from dxboard.clock import now_vietnam
-from dxboard.i18n import fmt_datetime, fmt_number, fmt_percent, t
+from dxboard.i18n import VN_TZ, fmt_datetime, fmt_number, fmt_percent, t
 from dxboard.textnorm import fold
 from pages.figures import keymsg
 from pages.figures import overview as fig
@@ -282,7 +281,7 @@ def overview_pdf(
     ``metrics.index.readiness_index``, ``messages`` from ``keymsg.messages``."""
     pdf = _document()
     pdf.set_title(t("overview.title", lang, period=period))
-    _header(pdf, lang, period, basis_label, demo, generated or now_vietnam())
+    _header(pdf, lang, period, basis_label, demo, generated or datetime.now(VN_TZ))
     _messages(pdf, messages, lang)
     top = pdf.get_y()
     _table(pdf, tiles, lang, top)

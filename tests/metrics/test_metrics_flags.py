@@ -76,3 +76,45 @@ def test_no_report_only_for_provinces_of_the_period(merger_store):
     assert "92" not in runs.index and "01" not in runs.index
     assert runs.loc["04"] == 13  # Cao Bằng: nothing on current boundaries across the merger
     assert set(current["era"].dropna()) == {"current"}
+
+
+MERGER_SPAN = [
+    "2024-Q2",
+    "2024-Q3",
+    "2024-Q4",
+    "2025-Q1",
+    "2025-Q2",
+    "2025-Q3",
+    "2025-Q4",
+    "2026-Q1",
+]
+
+
+def test_outliers_after_the_merger_use_the_34_province_history(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """As reported, Huế (46) has only two quarters since the 2025 merger; its history before it
+    is taken on the 34-province basis, so a jump in 2026-Q1 is still flagged."""
+    from dxboard.store import Store
+    from metrics import flags as flag_module
+    from tests.metrics.conftest import FIBRE_GROWTH, load, received_after, row
+
+    store = Store(":memory:")
+    for i, period in enumerate(MERGER_SPAN):
+        jump = 300 if period == MERGER_SPAN[-1] else 0
+        rows = [
+            row(
+                code,
+                period,
+                households=1000,
+                households_fiber=500 + rate * i + jump * (code == "46"),
+            )
+            for code, rate in FIBRE_GROWTH.items()
+        ]
+        load(store, rows, received_after(period), name=f"{period}.xlsx")
+    found = flags(store, "2026-Q1", "reported", today=date(2026, 6, 1))
+    hit = found[found["flag"] == "outlier"]
+    assert hit[["province_code", "item"]].values.tolist() == [["46", "fiber_share"]]
+    monkeypatch.setattr(flag_module, "merged_history", lambda store, values, *args: values)
+    silent = flags(store, "2026-Q1", "reported", today=date(2026, 6, 1))
+    assert silent[silent["flag"] == "outlier"].empty  # what the as-reported view did before
