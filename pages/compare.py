@@ -402,13 +402,15 @@ def _meta(name: str, weights: Weights) -> list[tuple[str, str]]:
     return meta
 
 
+_UNIT_KEYS = {"index": "export.unit_index", "yes_no": "export.unit_yes_no"}
+"""The unit named in an export, by indicator kind (ratios are exported in %)."""
+
+
 def export_rows(rows: pd.DataFrame, kind: str, p: str, lg: str) -> pd.DataFrame:
     """The ranking for download: codes, numbers as numbers (ratios in %, yes/no 1/0), the
     framework and the break marker."""
     values = rows["value"].astype(float)
-    unit = {"index": "export.unit_index", "yes_no": "export.unit_yes_no"}.get(
-        kind, "export.unit_pct"
-    )
+    unit = _UNIT_KEYS.get(kind, "export.unit_pct")
     out = pd.DataFrame(
         {
             t("col.province_code", lg): rows["province_code"],
@@ -523,9 +525,7 @@ def series_download(
     if data.empty:
         return
     scale = 100.0 if kind == "ratio" else 1.0
-    unit = {"index": "export.unit_index", "yes_no": "export.unit_yes_no"}.get(
-        kind, "export.unit_pct"
-    )
+    unit = _UNIT_KEYS.get(kind, "export.unit_pct")
     table = pd.DataFrame(
         {
             t("col.province_code", lg): data["province_code"],
