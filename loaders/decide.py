@@ -125,19 +125,27 @@ def _may_load(user: User, report: Report) -> bool:
 def _not_yours(user: User, result: IngestResult, report: Report) -> Problem:
     registry = load_registry()
     allowed = [registry.get(c, report.period.era) for c in user.allowed_codes(report.period)]
+    params = {
+        "province": province_label(report.province),
+        "period": str(report.period),
+        "username": user.username,
+        "allowed": [province_label(p) for p in allowed] or tr("words.none_province"),
+    }
+    return _at_province(result, report, Reason.NOT_YOUR_PROVINCE, params)
+
+
+def _at_province(
+    result: IngestResult, report: Report, reason: Reason, params: dict[str, Any]
+) -> Problem:
+    """A refusal of ``report`` placed at the cell naming its province."""
     sheet, cell = _province_cell(result, report)
     return Problem(
         file=result.file_name,
         sheet=sheet,
         cell=cell,
         field="province",
-        reason=Reason.NOT_YOUR_PROVINCE,
-        params={
-            "province": province_label(report.province),
-            "period": str(report.period),
-            "username": user.username,
-            "allowed": [province_label(p) for p in allowed] or tr("words.none_province"),
-        },
+        reason=reason,
+        params=params,
     )
 
 
@@ -174,15 +182,7 @@ def decide(result: IngestResult, state: IngestState, catalogue: Catalogue) -> li
 
 def _locked(result: IngestResult, report: Report, lock: Reviewed) -> Problem:
     """The refusal of a report for an approved (locked) province-period, at its province cell."""
-    sheet, cell = _province_cell(result, report)
-    return Problem(
-        file=result.file_name,
-        sheet=sheet,
-        cell=cell,
-        field="province",
-        reason=Reason.LOCKED,
-        params=locked_params(lock),
-    )
+    return _at_province(result, report, Reason.LOCKED, locked_params(lock))
 
 
 def is_current(state: IngestState, report: Report) -> bool:
